@@ -1,0 +1,1 @@
+"""Mediakring protocol package."""
