@@ -1,0 +1,1 @@
+"""Mediakring admin_ui package."""

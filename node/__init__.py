@@ -1,0 +1,1 @@
+"""Mediakring node package."""

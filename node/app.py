@@ -1,0 +1,79 @@
+"""The composition root: ``create_app(settings)`` builds one node.
+
+Nothing is loaded at import time.  The database is opened, the identity loaded
+and background work started inside ``cleanup_ctx`` so that start-up and
+shutdown are symmetric and tests can run many nodes in one process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+
+from aiohttp import web
+
+from node.api.problems import problem_middleware
+from node.appkeys import DB, IDENTITY, SERVICES, SETTINGS
+from node.identity import load_identity
+from node.settings import Settings
+from node.storage import open_database
+
+log = logging.getLogger("mediakring.node")
+
+FeatureSetup = Callable[[web.Application], None]
+
+
+def feature_setups() -> list[FeatureSetup]:
+    """Every feature's ``setup(app)``, imported lazily to keep import time empty."""
+    from node.api import items as items_api
+    from node.api import meta as meta_api
+
+    setups: list[FeatureSetup] = [meta_api.setup, items_api.setup]
+    with contextlib.suppress(ImportError):
+        from node.media import routes as media_routes
+
+        setups.append(media_routes.setup)
+    return setups
+
+
+async def _database_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    loop = asyncio.get_running_loop()
+    db = await loop.run_in_executor(
+        None, lambda: open_database(settings.db_path, readers=settings.db_readers)
+    )
+    app[DB] = db
+    app[IDENTITY] = await db.read(lambda d: load_identity(d, settings.base_url))
+    checkpointer = asyncio.create_task(_checkpoint_loop(db, settings.wal_checkpoint_seconds))
+    yield
+    checkpointer.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await checkpointer
+    await loop.run_in_executor(None, db.close)
+
+
+async def _checkpoint_loop(db, every: int) -> None:
+    """Keep the WAL from growing without bound under a steady write load."""
+    while True:
+        await asyncio.sleep(every)
+        try:
+            await db.checkpoint()
+        except Exception:  # the next round tries again; a failed checkpoint loses nothing
+            log.exception("WAL checkpoint failed")
+
+
+def create_app(settings: Settings) -> web.Application:
+    """Build the aiohttp application for one node."""
+    if not settings.db_path.exists():
+        raise FileNotFoundError(
+            f"No node in {settings.data_dir}: run 'mediakring init --data {settings.data_dir}'"
+        )
+    app = web.Application(middlewares=[problem_middleware], client_max_size=settings.max_json_bytes)
+    app[SETTINGS] = settings
+    app[SERVICES] = {}
+    app.cleanup_ctx.append(_database_ctx)
+    for setup in feature_setups():
+        setup(app)
+    return app

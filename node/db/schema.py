@@ -1,0 +1,77 @@
+"""Tables owned by ``node/``: identity, accounts, tokens, items with versions, media."""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+from node.db.migrations import MigrationSet
+
+node_migrations = MigrationSet("node")
+
+
+@node_migrations(1, "identity_users_tokens")
+def _identity(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """CREATE TABLE identity (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            name TEXT NOT NULL, handle TEXT NOT NULL, summary TEXT NOT NULL DEFAULT '',
+            rsa_private_pem TEXT NOT NULL, ed25519_private_pem TEXT NOT NULL,
+            created_at TEXT NOT NULL)"""
+    )
+    db.execute(
+        """CREATE TABLE users (
+            username TEXT PRIMARY KEY, password_hash TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('admin','editor')),
+            disabled INTEGER NOT NULL DEFAULT 0, language TEXT NOT NULL DEFAULT 'nl',
+            created_at TEXT NOT NULL)"""
+    )
+    db.execute(
+        """CREATE TABLE api_tokens (
+            id TEXT PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE,
+            scope TEXT NOT NULL CHECK (scope IN ('read','write','admin')),
+            label TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL,
+            revoked INTEGER NOT NULL DEFAULT 0)"""
+    )
+
+
+@node_migrations(2, "items_media")
+def _items(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """CREATE TABLE items (
+            id TEXT PRIMARY KEY, uri TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,
+            title TEXT NOT NULL, summary TEXT NOT NULL DEFAULT '',
+            body_html TEXT NOT NULL DEFAULT '', tags TEXT NOT NULL DEFAULT '[]',
+            language TEXT NOT NULL DEFAULT 'nl', location TEXT,
+            credit TEXT NOT NULL DEFAULT '', licence TEXT NOT NULL DEFAULT 'all-rights-reserved',
+            usage_terms TEXT NOT NULL DEFAULT '', embargo_until TEXT, expires_at TEXT,
+            sensitive INTEGER NOT NULL DEFAULT 0, author TEXT NOT NULL DEFAULT '',
+            derived_from TEXT, provenance TEXT, version INTEGER NOT NULL DEFAULT 1,
+            deleted INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL, updated_at TEXT NOT NULL)"""
+    )
+    db.execute("CREATE INDEX items_created ON items (created_at DESC, id DESC)")
+    db.execute("CREATE INDEX items_kind ON items (kind, created_at DESC)")
+    db.execute(
+        """CREATE TABLE item_versions (
+            item_id TEXT NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+            version INTEGER NOT NULL, snapshot TEXT NOT NULL, created_at TEXT NOT NULL,
+            PRIMARY KEY (item_id, version))"""
+    )
+    db.execute(
+        """CREATE TABLE media (
+            id TEXT PRIMARY KEY, item_id TEXT REFERENCES items(id) ON DELETE SET NULL,
+            position INTEGER NOT NULL DEFAULT 0,
+            sha256 TEXT NOT NULL, size INTEGER NOT NULL, media_type TEXT NOT NULL,
+            category TEXT NOT NULL, original_name TEXT NOT NULL DEFAULT '',
+            width INTEGER, height INTEGER, duration REAL, blurhash TEXT,
+            focal_point TEXT, alt TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL)"""
+    )
+    db.execute("CREATE INDEX media_item ON media (item_id, position)")
+    db.execute("CREATE INDEX media_sha ON media (sha256)")
+    db.execute(
+        """CREATE TABLE renditions (
+            media_id TEXT NOT NULL REFERENCES media(id) ON DELETE CASCADE,
+            name TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL,
+            media_type TEXT NOT NULL, width INTEGER, height INTEGER,
+            PRIMARY KEY (media_id, name))"""
+    )

@@ -1,0 +1,1 @@
+"""Items: the organisation's content, with metadata, versions and media."""

@@ -1,0 +1,195 @@
+"""Item storage: create, read, list with paging and filters, update with versions, delete.
+
+These are synchronous functions over a ``sqlite_utils.Database`` so that one
+call runs as one transaction on the writer (or a reader) thread; the API and
+the admin UI call them through ``Database.write`` / ``Database.read``.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+import sqlite_utils
+
+from node.clock import iso, new_id
+from node.errors import NotFound, ValidationFailed
+from node.identity import Identity
+from node.items.model import check_dates, clean_fields
+from node.media.queries import media_for_items
+
+_JSON_COLUMNS = ("tags", "location", "provenance")
+
+
+def item_exists(db: sqlite_utils.Database, item_id: str) -> bool:
+    return bool(db.execute(
+        "SELECT 1 FROM items WHERE id = ? AND deleted = 0", [item_id]
+    ).fetchone())
+
+
+def _row(db: sqlite_utils.Database, item_id: str) -> dict[str, Any]:
+    rows = list(db.query("SELECT * FROM items WHERE id = ? AND deleted = 0", [item_id]))
+    if not rows:
+        raise NotFound(f"There is no item {item_id!r}.")
+    return rows[0]
+
+
+def _to_storage(values: dict[str, Any]) -> dict[str, Any]:
+    out = dict(values)
+    for column in _JSON_COLUMNS:
+        if column in out and out[column] is not None:
+            out[column] = json.dumps(out[column], ensure_ascii=False)
+    if "sensitive" in out:
+        out["sensitive"] = int(out["sensitive"])
+    return out
+
+
+def row_to_json(row: dict[str, Any], media: list[dict[str, Any]]) -> dict[str, Any]:
+    """The API (and protocol mapping) shape of an item."""
+    return {
+        "id": row["id"],
+        "uri": row["uri"],
+        "kind": row["kind"],
+        "title": row["title"],
+        "summary": row["summary"],
+        "body": row["body_html"],
+        "body_html": row["body_html"],
+        "tags": json.loads(row["tags"]),
+        "language": row["language"],
+        "location": json.loads(row["location"]) if row["location"] else None,
+        "credit": row["credit"],
+        "licence": row["licence"],
+        "usage_terms": row["usage_terms"],
+        "embargo_until": row["embargo_until"],
+        "expires_at": row["expires_at"],
+        "sensitive": bool(row["sensitive"]),
+        "author": row["author"],
+        "derived_from": row["derived_from"],
+        "provenance": json.loads(row["provenance"]) if row["provenance"] else None,
+        "version": row["version"],
+        "created_at": row["created_at"],
+        "updated_at": row["updated_at"],
+        "media": media,
+    }
+
+
+def get_item(db: sqlite_utils.Database, identity: Identity, item_id: str) -> dict[str, Any]:
+    row = _row(db, item_id)
+    return row_to_json(row, media_for_items(db, identity, [item_id]).get(item_id, []))
+
+
+def create_item(db: sqlite_utils.Database, identity: Identity, data: dict[str, Any],
+                *, author: str = "", extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Validate and store a new item; ``extra`` carries server-set columns (provenance)."""
+    values = clean_fields(data, creating=True)
+    check_dates(values.get("embargo_until"), values.get("expires_at"))
+    item_id = new_id()
+    now = iso()
+    values.setdefault("author", author)
+    db["items"].insert(_to_storage({
+        **values, "id": item_id, "uri": identity.item_url(item_id),
+        "created_at": now, "updated_at": now, "version": 1, **(extra or {}),
+    }))
+    return get_item(db, identity, item_id)
+
+
+def update_item(db: sqlite_utils.Database, identity: Identity, item_id: str,
+                data: dict[str, Any]) -> dict[str, Any]:
+    """Apply a partial update; the previous state is kept as a numbered version."""
+    row = _row(db, item_id)
+    values = clean_fields(data, creating=False)
+    if not values:
+        raise ValidationFailed("Nothing to change: give at least one field.")
+    merged_embargo = values.get("embargo_until", row["embargo_until"])
+    merged_expiry = values.get("expires_at", row["expires_at"])
+    check_dates(merged_embargo, merged_expiry)
+    db["item_versions"].insert({
+        "item_id": item_id, "version": row["version"],
+        "snapshot": json.dumps(row_to_json(row, []), ensure_ascii=False),
+        "created_at": iso(),
+    })
+    db["items"].update(item_id, _to_storage({
+        **values, "version": row["version"] + 1, "updated_at": iso(),
+    }))
+    return get_item(db, identity, item_id)
+
+
+def list_versions(db: sqlite_utils.Database, item_id: str) -> list[dict[str, Any]]:
+    _row(db, item_id)
+    return [
+        {"version": r["version"], "created_at": r["created_at"],
+         "item": json.loads(r["snapshot"])}
+        for r in db.query(
+            "SELECT * FROM item_versions WHERE item_id = ? ORDER BY version DESC", [item_id]
+        )
+    ]
+
+
+def delete_item(db: sqlite_utils.Database, item_id: str) -> dict[str, Any]:
+    """Mark an item deleted (kept as a tombstone so federation can announce it)."""
+    row = _row(db, item_id)
+    db["items"].update(item_id, {"deleted": 1, "updated_at": iso()})
+    return row
+
+
+# -- listing ---------------------------------------------------------------------
+
+LIST_FILTERS = ("kind", "tag", "language", "q", "since", "until", "embargoed")
+
+
+def encode_cursor(created_at: str, item_id: str) -> str:
+    return base64.urlsafe_b64encode(f"{created_at}|{item_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[str, str]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        created_at, item_id = base64.urlsafe_b64decode(padded).decode().split("|", 1)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValidationFailed("cursor: not a cursor this API handed out") from exc
+    return created_at, item_id
+
+
+def list_items(db: sqlite_utils.Database, identity: Identity, filters: dict[str, str],
+               limit: int, cursor: str | None, now: str) -> tuple[list[dict], str | None]:
+    """One page of items, newest first, plus the cursor of the next page (or None)."""
+    where, params = ["deleted = 0"], []
+    if filters.get("kind"):
+        where.append("kind = ?")
+        params.append(filters["kind"])
+    if filters.get("language"):
+        where.append("language = ?")
+        params.append(filters["language"])
+    if filters.get("tag"):
+        where.append("EXISTS (SELECT 1 FROM json_each(items.tags) WHERE lower(value) = lower(?))")
+        params.append(filters["tag"].lstrip("#"))
+    if filters.get("q"):
+        where.append("(title LIKE ? OR summary LIKE ?)")
+        params += [f"%{filters['q']}%"] * 2
+    if filters.get("since"):
+        where.append("created_at >= ?")
+        params.append(filters["since"])
+    if filters.get("until"):
+        where.append("created_at < ?")
+        params.append(filters["until"])
+    if filters.get("embargoed") == "true":
+        where.append("embargo_until > ?")
+        params.append(now)
+    elif filters.get("embargoed") == "false":
+        where.append("(embargo_until IS NULL OR embargo_until <= ?)")
+        params.append(now)
+    if cursor:
+        created_at, item_id = decode_cursor(cursor)
+        where.append("(created_at, id) < (?, ?)")
+        params += [created_at, item_id]
+    rows = list(db.query(
+        f"SELECT * FROM items WHERE {' AND '.join(where)}"
+        " ORDER BY created_at DESC, id DESC LIMIT ?", [*params, limit + 1],
+    ))
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    media = media_for_items(db, identity, [r["id"] for r in rows])
+    page = [row_to_json(r, media.get(r["id"], [])) for r in rows]
+    next_cursor = encode_cursor(rows[-1]["created_at"], rows[-1]["id"]) if has_more else None
+    return page, next_cursor

@@ -1,0 +1,100 @@
+"""Shared fixtures: real nodes in temporary data directories, served on 127.0.0.1."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from node import accounts
+from node.app import create_app
+from node.bootstrap import init_node
+from node.db.database import connect
+from node.settings import Settings, load_settings
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class RunningNode:
+    """One real node served on a loopback port, with API tokens of every scope."""
+
+    settings: Settings
+    app: web.Application
+    runner: web.AppRunner
+    admin_password: str
+    tokens: dict[str, str]
+
+    @property
+    def base_url(self) -> str:
+        return self.settings.base_url
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def auth(self, scope: str = "admin") -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[scope]}"}
+
+
+def make_node_dir(tmp: Path, name: str, port: int, **extra) -> tuple[Settings, str]:
+    base_url = f"http://127.0.0.1:{port}"
+    new = init_node(tmp, name, base_url, extra_settings={"allow_private_network": True, **extra})
+    return load_settings(tmp, env={}), new.admin_password
+
+
+def create_tokens(settings: Settings) -> dict[str, str]:
+    db = connect(settings.db_path)
+    tokens = {}
+    for scope in accounts.SCOPES:
+        db.conn.execute("BEGIN")
+        tokens[scope] = accounts.create_token(db, scope, label=f"test-{scope}")[1]
+        db.conn.execute("COMMIT")
+    db.conn.close()
+    return tokens
+
+
+async def start_node(tmp: Path, name: str, **extra) -> RunningNode:
+    port = free_port()
+    settings, password = make_node_dir(tmp, name, port, **extra)
+    tokens = create_tokens(settings)
+    app = create_app(settings)
+    runner = web.AppRunner(app, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", port)
+    await site.start()
+    return RunningNode(settings, app, runner, password, tokens)
+
+
+@pytest.fixture
+async def node_factory(tmp_path: Path) -> AsyncIterator[Callable]:
+    """Start any number of real nodes; all are stopped at the end of the test."""
+    started: list[RunningNode] = []
+
+    async def factory(name: str = "Stadsomroep Den Haag", **extra) -> RunningNode:
+        node = await start_node(tmp_path / f"node{len(started)}", name, **extra)
+        started.append(node)
+        return node
+
+    yield factory
+    for node in reversed(started):
+        await node.runner.cleanup()
+
+
+@pytest.fixture
+async def node(node_factory) -> RunningNode:
+    return await node_factory()
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as session:
+        yield session
