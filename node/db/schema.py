@@ -75,3 +75,21 @@ def _items(db: sqlite_utils.Database) -> None:
             media_type TEXT NOT NULL, width INTEGER, height INTEGER,
             PRIMARY KEY (media_id, name))"""
     )
+
+
+@node_migrations(3, "audience")
+def _audience(db: sqlite_utils.Database) -> None:
+    """Regie per item, in one place: public, mediatheek, and the ticked partners."""
+    db.execute(
+        """CREATE TABLE audience (
+            item_id TEXT PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
+            public INTEGER NOT NULL DEFAULT 0, mediatheek INTEGER NOT NULL DEFAULT 0,
+            published_at TEXT, updated_at TEXT NOT NULL)"""
+    )
+    db.execute(
+        """CREATE TABLE audience_partners (
+            item_id TEXT NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+            partner_actor TEXT NOT NULL, shared_at TEXT NOT NULL,
+            retracted_at TEXT, PRIMARY KEY (item_id, partner_actor))"""
+    )
+    db.execute("CREATE INDEX audience_public ON audience (public, published_at DESC)")
