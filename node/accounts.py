@@ -38,8 +38,12 @@ def verify_password(password: str, stored: str) -> bool:
         _, n, r, p, salt, digest = stored.split("$")
         expected = base64.b64decode(digest)
         actual = hashlib.scrypt(
-            password.encode(), salt=base64.b64decode(salt), dklen=len(expected),
-            n=int(n), r=int(r), p=int(p),
+            password.encode(),
+            salt=base64.b64decode(salt),
+            dklen=len(expected),
+            n=int(n),
+            r=int(r),
+            p=int(p),
         )
     except (ValueError, TypeError):
         return False
@@ -73,10 +77,16 @@ def add_user(db: sqlite_utils.Database, username: str, role: str, password: str)
         raise ValidationFailed("password must be at least 10 characters")
     if db["users"].count_where("username = ?", [username]):
         raise Conflict(f"user {username!r} already exists")
-    db["users"].insert({
-        "username": username, "password_hash": hash_password(password), "role": role,
-        "disabled": 0, "language": "nl", "created_at": iso(),
-    })
+    db["users"].insert(
+        {
+            "username": username,
+            "password_hash": hash_password(password),
+            "role": role,
+            "disabled": 0,
+            "language": "nl",
+            "created_at": iso(),
+        }
+    )
     return User(username, role, False, "nl")
 
 
@@ -128,10 +138,16 @@ def create_token(db: sqlite_utils.Database, scope: str, label: str = "") -> tupl
         raise ValidationFailed(f"scope must be one of {', '.join(SCOPES)}")
     token = "mk_" + secrets.token_urlsafe(32)
     token_id = new_id()
-    db["api_tokens"].insert({
-        "id": token_id, "token_hash": _token_hash(token), "scope": scope, "label": label,
-        "created_at": iso(), "revoked": 0,
-    })
+    db["api_tokens"].insert(
+        {
+            "id": token_id,
+            "token_hash": _token_hash(token),
+            "scope": scope,
+            "label": label,
+            "created_at": iso(),
+            "revoked": 0,
+        }
+    )
     return token_id, token
 
 
@@ -143,9 +159,9 @@ def token_scope(db: sqlite_utils.Database, token: str) -> str | None:
 
 
 def list_tokens(db: sqlite_utils.Database) -> list[dict]:
-    return list(db.query(
-        "SELECT id, scope, label, created_at, revoked FROM api_tokens ORDER BY created_at"
-    ))
+    return list(
+        db.query("SELECT id, scope, label, created_at, revoked FROM api_tokens ORDER BY created_at")
+    )
 
 
 def revoke_token(db: sqlite_utils.Database, token_id: str) -> None:

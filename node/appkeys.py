@@ -14,6 +14,6 @@ if TYPE_CHECKING:
 
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings", Settings)
 DB: web.AppKey[Database] = web.AppKey("db", Database)
-IDENTITY: web.AppKey["Identity"] = web.AppKey("identity")
+IDENTITY: web.AppKey[Identity] = web.AppKey("identity")
 #: Services registered by feature packages (media store, federation engine, ...).
 SERVICES: web.AppKey[dict[str, Any]] = web.AppKey("services", dict)

@@ -53,8 +53,10 @@ def create_backup(data_dir: Path, out: Path) -> BackupSummary:
             if media.exists():
                 for path in sorted(media.rglob("*")):
                     if path.is_file() and "tmp" not in path.relative_to(media).parts[:1]:
-                        tar.add(path, arcname=str(PurePosixPath("media", *path.relative_to(
-                            media).parts)))
+                        tar.add(
+                            path,
+                            arcname=str(PurePosixPath("media", *path.relative_to(media).parts)),
+                        )
                         media_files += 1
         partial.replace(out)
     return BackupSummary(media_files, out.stat().st_size)

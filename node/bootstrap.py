@@ -20,8 +20,14 @@ class NewNode:
     admin_password: str
 
 
-def init_node(data_dir: Path, name: str, base_url: str, handle: str | None = None,
-              admin_username: str = "admin", extra_settings: dict | None = None) -> NewNode:
+def init_node(
+    data_dir: Path,
+    name: str,
+    base_url: str,
+    handle: str | None = None,
+    admin_username: str = "admin",
+    extra_settings: dict | None = None,
+) -> NewNode:
     """Create a node in ``data_dir``; refuses to touch a directory that already holds one."""
     data_dir = Path(data_dir)
     db_path = data_dir / "mediakring.db"

@@ -17,8 +17,9 @@ COMMANDS_DOC = "docs/cli.md"
 
 
 def _data(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data", default="./data", type=Path,
-                        help="the node's data directory (default ./data)")
+    parser.add_argument(
+        "--data", default="./data", type=Path, help="the node's data directory (default ./data)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,8 +45,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("username")
     _data(p)
     p.add_argument("--role", choices=["admin", "editor"], required=True)
-    p.add_argument("--password-file", type=Path,
-                   help="read the password from this file instead of generating one")
+    p.add_argument(
+        "--password-file",
+        type=Path,
+        help="read the password from this file instead of generating one",
+    )
     p.set_defaults(func=cmd_user_add)
     p = user_sub.add_parser("list", help="list accounts")
     _data(p)
@@ -121,10 +125,17 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     settings = load_settings(args.data, host=args.host, port=args.port)
     configure_logging(settings.log_level)
-    print(f"Mediakring: {settings.base_url}/ (listening on {settings.host}:{settings.port})",
-          flush=True)
-    web.run_app(create_app(settings), host=settings.host, port=settings.port,
-                print=None, access_log=logging.getLogger("mediakring.access"))
+    print(
+        f"Mediakring: {settings.base_url}/ (listening on {settings.host}:{settings.port})",
+        flush=True,
+    )
+    web.run_app(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        print=None,
+        access_log=logging.getLogger("mediakring.access"),
+    )
     return 0
 
 
@@ -176,8 +187,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
     from node.backup import create_backup
 
     summary = create_backup(args.data, args.out)
-    print(f"Backup written to {args.out}: {summary.media_files} media files,"
-          f" {summary.bytes} bytes")
+    print(f"Backup written to {args.out}: {summary.media_files} media files, {summary.bytes} bytes")
     return 0
 
 
@@ -217,4 +227,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
-

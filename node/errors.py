@@ -20,8 +20,9 @@ class ProblemError(Exception):
     code = "bad-request"
     title = "Bad request"
 
-    def __init__(self, detail: str, *, status: int | None = None, code: str | None = None,
-                 **extra: Any) -> None:
+    def __init__(
+        self, detail: str, *, status: int | None = None, code: str | None = None, **extra: Any
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         if status is not None:

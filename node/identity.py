@@ -18,7 +18,7 @@ from protocol import keys
 
 
 def slugify(name: str) -> str:
-    """A WebFinger-safe handle from an organisation name ("Stadsomroep Den Haag" → stadsomroep-den-haag)."""
+    """A WebFinger-safe handle from a name: "Stadsomroep Den Haag" → stadsomroep-den-haag."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
     return slug[:48] or "org"
@@ -78,15 +78,26 @@ def create_identity(db: sqlite_utils.Database, name: str, handle: str | None) ->
         raise ValidationFailed("handle must be lowercase letters, digits, '.', '_' or '-'")
     if not name.strip():
         raise ValidationFailed("name must not be empty")
-    db["identity"].insert({
-        "id": 1, "name": name.strip(), "handle": handle, "summary": "",
-        "rsa_private_pem": keys.private_pem(keys.generate_rsa()),
-        "ed25519_private_pem": keys.private_pem(keys.generate_ed25519()),
-        "created_at": iso(),
-    })
+    db["identity"].insert(
+        {
+            "id": 1,
+            "name": name.strip(),
+            "handle": handle,
+            "summary": "",
+            "rsa_private_pem": keys.private_pem(keys.generate_rsa()),
+            "ed25519_private_pem": keys.private_pem(keys.generate_ed25519()),
+            "created_at": iso(),
+        }
+    )
 
 
 def load_identity(db: sqlite_utils.Database, base_url: str) -> Identity:
     row = db["identity"].get(1)
-    return Identity(row["name"], row["handle"], row["summary"], base_url.rstrip("/"),
-                    row["rsa_private_pem"], row["ed25519_private_pem"])
+    return Identity(
+        row["name"],
+        row["handle"],
+        row["summary"],
+        base_url.rstrip("/"),
+        row["rsa_private_pem"],
+        row["ed25519_private_pem"],
+    )

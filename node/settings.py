@@ -63,9 +63,7 @@ class Settings:
     inbox_rate_per_minute: int = _setting(
         6000, "Inbox requests accepted per remote host per minute before 429."
     )
-    delivery_concurrency_per_host: int = _setting(
-        8, "Simultaneous deliveries to one remote host."
-    )
+    delivery_concurrency_per_host: int = _setting(8, "Simultaneous deliveries to one remote host.")
     delivery_timeout_seconds: float = _setting(
         20.0, "Time limit for one outbound delivery or fetch, in seconds."
     )

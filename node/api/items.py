@@ -61,8 +61,7 @@ async def create_item(request: web.Request) -> web.Response:
     data = await read_json_object(request, CREATE_FIELDS)
     identity = request.app[IDENTITY]
     item = await request.app[DB].write(lambda db: service.create_item(db, identity, data))
-    return web.json_response(item, status=201, headers={
-        "Location": f"/api/v1/items/{item['id']}"})
+    return web.json_response(item, status=201, headers={"Location": f"/api/v1/items/{item['id']}"})
 
 
 @routes.get("/api/v1/items/{id}")
@@ -80,8 +79,7 @@ async def patch_item(request: web.Request) -> web.Response:
     item_id = request.match_info["id"]
     data = await read_json_object(request, EDITABLE_FIELDS)
     identity = request.app[IDENTITY]
-    item = await request.app[DB].write(
-        lambda db: service.update_item(db, identity, item_id, data))
+    item = await request.app[DB].write(lambda db: service.update_item(db, identity, item_id, data))
     return web.json_response(item)
 
 

@@ -12,8 +12,9 @@ from node.appkeys import SETTINGS
 from node.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 
 
-async def read_json_object(request: web.Request, allowed: Iterable[str] | None = None
-                           ) -> dict[str, Any]:
+async def read_json_object(
+    request: web.Request, allowed: Iterable[str] | None = None
+) -> dict[str, Any]:
     """The body as a dict, or a 4xx problem that says exactly what is wrong with it."""
     if request.content_type not in ("application/json", "application/merge-patch+json"):
         raise UnsupportedMediaType(
@@ -35,7 +36,8 @@ async def read_json_object(request: web.Request, allowed: Iterable[str] | None =
         unknown = sorted(set(data) - set(allowed))
         if unknown:
             raise ValidationFailed(
-                f"Unknown field(s): {', '.join(unknown)}.", code="unknown-fields",
+                f"Unknown field(s): {', '.join(unknown)}.",
+                code="unknown-fields",
                 fields=unknown,
             )
     return data

@@ -12,15 +12,28 @@ from node.errors import PROBLEM_BASE, PROBLEM_JSON, ProblemError
 log = logging.getLogger("mediakring.http")
 
 _STATUS_CODES = {
-    400: "bad-request", 401: "unauthorized", 403: "forbidden", 404: "not-found",
-    405: "method-not-allowed", 409: "conflict", 413: "payload-too-large",
-    415: "unsupported-media-type", 422: "validation-failed", 429: "too-many-requests",
+    400: "bad-request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    409: "conflict",
+    413: "payload-too-large",
+    415: "unsupported-media-type",
+    422: "validation-failed",
+    429: "too-many-requests",
 }
 
 
-def problem_response(status: int, detail: str, *, code: str | None = None,
-                     title: str | None = None, headers: dict | None = None,
-                     **extra) -> web.Response:
+def problem_response(
+    status: int,
+    detail: str,
+    *,
+    code: str | None = None,
+    title: str | None = None,
+    headers: dict | None = None,
+    **extra,
+) -> web.Response:
     body = {
         "type": PROBLEM_BASE + (code or _STATUS_CODES.get(status, "error")),
         "title": title or _title(status),
@@ -28,8 +41,12 @@ def problem_response(status: int, detail: str, *, code: str | None = None,
         "detail": detail,
         **extra,
     }
-    return web.Response(status=status, text=json.dumps(body, ensure_ascii=False),
-                        content_type=PROBLEM_JSON, headers=headers)
+    return web.Response(
+        status=status,
+        text=json.dumps(body, ensure_ascii=False),
+        content_type=PROBLEM_JSON,
+        headers=headers,
+    )
 
 
 def _title(status: int) -> str:
@@ -43,8 +60,10 @@ def _title(status: int) -> str:
 
 def wants_problem_json(request: web.Request) -> bool:
     path = request.path
-    return path.startswith("/api/") or path.startswith("/.well-known/") or "json" in (
-        request.headers.get("Accept", "")
+    return (
+        path.startswith("/api/")
+        or path.startswith("/.well-known/")
+        or "json" in (request.headers.get("Accept", ""))
     )
 
 
@@ -58,17 +77,21 @@ async def problem_middleware(request: web.Request, handler):
         if not wants_problem_json(request):
             return web.Response(status=exc.status, text=exc.detail)
         body = exc.to_problem(instance=request.path)
-        return web.Response(status=exc.status, text=json.dumps(body, ensure_ascii=False),
-                            content_type=PROBLEM_JSON)
+        return web.Response(
+            status=exc.status, text=json.dumps(body, ensure_ascii=False), content_type=PROBLEM_JSON
+        )
     except web.HTTPException as exc:
         if exc.status < 400 or not wants_problem_json(request):
             raise
-        return problem_response(exc.status, exc.text or exc.reason, headers={
-            k: v for k, v in exc.headers.items() if k.lower() in ("allow", "retry-after")
-        })
+        return problem_response(
+            exc.status,
+            exc.text or exc.reason,
+            headers={k: v for k, v in exc.headers.items() if k.lower() in ("allow", "retry-after")},
+        )
     except Exception:
         log.exception("unhandled error on %s %s", request.method, request.path)
         if not wants_problem_json(request):
             raise
-        return problem_response(500, "Internal error; the node's log has the details.",
-                                code="internal-error")
+        return problem_response(
+            500, "Internal error; the node's log has the details.", code="internal-error"
+        )

@@ -26,9 +26,7 @@ T = TypeVar("T")
 
 def connect(path: Path | str, *, readonly: bool = False) -> sqlite_utils.Database:
     """Open a connection with the pragmas every connection of a node needs."""
-    conn = sqlite3.connect(
-        str(path), timeout=30, isolation_level=None, check_same_thread=False
-    )
+    conn = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA foreign_keys=ON")
@@ -114,9 +112,7 @@ class Database:
             return tuple(row)  # type: ignore[return-value]
 
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            self._writer_pool, lambda: run(self._writer_db())
-        )
+        return await loop.run_in_executor(self._writer_pool, lambda: run(self._writer_db()))
 
     def close(self) -> None:
         """Close every connection and stop the worker threads."""

@@ -7,14 +7,37 @@ from urllib.parse import urlsplit
 ALL_RIGHTS_RESERVED = "all-rights-reserved"
 
 #: The SPDX ids media organisations actually use; others can be given as a URL.
-SPDX_IDS = frozenset({
-    "CC0-1.0", "CC-PDDC", "PDDL-1.0",
-    "CC-BY-4.0", "CC-BY-SA-4.0", "CC-BY-ND-4.0", "CC-BY-NC-4.0", "CC-BY-NC-SA-4.0",
-    "CC-BY-NC-ND-4.0", "CC-BY-3.0", "CC-BY-SA-3.0", "CC-BY-ND-3.0", "CC-BY-NC-3.0",
-    "CC-BY-NC-SA-3.0", "CC-BY-NC-ND-3.0", "CC-BY-3.0-NL", "CC-BY-SA-3.0-NL",
-    "CC-BY-2.0", "CC-BY-SA-2.0", "ODbL-1.0", "ODC-By-1.0", "OGL-UK-3.0",
-    "MIT", "Apache-2.0", "GPL-3.0-or-later", "AGPL-3.0-or-later", "GFDL-1.3-or-later",
-})
+SPDX_IDS = frozenset(
+    {
+        "CC0-1.0",
+        "CC-PDDC",
+        "PDDL-1.0",
+        "CC-BY-4.0",
+        "CC-BY-SA-4.0",
+        "CC-BY-ND-4.0",
+        "CC-BY-NC-4.0",
+        "CC-BY-NC-SA-4.0",
+        "CC-BY-NC-ND-4.0",
+        "CC-BY-3.0",
+        "CC-BY-SA-3.0",
+        "CC-BY-ND-3.0",
+        "CC-BY-NC-3.0",
+        "CC-BY-NC-SA-3.0",
+        "CC-BY-NC-ND-3.0",
+        "CC-BY-3.0-NL",
+        "CC-BY-SA-3.0-NL",
+        "CC-BY-2.0",
+        "CC-BY-SA-2.0",
+        "ODbL-1.0",
+        "ODC-By-1.0",
+        "OGL-UK-3.0",
+        "MIT",
+        "Apache-2.0",
+        "GPL-3.0-or-later",
+        "AGPL-3.0-or-later",
+        "GFDL-1.3-or-later",
+    }
+)
 _BY_LOWER = {s.lower(): s for s in SPDX_IDS}
 
 

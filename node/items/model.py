@@ -17,12 +17,27 @@ from protocol.sanitize import sanitize_html
 
 KINDS = ("article", "photo", "video", "audio", "document")
 FIELD_LIMITS = {
-    "title": 300, "summary": 2000, "body": 200_000, "credit": 300, "usage_terms": 4000,
+    "title": 300,
+    "summary": 2000,
+    "body": 200_000,
+    "credit": 300,
+    "usage_terms": 4000,
     "author": 200,
 }
 EDITABLE_FIELDS = (
-    "title", "summary", "body", "tags", "language", "location", "credit", "licence",
-    "usage_terms", "embargo_until", "expires_at", "sensitive", "author",
+    "title",
+    "summary",
+    "body",
+    "tags",
+    "language",
+    "location",
+    "credit",
+    "licence",
+    "usage_terms",
+    "embargo_until",
+    "expires_at",
+    "sensitive",
+    "author",
 )
 CREATE_FIELDS = ("kind", *EDITABLE_FIELDS)
 _LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -93,8 +108,9 @@ def clean_fields(data: Mapping[str, Any], *, creating: bool) -> dict[str, Any]:
     allowed = CREATE_FIELDS if creating else EDITABLE_FIELDS
     unknown = sorted(set(data) - set(allowed))
     if unknown:
-        raise ValidationFailed(f"Unknown field(s): {', '.join(unknown)}.", code="unknown-fields",
-                               fields=unknown)
+        raise ValidationFailed(
+            f"Unknown field(s): {', '.join(unknown)}.", code="unknown-fields", fields=unknown
+        )
     if creating:
         for required in ("kind", "title"):
             if required not in data:

@@ -23,9 +23,9 @@ _JSON_COLUMNS = ("tags", "location", "provenance")
 
 
 def item_exists(db: sqlite_utils.Database, item_id: str) -> bool:
-    return bool(db.execute(
-        "SELECT 1 FROM items WHERE id = ? AND deleted = 0", [item_id]
-    ).fetchone())
+    return bool(
+        db.execute("SELECT 1 FROM items WHERE id = ? AND deleted = 0", [item_id]).fetchone()
+    )
 
 
 def _row(db: sqlite_utils.Database, item_id: str) -> dict[str, Any]:
@@ -79,23 +79,39 @@ def get_item(db: sqlite_utils.Database, identity: Identity, item_id: str) -> dic
     return row_to_json(row, media_for_items(db, identity, [item_id]).get(item_id, []))
 
 
-def create_item(db: sqlite_utils.Database, identity: Identity, data: dict[str, Any],
-                *, author: str = "", extra: dict[str, Any] | None = None) -> dict[str, Any]:
+def create_item(
+    db: sqlite_utils.Database,
+    identity: Identity,
+    data: dict[str, Any],
+    *,
+    author: str = "",
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """Validate and store a new item; ``extra`` carries server-set columns (provenance)."""
     values = clean_fields(data, creating=True)
     check_dates(values.get("embargo_until"), values.get("expires_at"))
     item_id = new_id()
     now = iso()
     values.setdefault("author", author)
-    db["items"].insert(_to_storage({
-        **values, "id": item_id, "uri": identity.item_url(item_id),
-        "created_at": now, "updated_at": now, "version": 1, **(extra or {}),
-    }))
+    db["items"].insert(
+        _to_storage(
+            {
+                **values,
+                "id": item_id,
+                "uri": identity.item_url(item_id),
+                "created_at": now,
+                "updated_at": now,
+                "version": 1,
+                **(extra or {}),
+            }
+        )
+    )
     return get_item(db, identity, item_id)
 
 
-def update_item(db: sqlite_utils.Database, identity: Identity, item_id: str,
-                data: dict[str, Any]) -> dict[str, Any]:
+def update_item(
+    db: sqlite_utils.Database, identity: Identity, item_id: str, data: dict[str, Any]
+) -> dict[str, Any]:
     """Apply a partial update; the previous state is kept as a numbered version."""
     row = _row(db, item_id)
     values = clean_fields(data, creating=False)
@@ -104,22 +120,31 @@ def update_item(db: sqlite_utils.Database, identity: Identity, item_id: str,
     merged_embargo = values.get("embargo_until", row["embargo_until"])
     merged_expiry = values.get("expires_at", row["expires_at"])
     check_dates(merged_embargo, merged_expiry)
-    db["item_versions"].insert({
-        "item_id": item_id, "version": row["version"],
-        "snapshot": json.dumps(row_to_json(row, []), ensure_ascii=False),
-        "created_at": iso(),
-    })
-    db["items"].update(item_id, _to_storage({
-        **values, "version": row["version"] + 1, "updated_at": iso(),
-    }))
+    db["item_versions"].insert(
+        {
+            "item_id": item_id,
+            "version": row["version"],
+            "snapshot": json.dumps(row_to_json(row, []), ensure_ascii=False),
+            "created_at": iso(),
+        }
+    )
+    db["items"].update(
+        item_id,
+        _to_storage(
+            {
+                **values,
+                "version": row["version"] + 1,
+                "updated_at": iso(),
+            }
+        ),
+    )
     return get_item(db, identity, item_id)
 
 
 def list_versions(db: sqlite_utils.Database, item_id: str) -> list[dict[str, Any]]:
     _row(db, item_id)
     return [
-        {"version": r["version"], "created_at": r["created_at"],
-         "item": json.loads(r["snapshot"])}
+        {"version": r["version"], "created_at": r["created_at"], "item": json.loads(r["snapshot"])}
         for r in db.query(
             "SELECT * FROM item_versions WHERE item_id = ? ORDER BY version DESC", [item_id]
         )
@@ -151,8 +176,14 @@ def decode_cursor(cursor: str) -> tuple[str, str]:
     return created_at, item_id
 
 
-def list_items(db: sqlite_utils.Database, identity: Identity, filters: dict[str, str],
-               limit: int, cursor: str | None, now: str) -> tuple[list[dict], str | None]:
+def list_items(
+    db: sqlite_utils.Database,
+    identity: Identity,
+    filters: dict[str, str],
+    limit: int,
+    cursor: str | None,
+    now: str,
+) -> tuple[list[dict], str | None]:
     """One page of items, newest first, plus the cursor of the next page (or None)."""
     where, params = ["deleted = 0"], []
     if filters.get("kind"):
@@ -183,10 +214,13 @@ def list_items(db: sqlite_utils.Database, identity: Identity, filters: dict[str,
         created_at, item_id = decode_cursor(cursor)
         where.append("(created_at, id) < (?, ?)")
         params += [created_at, item_id]
-    rows = list(db.query(
-        f"SELECT * FROM items WHERE {' AND '.join(where)}"
-        " ORDER BY created_at DESC, id DESC LIMIT ?", [*params, limit + 1],
-    ))
+    rows = list(
+        db.query(
+            f"SELECT * FROM items WHERE {' AND '.join(where)}"
+            " ORDER BY created_at DESC, id DESC LIMIT ?",
+            [*params, limit + 1],
+        )
+    )
     has_more = len(rows) > limit
     rows = rows[:limit]
     media = media_for_items(db, identity, [r["id"] for r in rows])

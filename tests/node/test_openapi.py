@@ -37,8 +37,11 @@ async def test_document_is_public_and_well_formed(node, http):
 @pytest.mark.parametrize("case", ["list", "create", "read", "problem"])
 async def test_real_responses_match_the_schema(node, http, case):
     document = await spec(http, node)
-    async with http.post(node.url("/api/v1/items"), headers=node.auth("write"),
-                         json={"kind": "photo", "title": "Zon", "tags": ["weer"]}) as r:
+    async with http.post(
+        node.url("/api/v1/items"),
+        headers=node.auth("write"),
+        json={"kind": "photo", "title": "Zon", "tags": ["weer"]},
+    ) as r:
         created = await r.json()
     if case == "create":
         body, schema = created, response_schema(document, "/api/v1/items", "post", 201)
@@ -47,15 +50,17 @@ async def test_real_responses_match_the_schema(node, http, case):
             body = await r.json()
         schema = response_schema(document, "/api/v1/items", "get", 200)
     elif case == "read":
-        async with http.get(node.url(f"/api/v1/items/{created['id']}"),
-                            headers=node.auth("read")) as r:
+        async with http.get(
+            node.url(f"/api/v1/items/{created['id']}"), headers=node.auth("read")
+        ) as r:
             body = await r.json()
         schema = response_schema(document, "/api/v1/items/{id}", "get", 200)
     else:
         async with http.get(node.url("/api/v1/items/nope"), headers=node.auth("read")) as r:
             body = await r.json()
-        schema = response_schema(document, "/api/v1/items/{id}", "get", 404,
-                                 "application/problem+json")
+        schema = response_schema(
+            document, "/api/v1/items/{id}", "get", 404, "application/problem+json"
+        )
     validator_for(document, schema).validate(body)
     with pytest.raises(jsonschema.ValidationError):
         validator_for(document, schema).validate({"unexpected": True})
