@@ -92,7 +92,7 @@ def document_loader(url: str, options: dict | None = None) -> dict:
 
 
 def _inline_is_plain(entry: dict) -> Failure | bool:
-    """Inspect one inline context: Failure if it would load a URL, False if it remaps a core term."""
+    """Failure if an inline context would load a URL; False if it remaps a core term."""
     fast = True
     stack: list[Any] = [entry]
     while stack:

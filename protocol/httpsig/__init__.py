@@ -1,0 +1,64 @@
+"""HTTP signatures: draft-cavage (Mastodon) and RFC 9421, behind one parse/verify pair.
+
+``parse_signature`` needs no key: it detects the scheme, checks the body digest and the
+covered components, and tells the caller which key to fetch. ``verify_parsed`` then
+checks the time window, the key type against the algorithm, and the signature bytes.
+A present-but-invalid signature is always a Failure with a reason, never ignored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from protocol.httpsig import cavage, common, rfc9421
+from protocol.httpsig.common import ParsedSignature, SignatureOk
+from protocol.result import Failure
+
+__all__ = [
+    "ParsedSignature",
+    "SignatureOk",
+    "parse_signature",
+    "sign_cavage",
+    "sign_rfc9421",
+    "verify_parsed",
+]
+
+sign_cavage = cavage.sign
+sign_rfc9421 = rfc9421.sign
+
+
+def parse_signature(method: str, target: str, headers: Mapping[str, str], body: bytes | None,
+                    *, scheme: str = "https") -> ParsedSignature | Failure:  # fmt: skip
+    """Detect the scheme and parse it; ``target`` is the request's ``path?query``."""
+    lowered = common.lower_headers(headers)
+    if "signature-input" in lowered:
+        if len(lowered["signature-input"]) + len(lowered.get("signature", "")) > 4 * 8192:
+            return Failure("signature.malformed", "signature headers are too long")
+        return rfc9421.parse(method, target, lowered, body, scheme=scheme)
+    raw = lowered.get("signature")
+    if raw is None:
+        auth = lowered.get("authorization", "")
+        if auth[:10].lower() == "signature ":
+            raw = auth[10:]
+    if raw is None:
+        return Failure("signature.missing", "request is not signed")
+    if len(raw) > common.MAX_HEADER_CHARS:
+        return Failure("signature.malformed", "Signature header is too long")
+    return cavage.parse(method, target, lowered, body, raw)
+
+
+def verify_parsed(parsed: ParsedSignature, public_key, now: datetime) -> SignatureOk | Failure:
+    """Time window, key type and the signature itself; the key comes from the caller."""
+    if isinstance(public_key, Failure):
+        return public_key
+    problem = common.check_window(parsed.created, parsed.expires, now)
+    if problem is not None:
+        return problem
+    algorithm = common.resolve_algorithm(parsed.algorithm, public_key)
+    if isinstance(algorithm, Failure):
+        return algorithm
+    for message in parsed.messages:
+        if common.verify_bytes(algorithm, public_key, parsed.signature, message):
+            return SignatureOk(parsed.key_id, parsed.scheme, algorithm, parsed.created)
+    return Failure("signature.invalid", f"signature does not verify with key {parsed.key_id}")

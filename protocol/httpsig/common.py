@@ -1,0 +1,223 @@
+"""Shared pieces of both HTTP signature schemes: results, digests, time window, crypto.
+
+Parsing and verifying are split so the async caller can fetch the signer's key in
+between: :func:`parse` needs no key, :func:`verify_parsed` needs no network.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
+
+from protocol.result import Failure
+
+CLOCK_SKEW = timedelta(hours=1)
+DEFAULT_LIFETIME = timedelta(minutes=5)
+MAX_LIFETIME = timedelta(hours=12)
+MAX_HEADER_CHARS = 8192
+
+_PKCS1 = padding.PKCS1v15()
+_SHA256 = hashes.SHA256()
+_PSS512 = padding.PSS(mgf=padding.MGF1(hashes.SHA512()), salt_length=64)
+_SHA512 = hashes.SHA512()
+
+# algorithm name -> key kinds it accepts
+ALGORITHMS: dict[str, tuple[str, ...]] = {
+    "rsa-sha256": ("rsa",),
+    "hs2019": ("rsa", "ed25519"),
+    "rsa-v1_5-sha256": ("rsa",),
+    "rsa-pss-sha512": ("rsa",),
+    "ed25519": ("ed25519",),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedSignature:
+    """A syntactically valid signature whose digest and coverage already checked out.
+
+    ``messages`` holds the signing string(s) to try; cavage has two when the signer may
+    have left the query string out of ``(request-target)``.
+    """
+
+    scheme: str  # "cavage" | "rfc9421"
+    key_id: str
+    algorithm: str | None  # None: RFC 9421 without ``alg``, decided by the key type
+    created: datetime
+    expires: datetime | None
+    covered: tuple[str, ...]
+    signature: bytes = field(repr=False)
+    messages: tuple[bytes, ...] = field(repr=False)
+    label: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SignatureOk:
+    """Verified: the request was signed by ``key_id`` at ``created``."""
+
+    key_id: str
+    scheme: str
+    algorithm: str
+    created: datetime
+
+
+def lower_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """Case-insensitive view as a plain dict; repeated fields are joined with ', '."""
+    out = {name.lower(): value for name, value in headers.items()}
+    if len(out) == len(headers):
+        return out
+    out = {}
+    for name, value in headers.items():
+        key = name.lower()
+        out[key] = f"{out[key]}, {value}" if key in out else value
+    return out
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def b64decode(text: str) -> bytes | None:
+    try:
+        return binascii.a2b_base64(text, strict_mode=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def now_utc(now: datetime) -> datetime:
+    return now if now.tzinfo else now.replace(tzinfo=UTC)
+
+
+_MONTHS = {m: i for i, m in enumerate(
+    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}  # fmt: skip
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def http_date(moment: datetime) -> str:
+    """IMF-fixdate, e.g. ``Tue, 20 Apr 2021 02:07:55 GMT`` (locale independent)."""
+    m = now_utc(moment).astimezone(UTC)
+    month = list(_MONTHS)[m.month - 1]
+    return f"{_DAYS[m.weekday()]}, {m.day:02d} {month} {m.year} {m:%H:%M:%S} GMT"
+
+
+@lru_cache(maxsize=1024)
+def parse_http_date(value: str) -> datetime | None:
+    """Parse IMF-fixdate quickly (hot path); anything else is refused by returning None."""
+    parts = value.strip().split(" ")
+    if len(parts) != 6 or parts[5] != "GMT" or not parts[0].endswith(","):
+        return None
+    month = _MONTHS.get(parts[2])
+    clock = parts[4].split(":")
+    if month is None or len(clock) != 3:
+        return None
+    try:
+        return datetime(int(parts[3]), month, int(parts[1]), int(clock[0]), int(clock[1]),
+                        int(clock[2]), tzinfo=UTC)  # fmt: skip
+    except ValueError:
+        return None
+
+
+def check_window(created: datetime, expires: datetime | None, now: datetime) -> Failure | None:
+    """Mastodon's window: not from the future (1 h skew), not past expiry (+1 h), ≤ 12 h life."""
+    now = now_utc(now)
+    if created > now + CLOCK_SKEW:
+        return Failure("signature.future", f"signature created {created.isoformat()} is ahead")
+    deadline = min(expires or created + DEFAULT_LIFETIME, created + MAX_LIFETIME)
+    if now > deadline + CLOCK_SKEW:
+        return Failure("signature.expired", f"signature expired at {deadline.isoformat()}")
+    return None
+
+
+_KINDS: dict[type, str] = {}
+
+
+def key_kind(key: object) -> str:
+    """ "rsa", "ed25519" or "other", cached per class (ABC isinstance checks are slow)."""
+    cls = type(key)
+    kind = _KINDS.get(cls)
+    if kind is None:
+        if isinstance(key, rsa.RSAPublicKey):
+            kind = "rsa"
+        elif isinstance(key, ed25519.Ed25519PublicKey):
+            kind = "ed25519"
+        else:
+            kind = "other"
+        _KINDS[cls] = kind
+    return kind
+
+
+def verify_bytes(algorithm: str | None, public_key, signature: bytes, message: bytes) -> bool:
+    """One signature check; the key type has already been matched to the algorithm."""
+    try:
+        if algorithm == "ed25519" or key_kind(public_key) == "ed25519":
+            public_key.verify(signature, message)
+        elif algorithm == "rsa-pss-sha512":
+            public_key.verify(signature, message, _PSS512, _SHA512)
+        else:
+            public_key.verify(signature, message, _PKCS1, _SHA256)
+    except InvalidSignature:
+        return False
+    return True
+
+
+def sign_bytes(private_key, message: bytes) -> bytes:
+    if isinstance(private_key, ed25519.Ed25519PrivateKey):
+        return private_key.sign(message)
+    if isinstance(private_key, rsa.RSAPrivateKey):
+        return private_key.sign(message, _PKCS1, _SHA256)
+    raise TypeError(f"cannot sign with {type(private_key).__name__}")
+
+
+def resolve_algorithm(algorithm: str | None, public_key) -> str | Failure:
+    """Match the declared algorithm to the key; None (RFC 9421 without alg) follows the key."""
+    kind = key_kind(public_key)
+    if algorithm is None:
+        if kind == "ed25519":
+            return "ed25519"
+        if kind == "rsa":
+            return "rsa-v1_5-sha256"
+        return Failure("signature.key_type", f"unsupported key type {type(public_key).__name__}")
+    allowed = ALGORITHMS.get(algorithm)
+    if allowed is None:
+        return Failure("signature.algorithm", f"unsupported algorithm {algorithm!r}")
+    if kind not in allowed:
+        return Failure(
+            "signature.key_type",
+            f"algorithm {algorithm} cannot be verified with a {type(public_key).__name__}",
+        )
+    return algorithm
+
+
+_DIGESTS = {"sha-256": hashlib.sha256, "sha-512": hashlib.sha512}
+
+
+def body_digest(name: str, body: bytes) -> bytes:
+    return _DIGESTS[name](body).digest()
+
+
+def check_digest_pairs(pairs: list[tuple[str, bytes | None]], body: bytes) -> Failure | None:
+    """Every supported digest must match; at least one must be supported."""
+    checked = 0
+    for name, expected in pairs:
+        if name not in _DIGESTS:
+            continue
+        if expected is None:
+            return Failure("digest.malformed", f"{name} digest is not valid base64")
+        if body_digest(name, body) != expected:
+            return Failure("digest.mismatch", f"body does not match its {name} digest")
+        checked += 1
+    if not checked:
+        return Failure("digest.unsupported", "no SHA-256 or SHA-512 digest of the body")
+    return None
+
+
+def needs_body_digest(method: str, body: bytes | None) -> bool:
+    return method.upper() in ("POST", "PUT", "PATCH") or bool(body)
