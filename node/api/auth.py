@@ -12,7 +12,7 @@ from node.appkeys import DB
 from node.errors import Forbidden, Unauthorized
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-SCOPE_KEY = "mediakring.scope"
+SCOPE_KEY: web.RequestKey[str | None] = web.RequestKey("mediakring.scope", object)  # type: ignore[arg-type]
 
 
 async def request_scope(request: web.Request) -> str | None:

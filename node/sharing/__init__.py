@@ -1,0 +1,1 @@
+"""The network's purpose: partners, audience (regie), shares, use, notifications, insight."""
