@@ -1,0 +1,260 @@
+"""The delivery worker: durable rows in ``deliveries`` become signed POSTs.
+
+Rows are claimed with a lease, so a crash frees them; claims skip hosts that are
+at their concurrency limit or held by the circuit breaker, so one slow or dead
+server never stalls deliveries to the others.  Each attempt's outcome goes
+through the pure policy in :mod:`federation.retry`; outcomes are written back in
+group commits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict, defaultdict
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+import aiohttp
+import sqlite_utils
+
+from federation import netguard, retry
+from federation.fetch import host_of
+from protocol.httpsig import sign_cavage
+from protocol.result import Failure
+from protocol.vocab import AS2_MEDIA_TYPE
+
+if TYPE_CHECKING:
+    from federation.engine import Federation
+
+log = logging.getLogger("mediakring.federation.delivery")
+MAX_IN_FLIGHT = 512
+CLAIM_SCAN = 2000
+
+
+class CircuitBreaker:
+    """After ``threshold`` consecutive failures a host is held for a growing cool-down."""
+
+    def __init__(self, clock, threshold: int = 5, cooldown: float = 60.0, cap: float = 3600.0):
+        self.clock, self.threshold, self.cooldown, self.cap = clock, threshold, cooldown, cap
+        self.failures: dict[str, int] = defaultdict(int)
+        self.trips: dict[str, int] = defaultdict(int)
+        self.held_until: dict[str, float] = {}
+
+    def record(self, host: str, ok: bool) -> None:
+        if ok:
+            self.failures.pop(host, None)
+            self.trips.pop(host, None)
+            self.held_until.pop(host, None)
+            return
+        self.failures[host] += 1
+        if self.failures[host] >= self.threshold:
+            self.trips[host] += 1
+            wait = min(self.cooldown * 2 ** (self.trips[host] - 1), self.cap)
+            self.held_until[host] = self.clock() + wait
+            self.failures[host] = 0
+            log.warning("circuit open for %s: holding deliveries %.0fs", host, wait)
+
+    def held(self) -> set[str]:
+        now = self.clock()
+        return {host for host, until in self.held_until.items() if until > now}
+
+    def reset(self, host: str | None = None) -> None:
+        for table in (self.failures, self.trips, self.held_until):
+            if host is None:
+                table.clear()
+            else:
+                table.pop(host, None)
+
+
+class Deliverer:
+    """Claims due deliveries and runs them concurrently under per-host limits."""
+
+    def __init__(self, fed: Federation) -> None:
+        self.fed = fed
+        self.breaker = CircuitBreaker(fed.clock)
+        self.in_flight: dict[str, int] = defaultdict(int)
+        self.tasks: set[asyncio.Task] = set()
+        self._bodies: OrderedDict[str, bytes] = OrderedDict()
+        self._results: list[tuple] = []
+        self._flusher: asyncio.Task | None = None
+
+    @property
+    def busy(self) -> int:
+        return len(self.tasks)
+
+    async def claim(self) -> list[dict]:
+        room = MAX_IN_FLIGHT - len(self.tasks)
+        if room <= 0:
+            return []
+        per_host = self.fed.config.delivery_concurrency_per_host
+        full = {h for h, n in self.in_flight.items() if n >= per_host} | self.breaker.held()
+        in_flight = dict(self.in_flight)
+        now = self.fed.clock()
+        lease = now + self.fed.config.delivery_timeout_seconds + 60.0
+
+        def run(db: sqlite_utils.Database) -> list[dict]:
+            rows = db.execute(
+                "SELECT id, activity_id, inbox, host, recipient, resolved, attempts, created_at"
+                " FROM deliveries WHERE state = 'pending' AND next_attempt_at <= ?"
+                " AND (locked_until IS NULL OR locked_until < ?)"
+                " ORDER BY next_attempt_at LIMIT ?",
+                [now, now, CLAIM_SCAN],
+            ).fetchall()
+            chosen: list[tuple] = []
+            counts = dict(in_flight)
+            for row in rows:
+                host = row[3]
+                if host in full or counts.get(host, 0) >= per_host:
+                    continue
+                counts[host] = counts.get(host, 0) + 1
+                chosen.append(row)
+                if len(chosen) >= room:
+                    break
+            if chosen:
+                db.conn.executemany(
+                    "UPDATE deliveries SET locked_until = ? WHERE id = ?",
+                    [(lease, r[0]) for r in chosen],
+                )
+            keys = ("id", "activity_id", "inbox", "host", "recipient", "resolved", "attempts",
+                    "created_at")  # fmt: skip
+            return [dict(zip(keys, r, strict=True)) for r in chosen]
+
+        return await self.fed.store.write(run)
+
+    async def run_once(self) -> int:
+        """Claim what is due and start it; returns how many deliveries were started."""
+        rows = await self.claim()
+        for row in rows:
+            self.in_flight[row["host"]] += 1
+            task = asyncio.create_task(self._deliver(row))
+            self.tasks.add(task)
+            task.add_done_callback(self.tasks.discard)
+        return len(rows)
+
+    async def wait_idle(self) -> None:
+        while self.tasks:
+            await asyncio.gather(*list(self.tasks), return_exceptions=True)
+        await self.flush()
+
+    async def _body(self, activity_id: str) -> bytes:
+        body = self._bodies.get(activity_id)
+        if body is None:
+            text = await self.fed.store.read(
+                lambda db: db.execute(
+                    "SELECT body FROM activities WHERE id = ?", [activity_id]
+                ).fetchone()[0]
+            )
+            body = text.encode("utf-8")
+            self._bodies[activity_id] = body
+            while len(self._bodies) > 256:
+                self._bodies.popitem(last=False)
+        self._bodies.move_to_end(activity_id)
+        return body
+
+    async def _deliver(self, row: dict) -> None:
+        host = row["host"]
+        new_inbox = None
+        try:
+            inbox = row["inbox"]
+            if not row["resolved"]:
+                actor = await self.fed.actors.get(row["recipient"])
+                if isinstance(actor, Failure) or not actor.delivery_inbox:
+                    reason = str(actor) if isinstance(actor, Failure) else "actor has no inbox"
+                    gone = isinstance(actor, Failure) and actor.code == "fetch.gone"
+                    self._outcome(row, 404 if gone else None, None, reason, None)
+                    return
+                inbox = new_inbox = actor.delivery_inbox
+            status, retry_after, error = await self._post(
+                inbox, await self._body(row["activity_id"])
+            )
+            self._outcome(row, status, retry_after, error, new_inbox)
+        except Exception as exc:  # a bug must not kill the worker; the row retries
+            log.exception("delivery %s crashed", row["id"])
+            self._outcome(row, None, None, f"internal error: {exc!r}", new_inbox)
+        finally:
+            self.in_flight[host] -= 1
+            if self.in_flight[host] <= 0:
+                self.in_flight.pop(host, None)
+
+    async def _post(self, inbox: str, body: bytes) -> tuple[int | None, str | None, str]:
+        cfg = self.fed.config
+        shape = netguard.check_url_shape(inbox, allow_http=cfg.allow_private_network)
+        if shape:
+            return 400, None, shape.detail
+        now = datetime.fromtimestamp(self.fed.clock(), UTC)
+        actor = self.fed.actor
+        headers = sign_cavage("POST", inbox, {"Content-Type": AS2_MEDIA_TYPE}, body,
+                              actor.rsa_key_id, actor.rsa_private_key, now)  # fmt: skip
+        try:
+            async with self.fed.session.post(
+                inbox, data=body, headers=headers,
+                timeout=aiohttp.ClientTimeout(total=cfg.delivery_timeout_seconds),
+            ) as resp:  # fmt: skip
+                await resp.read()
+                return resp.status, resp.headers.get("Retry-After"), f"HTTP {resp.status}"
+        except TimeoutError:
+            return None, None, f"timed out after {cfg.delivery_timeout_seconds:g}s"
+        except aiohttp.ClientConnectorError as exc:
+            if isinstance(exc.os_error, netguard.AddressRefused):
+                return 400, None, str(exc.os_error)
+            return None, None, f"connection failed: {exc.os_error}"
+        except (aiohttp.ClientError, OSError) as exc:
+            if isinstance(exc, netguard.AddressRefused):
+                return 400, None, str(exc)
+            return None, None, f"{type(exc).__name__}: {exc}"
+
+    def _outcome(self, row, status, retry_after, error, new_inbox) -> None:
+        now = self.fed.clock()
+        decision = retry.decide(
+            status, attempts=row["attempts"] + 1, created_at=row["created_at"], now=now,
+            give_up_hours=self.fed.config.delivery_give_up_hours, retry_after=retry_after,
+            error=error,
+        )  # fmt: skip
+        transient = status is None or status >= 500 or status == 429
+        self.breaker.record(row["host"], ok=not transient)
+        self._results.append((row, status, decision, error, new_inbox, now))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self.flush())
+
+    async def flush(self) -> None:
+        while self._results:
+            batch, self._results = self._results, []
+            await self.fed.store.write(lambda db, b=batch: _record(db, b))
+            if any(d.action == "retry" for _, _, d, *_ in batch):
+                self.fed.wake_delivery()
+
+
+def _record(db: sqlite_utils.Database, batch: list) -> None:
+    conn = db.conn
+    for row, status, decision, error, new_inbox, now in batch:
+        if new_inbox is not None:
+            try:
+                conn.execute(
+                    "UPDATE deliveries SET inbox = ?, host = ?, resolved = 1 WHERE id = ?",
+                    [new_inbox, host_of(new_inbox), row["id"]],
+                )
+            except Exception:  # another row already delivers to that shared inbox
+                conn.execute(
+                    "UPDATE deliveries SET state = 'delivered', resolved = 1, locked_until = NULL,"
+                    " last_error = 'collapsed into a shared inbox', delivered_at = ? WHERE id = ?",
+                    [now, row["id"]],
+                )
+                continue
+        state = {"delivered": "delivered", "gone": "gone", "failed": "failed"}.get(
+            decision.action, "pending"
+        )
+        conn.execute(
+            "UPDATE deliveries SET state = ?, attempts = attempts + 1, locked_until = NULL,"
+            " last_status = ?, last_error = ?, next_attempt_at = COALESCE(?, next_attempt_at),"
+            " delivered_at = ? WHERE id = ?",
+            [state, status, None if state == "delivered" else (decision.reason or error),
+             decision.next_attempt_at, now if state == "delivered" else None, row["id"]],
+        )  # fmt: skip
+        if state == "gone":
+            inbox = new_inbox or row["inbox"]
+            conn.execute(
+                "UPDATE followers SET state = 'gone' WHERE inbox = ? OR shared_inbox = ?"
+                " OR follower = ?",
+                [inbox, inbox, row["recipient"]],
+            )

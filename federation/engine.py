@@ -1,0 +1,371 @@
+"""The federation engine: one object per node that owns inbox, outbox and delivery.
+
+``Federation`` wires the pieces (actor cache, fetch client, inbox receiver and
+worker, deliverer, follows, routes, policy) and is the only thing node/ talks
+to.  It knows nothing of items or editors: node/ registers handlers, collection
+providers and object resolvers; federation calls them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cached_property
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiohttp
+from aiohttp import web
+
+from federation import netguard, outbox, queries
+from federation.actors import ActorCache
+from federation.delivery import Deliverer
+from federation.fetch import FetchClient, host_of
+from federation.follows import Follows
+from federation.inbox import InboxReceiver
+from federation.policy import DomainPolicy, Rule
+from federation.processing import InboxWorker
+from federation.routes import Routes
+from federation.store import Store
+from federation.types import (
+    CollectionProvider,
+    FollowCallback,
+    FollowEvent,
+    FollowPolicy,
+    Handler,
+    ObjectResolver,
+)  # fmt: skip
+from protocol import keys, multikey
+from protocol.httpsig import sign_cavage
+from protocol.result import Failure
+from protocol.vocab import CONTEXT
+
+log = logging.getLogger("mediakring.federation")
+
+
+@dataclass(frozen=True)
+class LocalActor:
+    """The organisation this node speaks for, with its signing keys."""
+
+    base_url: str
+    actor_url: str
+    rsa_key_id: str
+    rsa_private_key: Any
+    ed25519_key_id: str
+    ed25519_private_key: Any
+    handle: str
+    name: str
+    summary: str
+    icon_url: str | None = None
+
+
+@dataclass(frozen=True)
+class FederationConfig:
+    """Limits and switches (node maps its settings onto these)."""
+
+    allow_private_network: bool
+    inbox_max_bytes: int
+    inbox_rate_per_minute: int
+    delivery_concurrency_per_host: int
+    delivery_timeout_seconds: float
+    delivery_give_up_hours: float
+    remote_actor_max_bytes: int
+    closed_network: bool = False
+
+
+class Federation:
+    """Inbox, outbox, durable delivery, follows, discovery and authorized fetch."""
+
+    software_version = "0.1.0"
+
+    def __init__(
+        self,
+        store: Store,
+        actor: LocalActor,
+        config: FederationConfig,
+        clock: Callable[[], float] = time.time,
+        *,
+        address_policy: netguard.AddressPolicy | None = None,
+        resolver: netguard.Resolver = netguard.resolve,
+    ) -> None:
+        self.store, self.actor, self.config, self.clock = store, actor, config, clock
+        self.address_policy = address_policy or (
+            netguard.allow_everything if config.allow_private_network
+            else netguard.is_public_address
+        )  # fmt: skip
+        self._resolver = resolver
+        self.policy = DomainPolicy(store, closed_network=config.closed_network)
+        self.session: aiohttp.ClientSession = None  # type: ignore[assignment]  # set by start()
+        self.fetcher: FetchClient = None  # type: ignore[assignment]
+        self.actors: ActorCache = None  # type: ignore[assignment]
+        self.receiver = InboxReceiver(self)
+        self.inbox_worker = InboxWorker(self)
+        self.deliverer = Deliverer(self)
+        self.follows = Follows(self)
+        self.inbox_worker.builtin.update({
+            "Follow": self.follows.on_follow, "Accept": self.follows.on_answer,
+            "Reject": self.follows.on_answer, "Undo": self.follows.on_undo,
+        })  # fmt: skip
+        self.follow_policy_callback: FollowPolicy | None = None
+        self._follow_callbacks: list[FollowCallback] = []
+        self.collections: dict[str, CollectionProvider] = {
+            "followers": self._followers_page, "outbox": queries.empty_collection,
+            "mediatheek": queries.empty_collection, "partners": self._partners_page,
+        }  # fmt: skip
+        self.resolvers: dict[str, ObjectResolver] = {}
+        self.usage_provider: Callable[[], Awaitable[dict]] | None = None
+        self.actor_html: Callable[[], Any] | None = None
+        self._inbox_event = asyncio.Event()
+        self._delivery_event = asyncio.Event()
+        self._tasks: list[asyncio.Task] = []
+
+    # -- registration (node/ calls these at start-up) ------------------------------------
+
+    def on(self, activity_type: str, object_type: str = "*") -> Callable[[Handler], Handler]:
+        """Decorator: ``@fed.on("Create", "Article") async def h(ctx): ...``."""
+
+        def register(handler: Handler) -> Handler:
+            self.inbox_worker.register(activity_type, object_type, handler)
+            return handler
+
+        return register
+
+    def on_follow_event(self, callback: FollowCallback) -> FollowCallback:
+        self._follow_callbacks.append(callback)
+        return callback
+
+    def set_follow_policy(self, policy: FollowPolicy) -> None:
+        """``policy(target_url, follower_url) -> "auto" | "manual" | "reject"``."""
+        self.follow_policy_callback = policy
+
+    def register_collection(self, name: str, provider: CollectionProvider) -> None:
+        if name not in ("outbox", "followers", "mediatheek", "partners"):
+            raise ValueError(f"unknown collection {name!r}")
+        self.collections[name] = provider
+
+    def register_object_resolver(self, prefix: str, resolver: ObjectResolver) -> None:
+        """Serve GETs under ``prefix`` (e.g. ``/items/``) through ``resolver``."""
+        if not prefix.startswith("/") or not prefix.endswith("/"):
+            raise ValueError("prefix must start and end with '/'")
+        self.resolvers[prefix] = resolver
+
+    def set_usage_provider(self, provider: Callable[[], Awaitable[dict]]) -> None:
+        """NodeInfo ``usage`` (users, localPosts) from the node."""
+        self.usage_provider = provider
+
+    def set_actor_html(self, render: Callable[[], Any]) -> None:
+        self.actor_html = render
+
+    async def emit(self, event: FollowEvent) -> None:
+        for callback in self._follow_callbacks:
+            await callback(event)
+
+    # -- life cycle ------------------------------------------------------------------
+
+    def setup(self, app: web.Application) -> None:
+        """Add the federation routes and run start/workers/close in ``cleanup_ctx``."""
+        Routes(self).add(app)
+        app.cleanup_ctx.append(self._lifecycle)
+
+    async def _lifecycle(self, app: web.Application) -> AsyncIterator[None]:
+        await self.start(workers=True)
+        yield
+        await self.close()
+
+    async def start(self, *, workers: bool = False) -> None:
+        """Open the HTTP client and load policy; with ``workers``, run the queues."""
+        connector = aiohttp.TCPConnector(
+            limit=0, limit_per_host=max(1, self.config.delivery_concurrency_per_host),
+            resolver=netguard.GuardedResolver(self.address_policy),
+        )  # fmt: skip
+        self.session = aiohttp.ClientSession(connector=connector)
+        self.fetcher = FetchClient(
+            self.session, allow_http=self.config.allow_private_network,
+            policy=self.address_policy, max_bytes=self.config.remote_actor_max_bytes,
+            timeout=self.config.delivery_timeout_seconds, resolver=self._resolver,
+        )  # fmt: skip
+        self.actors = ActorCache(self.store, self.fetcher, self.sign_get_instance, self.clock)
+        await self.policy.load()
+        if workers:
+            self._tasks = [
+                asyncio.create_task(self._loop(self.inbox_worker.run_once, self._inbox_event)),
+                asyncio.create_task(self._loop(self.deliverer.run_once, self._delivery_event)),
+                asyncio.create_task(self._prune_loop()),
+            ]
+
+    async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+        for task in list(self.deliverer.tasks):
+            task.cancel()
+        await asyncio.gather(*self.deliverer.tasks, return_exceptions=True)
+        with contextlib.suppress(Exception):
+            await self.deliverer.flush()
+        if self.session is not None:
+            await self.session.close()
+
+    async def _loop(self, step: Callable[[], Awaitable[int]], event: asyncio.Event) -> None:
+        while True:
+            event.clear()
+            try:
+                done = await step()
+            except Exception:
+                log.exception("federation worker step failed")
+                done = 0
+                await asyncio.sleep(1.0)
+            if not done:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(event.wait(), 1.0)
+
+    async def _prune_loop(self) -> None:
+        while True:
+            await asyncio.sleep(600)
+            with contextlib.suppress(Exception):
+                await self.store.write(lambda db: queries.prune(db, self.clock()))
+
+    def wake_inbox(self) -> None:
+        self._inbox_event.set()
+
+    def wake_delivery(self) -> None:
+        self._delivery_event.set()
+
+    async def drain(self, rounds: int = 1000) -> None:
+        """Process every due inbox row and delivery now (tests), until none are due."""
+        for _ in range(rounds):
+            handled = await self.inbox_worker.run_once()
+            started = await self.deliverer.run_once()
+            await self.deliverer.wait_idle()
+            if not handled and not started:
+                return
+
+    # -- signing and fetching ------------------------------------------------------------
+
+    def _sign_get(self, url: str, key_id: str) -> dict[str, str]:
+        now = datetime.fromtimestamp(self.clock(), UTC)
+        headers = sign_cavage("GET", url, {}, None, key_id, self.actor.rsa_private_key, now)
+        return {k: v for k, v in headers.items() if k in ("Host", "Date", "Signature")}
+
+    def sign_get_instance(self, url: str) -> dict[str, str]:
+        return self._sign_get(url, self.instance_actor_url + "#main-key")
+
+    def sign_get_actor(self, url: str) -> dict[str, str]:
+        return self._sign_get(url, self.actor.rsa_key_id)
+
+    async def fetch(self, url: str, *, as_instance: bool = False) -> dict | Failure:
+        """Signed GET of a remote document (as our organisation, or the instance actor)."""
+        signer = self.sign_get_instance if as_instance else self.sign_get_actor
+        return await self.fetcher.get_json(url, signer)
+
+    # -- documents ---------------------------------------------------------------------
+
+    @property
+    def instance_actor_url(self) -> str:
+        return self.actor.base_url + "/instance-actor"
+
+    @cached_property
+    def _public_pem(self) -> str:
+        return keys.public_pem(self.actor.rsa_private_key)
+
+    def is_local(self, url: str) -> bool:
+        return host_of(url) == host_of(self.actor.base_url)
+
+    def collection_targets(self) -> dict[str, str]:
+        """Our collection URL → the follow target whose accepted followers it expands to."""
+        a = self.actor.actor_url
+        return {a + "/followers": a, a + "/partners": a + "/mediatheek"}
+
+    def actor_document(self) -> dict:
+        a = self.actor
+        doc: dict[str, Any] = {
+            "@context": CONTEXT, "id": a.actor_url, "type": "Organization",
+            "preferredUsername": a.handle, "name": a.name, "summary": a.summary,
+            "url": a.base_url + "/", "inbox": a.actor_url + "/inbox",
+            "outbox": a.actor_url + "/outbox", "followers": a.actor_url + "/followers",
+            "mediatheek": a.actor_url + "/mediatheek", "partners": a.actor_url + "/partners",
+            "endpoints": {"sharedInbox": a.base_url + "/inbox"},
+            "manuallyApprovesFollowers": False, "discoverable": True,
+            "publicKey": {"id": a.rsa_key_id, "owner": a.actor_url,
+                          "publicKeyPem": self._public_pem},
+            "assertionMethod": [multikey.multikey_document(
+                a.ed25519_key_id, a.actor_url, a.ed25519_private_key)],
+        }  # fmt: skip
+        if a.icon_url:
+            doc["icon"] = {"type": "Image", "url": a.icon_url}
+        return doc
+
+    def instance_actor_document(self) -> dict:
+        url = self.instance_actor_url
+        host = urlsplit(self.actor.base_url).netloc
+        return {
+            "@context": CONTEXT, "id": url, "type": "Application", "preferredUsername": host,
+            "name": f"{self.actor.name} (node)", "inbox": url + "/inbox",
+            "outbox": url + "/outbox", "manuallyApprovesFollowers": True,
+            "publicKey": {"id": url + "#main-key", "owner": url,
+                          "publicKeyPem": self._public_pem},
+        }  # fmt: skip
+
+    # -- outbox, follows -------------------------------------------------------------------
+
+    async def publish(self, activity: dict, recipients: list[str]) -> str:
+        """Persist ``activity`` (adding our proof) and queue one delivery per inbox."""
+        return await outbox.publish(self, activity, recipients)
+
+    async def follow(self, target_actor_url: str, object_url: str) -> str:
+        return await self.follows.follow(target_actor_url, object_url)
+
+    async def undo_follow(self, object_url: str) -> str | None:
+        return await self.follows.undo_follow(object_url)
+
+    async def approve_follow(self, follower: str, target: str) -> bool:
+        return await self.follows.decide(follower, target, accept=True)
+
+    async def reject_follow(self, follower: str, target: str) -> bool:
+        return await self.follows.decide(follower, target, accept=False)
+
+    async def followers(self, target: str, state: str | None = "accepted") -> list[dict]:
+        return await self.store.read(lambda db: queries.followers(db, target, state))
+
+    async def following(self) -> list[dict]:
+        return await self.store.read(queries.following)
+
+    async def _followers_page(self, cursor: str | None, requester: str | None):
+        return await self.store.read(
+            lambda db: queries.follower_page(db, self.actor.actor_url, cursor)
+        )
+
+    async def _partners_page(self, cursor: str | None, requester: str | None):
+        return await self.store.read(
+            lambda db: queries.follower_page(db, self.actor.actor_url + "/mediatheek", cursor)
+        )
+
+    # -- delivery health and policy ------------------------------------------------------
+
+    async def delivery_states(self, activity_id: str) -> list[dict]:
+        return await self.store.read(lambda db: queries.delivery_states(db, activity_id))
+
+    async def delivery_health(self) -> dict:
+        health = await self.store.read(lambda db: queries.delivery_health(db, self.clock()))
+        health["held_hosts"] = sorted(self.deliverer.breaker.held())
+        return health
+
+    async def retry_now(self, host: str | None = None) -> int:
+        """Make pending (and, per host, failed) deliveries due now; reset the breaker."""
+        self.deliverer.breaker.reset(host)
+        count = await self.store.write(lambda db: queries.retry_now(db, host, self.clock()))
+        self.wake_delivery()
+        return count
+
+    async def set_domain_rule(self, domain: str, rule: Rule | None) -> None:
+        await self.policy.set_domain_rule(domain, rule)
+
+    async def domain_rules(self) -> dict[str, Rule]:
+        return self.policy.domain_rules()

@@ -1,0 +1,125 @@
+"""Outbound GETs of remote documents: signed, bounded, and only to public addresses.
+
+Every remote URL is attacker-chosen, so a fetch is guarded on all sides: each
+redirect hop is followed by hand (at most three) and its address checked; the
+body is read up to a byte cap; a time limit covers the whole fetch; and the
+document's ``id`` must live on the host it was served from, so one server cannot
+speak for another.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable
+from urllib.parse import urljoin, urlsplit
+
+import aiohttp
+
+from federation import netguard
+from protocol.result import Failure
+from protocol.vocab import AS2_ACCEPT
+
+log = logging.getLogger("mediakring.federation.fetch")
+
+MAX_REDIRECTS = 3
+#: Signs a GET: (url) -> headers to add (Host, Date, Signature).
+GetSigner = Callable[[str], dict[str, str]]
+
+
+def host_of(url: str) -> str:
+    """Lower-cased ``host[:port]`` of a URL ('' when unparseable)."""
+    try:
+        return urlsplit(url).netloc.lower().rsplit("@", 1)[-1]
+    except ValueError:
+        return ""
+
+
+class FetchClient:
+    """Signed, size-capped, address-checked GET of JSON documents."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        *,
+        allow_http: bool,
+        policy: netguard.AddressPolicy,
+        max_bytes: int,
+        timeout: float,
+        resolver: netguard.Resolver = netguard.resolve,
+    ) -> None:
+        self.session = session
+        self.allow_http = allow_http
+        self.policy = policy
+        self.max_bytes = max_bytes
+        self.timeout = timeout
+        self.resolver = resolver
+
+    async def get_json(self, url: str, signer: GetSigner | None = None) -> dict | Failure:
+        """Fetch ``url`` as an ActivityStreams document, or say why not."""
+        try:
+            return await asyncio.wait_for(self._get(url, signer), self.timeout)
+        except TimeoutError:
+            return Failure("fetch.timeout", f"{url} did not answer within {self.timeout:g}s")
+
+    async def _get(self, url: str, signer: GetSigner | None) -> dict | Failure:
+        url = url.split("#", 1)[0]
+        for _hop in range(MAX_REDIRECTS + 1):
+            failure = await netguard.check_url(
+                url, allow_http=self.allow_http, policy=self.policy, resolver=self.resolver
+            )
+            if failure:
+                return failure
+            headers = {"Accept": AS2_ACCEPT}
+            if signer is not None:
+                headers.update(signer(url))
+            try:
+                async with self.session.get(url, headers=headers, allow_redirects=False) as resp:
+                    if resp.status in (301, 302, 303, 307, 308):
+                        location = resp.headers.get("Location")
+                        if not location:
+                            return Failure("fetch.redirect", "redirect without Location")
+                        url = urljoin(url, location)
+                        continue
+                    if resp.status in (404, 410):
+                        return Failure("fetch.gone", f"{url} answered HTTP {resp.status}")
+                    if resp.status != 200:
+                        return Failure("fetch.status", f"{url} answered HTTP {resp.status}")
+                    body = await self._read_capped(resp)
+            except aiohttp.ClientError as exc:
+                return Failure("fetch.network", f"{url}: {type(exc).__name__}: {exc}")
+            except OSError as exc:
+                return Failure("fetch.network", f"{url}: {exc}")
+            if isinstance(body, Failure):
+                return body
+            return self._parse(url, body)
+        return Failure("fetch.redirect", f"more than {MAX_REDIRECTS} redirects")
+
+    async def _read_capped(self, resp: aiohttp.ClientResponse) -> bytes | Failure:
+        declared = resp.content_length
+        if declared is not None and declared > self.max_bytes:
+            return Failure("fetch.too_large", f"document of {declared} bytes exceeds the cap")
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in resp.content.iter_chunked(65536):
+            size += len(chunk)
+            if size > self.max_bytes:
+                return Failure("fetch.too_large", f"document exceeds {self.max_bytes} bytes")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    @staticmethod
+    def _parse(url: str, body: bytes) -> dict | Failure:
+        try:
+            doc = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            return Failure("fetch.json", f"{url} did not return JSON")
+        if not isinstance(doc, dict):
+            return Failure("fetch.json", f"{url} did not return a JSON object")
+        doc_id = doc.get("id")
+        if not isinstance(doc_id, str) or host_of(doc_id) != host_of(url):
+            return Failure(
+                "fetch.origin", f"document id {str(doc_id)[:200]!r} is not on {host_of(url)}"
+            )
+        return doc

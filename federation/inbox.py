@@ -1,0 +1,245 @@
+"""Receiving: the inbox accepts fast and processes later.
+
+The HTTP handler runs every check that decides *whether* we take an activity
+(size, rate, JSON, context, signature, key owner, replay, proof, policy,
+duplicates), writes one durable row, and answers 202.  What the activity
+*means* is worked out afterwards by the inbox worker.  Accepted rows and
+replay markers are written in group commits, so many requests share one
+SQLite transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import time
+from collections import defaultdict, deque
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+import sqlite_utils
+from aiohttp import web
+
+from federation import wire
+from federation.actors import RemoteActor
+from federation.fetch import host_of
+from protocol import keys
+from protocol.httpsig import parse_signature, verify_parsed
+from protocol.httpsig.common import CLOCK_SKEW, MAX_LIFETIME
+from protocol.result import Failure
+
+if TYPE_CHECKING:
+    from federation.engine import Federation
+
+log = logging.getLogger("mediakring.federation.inbox")
+
+
+class Refusal(Exception):
+    """A refused request: HTTP status plus a reason code and text for the problem body."""
+
+    def __init__(self, status: int, failure: Failure) -> None:
+        super().__init__(str(failure))
+        self.status = status
+        self.failure = failure
+
+
+def problem(status: int, failure: Failure) -> web.Response:
+    body = {
+        "type": "https://mediakring.nl/problems/" + failure.code.replace(".", "-"),
+        "title": failure.code,
+        "status": status,
+        "detail": failure.detail,
+    }
+    return web.Response(
+        status=status, text=json.dumps(body), content_type="application/problem+json"
+    )
+
+
+class RateLimiter:
+    """Sliding one-minute window per remote host, in memory (a limit, not a record)."""
+
+    def __init__(self, per_minute: int, clock) -> None:
+        self.per_minute = per_minute
+        self.clock = clock
+        self._hits: dict[str, deque[float]] = defaultdict(deque)
+
+    def allow(self, host: str) -> bool:
+        now = self.clock()
+        hits = self._hits[host]
+        while hits and hits[0] <= now - 60:
+            hits.popleft()
+        if len(hits) >= self.per_minute:
+            return False
+        hits.append(now)
+        return True
+
+
+class AcceptWriter:
+    """Group commit of (replay marker, inbox row) pairs; each caller learns its outcome."""
+
+    def __init__(self, fed: Federation) -> None:
+        self.fed = fed
+        self._pending: list[tuple[str, float, dict, asyncio.Future]] = []
+        self._task: asyncio.Task | None = None
+
+    async def submit(self, sig_hash: str, sig_expires: float, row: dict) -> str:
+        future = asyncio.get_running_loop().create_future()
+        self._pending.append((sig_hash, sig_expires, row, future))
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._flush_loop())
+        return await future
+
+    async def _flush_loop(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending, []
+            now = self.fed.clock()
+            try:
+                outcomes = await self.fed.store.write(lambda db, b=batch, t=now: _accept(db, b, t))
+            except Exception as exc:  # the callers answer 500; nothing was committed
+                for *_, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            for (*_, future), outcome in zip(batch, outcomes, strict=True):
+                if not future.done():
+                    future.set_result(outcome)
+
+
+def _accept(db: sqlite_utils.Database, batch: list, now: float) -> list[str]:
+    outcomes = []
+    conn = db.conn
+    for sig_hash, sig_expires, row, _future in batch:
+        cur = conn.execute(
+            "INSERT INTO seen_signatures (hash, expires_at) VALUES (?, ?) ON CONFLICT(hash)"
+            " DO UPDATE SET expires_at = excluded.expires_at WHERE expires_at < ?",
+            (sig_hash, sig_expires, now),
+        )
+        if cur.rowcount == 0:
+            outcomes.append("replayed")
+            continue
+        cur = conn.execute(
+            "INSERT OR IGNORE INTO inbox_queue (activity_id, actor, type, body, state, attempts,"
+            " next_attempt_at, received_at) VALUES (?, ?, ?, ?, 'pending', 0, ?, ?)",
+            (row["activity_id"], row["actor"], row["type"], row["body"], now, now),
+        )
+        outcomes.append("stored" if cur.rowcount else "duplicate")
+    return outcomes
+
+
+class InboxReceiver:
+    """The POST /inbox pipeline, in the order the design fixes."""
+
+    def __init__(self, fed: Federation) -> None:
+        self.fed = fed
+        self.rate = RateLimiter(fed.config.inbox_rate_per_minute, fed.clock)
+        self.writer = AcceptWriter(fed)
+
+    async def handle(self, request: web.Request) -> web.Response:
+        try:
+            activity_id = await self._receive(request)
+        except Refusal as refusal:
+            log.info(
+                "inbox refused %s from %s: %s",
+                refusal.status,
+                request.remote,
+                refusal.failure,
+            )
+            return problem(refusal.status, refusal.failure)
+        return web.json_response({"accepted": activity_id}, status=202)
+
+    async def _read(self, request: web.Request) -> bytes:
+        limit = self.fed.config.inbox_max_bytes
+        if request.content_length is not None and request.content_length > limit:
+            raise Refusal(413, Failure("inbox.too_large", f"body exceeds {limit} bytes"))
+        chunks, size = [], 0
+        async for chunk in request.content.iter_chunked(65536):
+            size += len(chunk)
+            if size > limit:
+                raise Refusal(413, Failure("inbox.too_large", f"body exceeds {limit} bytes"))
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _rate_key(self, request: web.Request) -> str:
+        sig = request.headers.get("Signature", "")
+        start = sig.find('keyId="')
+        if start >= 0:
+            end = sig.find('"', start + 7)
+            if end > start:
+                return host_of(sig[start + 7 : end]) or (request.remote or "")
+        return request.remote or ""
+
+    async def _receive(self, request: web.Request) -> str:
+        fed = self.fed
+        body = await self._read(request)
+        if not self.rate.allow(self._rate_key(request)):
+            raise Refusal(429, Failure("inbox.rate", "too many requests from this host"))
+        doc = wire.parse_body(body)
+        if isinstance(doc, Failure):
+            raise Refusal(400, doc)
+        ctx = wire.check_context(doc)
+        if isinstance(ctx, Failure):
+            raise Refusal(400, ctx)
+        authority = wire.check_authority(doc)
+        if authority:
+            raise Refusal(403, authority)
+        target = request.path_qs
+        parsed = parse_signature(
+            request.method, target, request.headers, body, scheme=request.scheme
+        )
+        if isinstance(parsed, Failure):
+            raise Refusal(401, parsed)
+        sender = await self.verify(parsed)
+        if sender.id != doc["actor"]:
+            raise Refusal(
+                401,
+                Failure("signature.actor", f"signed by {sender.id}, not by the activity's actor"),
+            )
+        if "proof" in doc:
+            problem_ = wire.verify_proof(doc, sender.ed25519_keys)
+            if problem_:
+                raise Refusal(401, problem_)
+        policy = fed.policy.check(sender.host)
+        if policy:
+            raise Refusal(403, policy)
+        sig_hash = hashlib.sha256(parsed.signature).hexdigest()
+        expires = parsed.created.timestamp() + (MAX_LIFETIME + CLOCK_SKEW).total_seconds()
+        row = {"activity_id": doc["id"], "actor": doc["actor"], "type": doc["type"],
+               "body": body.decode("utf-8")}  # fmt: skip
+        outcome = await self.writer.submit(sig_hash, expires, row)
+        if outcome == "replayed":
+            raise Refusal(401, Failure("signature.replayed", "this signature was already used"))
+        if outcome == "stored":
+            fed.wake_inbox()
+        return doc["id"]
+
+    async def verify(self, parsed) -> RemoteActor:
+        """The actor whose key made ``parsed``; one refetch if the cached key fails."""
+        fed = self.fed
+        now = datetime.fromtimestamp(fed.clock(), UTC)
+        actor = await fed.actors.by_key_id(parsed.key_id)
+        if isinstance(actor, Failure):
+            raise Refusal(401, Failure("signature.unknown_key", f"{parsed.key_id}: {actor}"))
+        result = verify_parsed(parsed, _public_key(actor, parsed.key_id), now)
+        if isinstance(result, Failure) and result.code in ("signature.invalid", "key.malformed"):
+            started = time.monotonic()
+            fresh = await fed.actors.by_key_id(parsed.key_id, refresh=True)
+            if isinstance(fresh, Failure):
+                raise Refusal(401, result)
+            actor = fresh
+            result = verify_parsed(parsed, _public_key(actor, parsed.key_id), now)
+            log.debug("refetched %s in %.3fs", parsed.key_id, time.monotonic() - started)
+        if isinstance(result, Failure):
+            raise Refusal(401, result)
+        return actor
+
+
+def _public_key(actor: RemoteActor, key_id: str):
+    if key_id == actor.rsa_key_id and actor.rsa_public_pem:
+        return keys.load_public_pem(actor.rsa_public_pem)
+    if key_id in actor.ed25519_keys:
+        from protocol import multikey
+
+        return multikey.decode_ed25519(actor.ed25519_keys[key_id])
+    return Failure("signature.unknown_key", f"actor {actor.id} has no key {key_id}")

@@ -1,0 +1,87 @@
+"""Publishing: one activity row, one delivery row per distinct inbox, in one transaction.
+
+Recipients are actor URLs or our own followers collections.  Collections expand
+to accepted followers, whose inboxes we stored when they followed; actors are
+looked up in the remote actor cache.  Shared inboxes collapse many recipients
+on one server into one delivery.  A recipient whose actor document cannot be
+fetched right now still gets a durable row (``resolved = 0``), and the delivery
+worker resolves it later with the normal retries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+import sqlite_utils
+
+from federation import wire
+from federation.fetch import host_of
+from protocol.result import Failure
+from protocol.vocab import PUBLIC_ALIASES
+
+if TYPE_CHECKING:
+    from federation.engine import Federation
+
+RESOLVE_CONCURRENCY = 16
+
+
+async def publish(fed: Federation, activity: dict, recipients: list[str]) -> str:
+    activity_id = activity.get("id")
+    if not isinstance(activity_id, str) or not activity_id.startswith(fed.actor.base_url):
+        raise ValueError("activity needs an id under this node's base URL")
+    if "proof" not in activity:
+        now = datetime.fromtimestamp(fed.clock(), UTC)
+        activity = wire.add_proof(
+            activity, fed.actor.ed25519_private_key, fed.actor.ed25519_key_id, now
+        )
+    targets: dict[str, tuple[str | None, int]] = {}  # inbox -> (recipient, resolved)
+    actors: list[str] = []
+    collections = fed.collection_targets()
+    for recipient in dict.fromkeys(recipients):
+        if recipient in PUBLIC_ALIASES or recipient == fed.actor.actor_url:
+            continue
+        if recipient in collections:
+            for row in await fed.followers(collections[recipient], state="accepted"):
+                inbox = row["shared_inbox"] or row["inbox"]
+                if inbox:
+                    targets.setdefault(inbox, (row["follower"], 1))
+        else:
+            actors.append(recipient)
+    semaphore = asyncio.Semaphore(RESOLVE_CONCURRENCY)
+
+    async def resolve(actor_url: str) -> tuple[str, str | None]:
+        async with semaphore:
+            actor = await fed.actors.get(actor_url)
+        if isinstance(actor, Failure) or actor.delivery_inbox is None:
+            return actor_url, None
+        return actor_url, actor.delivery_inbox
+
+    for actor_url, inbox in await asyncio.gather(*(resolve(a) for a in actors)):
+        if inbox is None:
+            targets.setdefault(actor_url, (actor_url, 0))
+        else:
+            targets.setdefault(inbox, (actor_url, 1))
+    body = json.dumps(activity, ensure_ascii=False, separators=(",", ":"))
+    now = fed.clock()
+
+    def write(db: sqlite_utils.Database) -> None:
+        db.execute(
+            "INSERT OR IGNORE INTO activities (id, type, body, created_at) VALUES (?, ?, ?, ?)",
+            [activity_id, str(activity.get("type", "")), body, now],
+        )
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO deliveries (activity_id, inbox, host, recipient, resolved,"
+            " state, attempts, next_attempt_at, created_at)"
+            " VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
+            [
+                (activity_id, inbox, host_of(inbox), who, resolved, now, now)
+                for inbox, (who, resolved) in targets.items()
+            ],
+        )
+
+    await fed.store.write(write)
+    fed.wake_delivery()
+    return activity_id

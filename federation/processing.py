@@ -1,0 +1,123 @@
+"""The inbox worker: durable rows from ``inbox_queue`` become handler calls.
+
+A row is claimed with a lease (``locked_until``) so a crash mid-handler frees it
+for the next run.  A handler that raises leaves the row pending with a backoff;
+after MAX_ATTEMPTS it is marked failed with the last error, for an admin to see.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import TYPE_CHECKING
+
+import sqlite_utils
+
+from federation import retry
+from federation.types import Handler, InboxContext
+from protocol.result import Failure
+
+if TYPE_CHECKING:
+    from federation.engine import Federation
+
+log = logging.getLogger("mediakring.federation.processing")
+MAX_ATTEMPTS = 8
+LEASE_SECONDS = 300.0
+BATCH = 100
+
+
+def object_type(raw: dict) -> str:
+    obj = raw.get("object")
+    if isinstance(obj, dict) and isinstance(obj.get("type"), str):
+        return obj["type"]
+    return ""
+
+
+class InboxWorker:
+    """Claims due inbox rows and dispatches them to built-in and node handlers."""
+
+    def __init__(self, fed: Federation) -> None:
+        self.fed = fed
+        self.builtin: dict[str, Handler] = {}
+        self.handlers: dict[tuple[str, str], list[Handler]] = {}
+
+    def register(self, activity_type: str, object_type_: str, handler: Handler) -> None:
+        self.handlers.setdefault((activity_type, object_type_), []).append(handler)
+
+    def handlers_for(self, raw: dict) -> list[Handler]:
+        kind, otype = str(raw.get("type")), object_type(raw)
+        found = self.handlers.get((kind, otype)) if otype else None
+        return list(found or self.handlers.get((kind, "*"), []))
+
+    async def claim(self, limit: int = BATCH) -> list[dict]:
+        now = self.fed.clock()
+
+        def run(db: sqlite_utils.Database) -> list[dict]:
+            rows = db.execute(
+                "SELECT id, activity_id, actor, body, attempts FROM inbox_queue"
+                " WHERE state = 'pending' AND next_attempt_at <= ?"
+                " AND (locked_until IS NULL OR locked_until < ?)"
+                " ORDER BY next_attempt_at LIMIT ?",
+                [now, now, limit],
+            ).fetchall()
+            if rows:
+                marks = ",".join("?" * len(rows))
+                db.execute(
+                    f"UPDATE inbox_queue SET locked_until = ? WHERE id IN ({marks})",
+                    [now + LEASE_SECONDS, *[r[0] for r in rows]],
+                )
+            keys = ("id", "activity_id", "actor", "body", "attempts")
+            return [dict(zip(keys, r, strict=True)) for r in rows]
+
+        return await self.fed.store.write(run)
+
+    async def run_once(self) -> int:
+        """Process one batch of due rows; returns how many were claimed."""
+        rows = await self.claim()
+        results = []
+        for row in rows:
+            results.append((row, await self._process(row)))
+        if results:
+            await self.fed.store.write(lambda db: self._record(db, results))
+        return len(rows)
+
+    async def _process(self, row: dict) -> str | None:
+        """None on success, else the error text."""
+        raw = json.loads(row["body"])
+        sender = await self.fed.actors.get(row["actor"])
+        if isinstance(sender, Failure):
+            return f"sender unavailable: {sender}"
+        ctx = InboxContext(raw, raw, sender, self.fed)
+        try:
+            builtin = self.builtin.get(str(raw.get("type")))
+            if builtin is not None:
+                await builtin(ctx)
+            for handler in self.handlers_for(raw):
+                await handler(ctx)
+        except Exception as exc:
+            log.warning("handler for %s failed: %r", row["activity_id"], exc, exc_info=True)
+            return f"{type(exc).__name__}: {exc}"[:1000]
+        return None
+
+    def _record(self, db: sqlite_utils.Database, results: list) -> None:
+        now = self.fed.clock()
+        for row, error in results:
+            attempts = row["attempts"] + 1
+            if error is None:
+                db.execute(
+                    "UPDATE inbox_queue SET state='done', attempts=?, locked_until=NULL,"
+                    " last_error=NULL WHERE id=?",
+                    [attempts, row["id"]],
+                )
+            elif attempts >= MAX_ATTEMPTS:
+                db.execute(
+                    "UPDATE inbox_queue SET state='failed', attempts=?, locked_until=NULL,"
+                    " last_error=? WHERE id=?",
+                    [attempts, error, row["id"]],
+                )
+            else:
+                db.execute(
+                    "UPDATE inbox_queue SET attempts=?, locked_until=NULL, last_error=?,"
+                    " next_attempt_at=? WHERE id=?",
+                    [attempts, error, now + retry.backoff(attempts), row["id"]],
+                )

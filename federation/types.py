@@ -1,0 +1,74 @@
+"""Value types shared between the engine and the node: handler context and resolved objects."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from federation.actors import RemoteActor
+
+if TYPE_CHECKING:
+    from federation.engine import Federation
+
+
+@dataclass(frozen=True)
+class InboxContext:
+    """What a handler receives: the verified activity, its raw JSON and its sender."""
+
+    activity: Any  # protocol's parsed Activity (or the raw dict when protocol has none)
+    raw: dict
+    sender: RemoteActor
+    federation: Federation
+
+    @property
+    def type(self) -> str:
+        return str(self.raw.get("type", ""))
+
+    @property
+    def object(self) -> Any:
+        return self.raw.get("object")
+
+
+Handler = Callable[[InboxContext], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class ResolvedObject:
+    """How the node answers a request for one of its object URLs.
+
+    ``audience`` is ``"public"`` or the set of actor URLs allowed to see it;
+    ``html`` renders the browser view (sync or async, returning str or a
+    response); ``file`` is ``(path, media_type, etag)`` for media downloads.
+    """
+
+    document: dict | None = None
+    audience: set[str] | Literal["public"] = "public"
+    html: Callable[[], Any] | None = None
+    file: tuple[Any, str, str] | None = None
+
+
+ObjectResolver = Callable[[str, str | None], Awaitable[ResolvedObject | None]]
+#: provider(page_cursor, requester_actor) -> (items, next_cursor, total)
+CollectionProvider = Callable[
+    [str | None, str | None], Awaitable[tuple[list[Any], str | None, int]]
+]
+
+FollowEventKind = Literal["follow_requested", "follow_accepted", "follow_rejected", "follow_undone"]
+
+
+@dataclass(frozen=True)
+class FollowEvent:
+    """A change in a follow relation. ``direction`` is ``incoming`` (someone follows us)
+    or ``outgoing`` (our follow of someone else)."""
+
+    kind: FollowEventKind
+    direction: Literal["incoming", "outgoing"]
+    follower: str
+    target: str
+    follow_id: str
+    extra: dict = field(default_factory=dict)
+
+
+FollowCallback = Callable[[FollowEvent], Awaitable[None]]
+FollowPolicy = Callable[[str, str], Awaitable[str] | str]

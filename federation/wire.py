@@ -1,0 +1,111 @@
+"""The few protocol/ functions the engine calls, gathered in one place.
+
+protocol/ is the pure wire layer; this module only adapts its results to what
+the engine needs (and holds the inbound shape rules that are about *who may say
+what*, which the engine enforces before anything is stored).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
+from federation.fetch import host_of
+from protocol import multikey, proofs
+from protocol.jsonld import check_context
+from protocol.result import Failure
+
+__all__ = ["add_proof", "check_authority", "check_context", "parse_body", "verify_proof"]
+
+MAX_DEPTH = 32
+
+
+def _depth(value: Any, limit: int) -> bool:
+    """True when nesting stays within ``limit`` (iterative: no recursion on hostile input)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return False
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return True
+
+
+def parse_body(body: bytes) -> dict | Failure:
+    """JSON object with an id, a type and an actor, nested at most MAX_DEPTH deep."""
+    try:
+        doc = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return Failure("json.malformed", "body is not valid JSON")
+    if not isinstance(doc, dict):
+        return Failure("json.shape", "activity must be a JSON object")
+    if not _depth(doc, MAX_DEPTH):
+        return Failure("json.depth", f"JSON nested deeper than {MAX_DEPTH} levels")
+    for name in ("id", "type", "actor"):
+        if not isinstance(doc.get(name), str) or not doc[name]:
+            return Failure("activity.shape", f"activity needs a string {name!r}")
+    if not doc["id"].startswith(("https://", "http://")):
+        return Failure("activity.shape", "activity id must be an http(s) URL")
+    return doc
+
+
+def _id_of(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and isinstance(value.get("id"), str):
+        return value["id"]
+    return None
+
+
+def check_authority(doc: dict) -> Failure | None:
+    """An actor speaks only for its own host: ids it creates, updates or deletes live there."""
+    actor_host = host_of(doc["actor"])
+    if host_of(doc["id"]) != actor_host:
+        return Failure("activity.origin", "activity id is not on the actor's host")
+    kind, obj = doc["type"], doc.get("object")
+    if kind in ("Create", "Update", "Delete"):
+        oid = _id_of(obj)
+        if oid is not None and host_of(oid) != actor_host:
+            return Failure("activity.origin", f"object {oid[:200]} is on another host")
+        if isinstance(obj, dict):
+            author = obj.get("attributedTo")
+            if isinstance(author, str) and host_of(author) != actor_host:
+                return Failure("activity.origin", "object attributed to another host's actor")
+    if kind == "Undo" and isinstance(obj, dict):
+        inner_actor = _id_of(obj.get("actor"))
+        if inner_actor is not None and host_of(inner_actor) != actor_host:
+            return Failure("activity.origin", "cannot undo another host's activity")
+    return None
+
+
+def add_proof(document: dict, key: ed25519.Ed25519PrivateKey, key_id: str, now: datetime) -> dict:
+    """FEP-8b32 ``eddsa-jcs-2022`` proof over the whole document (returns a new dict)."""
+    return proofs.create_proof(document, key, key_id, now)
+
+
+def _is_ours(proof: Any) -> bool:
+    items = proof if isinstance(proof, list) else [proof]
+    return any(isinstance(p, dict) and p.get("cryptosuite") == proofs.CRYPTOSUITE for p in items)
+
+
+def verify_proof(document: dict, keys: dict[str, str]) -> Failure | None:
+    """Verify an ``eddsa-jcs-2022`` proof with one of ``keys`` (key id → multibase).
+
+    Proofs of other suites (Mitra's RSA JCS, LD signatures) are not ours to judge
+    and are ignored: the HTTP signature already authenticated the sender.
+    """
+    if not _is_ours(document.get("proof")):
+        return None
+    method = proofs.proof_method(document)
+    if isinstance(method, Failure):
+        return method
+    if method not in keys:
+        return Failure("proof.key", "proof key is not in the actor's assertionMethod")
+    result = proofs.verify_proof(document, multikey.decode_ed25519(keys[method]))
+    return result if isinstance(result, Failure) else None
