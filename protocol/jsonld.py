@@ -41,12 +41,40 @@ KNOWN_CONTEXTS = frozenset((*_OUR_FILES, *_PYLD_BUNDLED, *_ALIASES))
 # Terms we read directly; an inline context that maps one elsewhere forces the slow path.
 _CORE_TERMS = frozenset(
     {
-        "id", "type", "actor", "object", "target", "to", "cc", "bto", "bcc", "audience",
-        "attributedTo", "content", "name", "summary", "url", "attachment", "tag", "icon",
-        "inReplyTo", "published", "updated", "mediaType", "href", "width", "height",
-        "duration", "origin", "result", "items", "orderedItems", "first", "next",
+        "id",
+        "type",
+        "actor",
+        "object",
+        "target",
+        "to",
+        "cc",
+        "bto",
+        "bcc",
+        "audience",
+        "attributedTo",
+        "content",
+        "name",
+        "summary",
+        "url",
+        "attachment",
+        "tag",
+        "icon",
+        "inReplyTo",
+        "published",
+        "updated",
+        "mediaType",
+        "href",
+        "width",
+        "height",
+        "duration",
+        "origin",
+        "result",
+        "items",
+        "orderedItems",
+        "first",
+        "next",
     }
-)  # fmt: skip
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,8 +115,12 @@ def document_loader(url: str, options: dict | None = None) -> dict:
             {"url": url},
             code="loading document failed",
         )
-    return {"contentType": "application/ld+json", "contextUrl": None,
-            "documentUrl": url, "document": document}  # fmt: skip
+    return {
+        "contentType": "application/ld+json",
+        "contextUrl": None,
+        "documentUrl": url,
+        "document": document,
+    }
 
 
 def _inline_is_plain(entry: dict) -> Failure | bool:
@@ -155,8 +187,9 @@ def compact(doc: dict) -> dict | Failure:
     from pyld.jsonld import JsonLdError
 
     try:
-        out = jsonld.compact(doc, {"@context": vocab.CONTEXT},
-                             options={"documentLoader": document_loader})  # fmt: skip
+        out = jsonld.compact(
+            doc, {"@context": vocab.CONTEXT}, options={"documentLoader": document_loader}
+        )
     except JsonLdError as exc:
         return Failure("jsonld.invalid", f"JSON-LD processing failed: {str(exc)[:200]}")
     except (RecursionError, ValueError, TypeError, KeyError) as exc:

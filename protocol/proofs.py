@@ -48,9 +48,13 @@ def _hash_data(document: dict, options: dict) -> bytes | Failure:
     return hashlib.sha256(canonical_options).digest() + hashlib.sha256(canonical_body).digest()
 
 
-def create_proof(document: dict, private_key: ed25519.Ed25519PrivateKey,
-                 verification_method: str, created: datetime,
-                 purpose: str = "assertionMethod") -> dict:  # fmt: skip
+def create_proof(
+    document: dict,
+    private_key: ed25519.Ed25519PrivateKey,
+    verification_method: str,
+    created: datetime,
+    purpose: str = "assertionMethod",
+) -> dict:
     """A new dict: ``document`` plus an ``eddsa-jcs-2022`` proof (the input is not changed)."""
     options: dict = {
         "type": PROOF_TYPE,
@@ -101,7 +105,7 @@ def proof_method(document: dict) -> str | Failure:
     return proof if isinstance(proof, Failure) else proof["verificationMethod"]
 
 
-def _created(proof: dict) -> datetime | None | Failure:
+def _created(proof: dict) -> datetime | Failure | None:
     value = proof.get("created")
     if value is None:
         return None
@@ -111,8 +115,9 @@ def _created(proof: dict) -> datetime | None | Failure:
         return Failure("proof.malformed", "created is not an ISO 8601 date-time")
 
 
-def verify_proof(document: dict, public_key: ed25519.Ed25519PublicKey,
-                 expected_purpose: str = "assertionMethod") -> ProofOk | Failure:  # fmt: skip
+def verify_proof(
+    document: dict, public_key: ed25519.Ed25519PublicKey, expected_purpose: str = "assertionMethod"
+) -> ProofOk | Failure:
     """Check an ``eddsa-jcs-2022`` proof over ``document`` with the given key."""
     proof = _the_proof(document)
     if isinstance(proof, Failure):
@@ -122,8 +127,10 @@ def verify_proof(document: dict, public_key: ed25519.Ed25519PublicKey,
     if not isinstance(public_key, ed25519.Ed25519PublicKey):
         return Failure("proof.key_type", "eddsa-jcs-2022 needs an Ed25519 key")
     if proof["proofPurpose"] != expected_purpose:
-        return Failure("proof.purpose", f"proof is for {proof['proofPurpose']!r}, "
-                                        f"expected {expected_purpose!r}")  # fmt: skip
+        return Failure(
+            "proof.purpose",
+            f"proof is for {proof['proofPurpose']!r}, expected {expected_purpose!r}",
+        )
     if "@context" in proof:
         doc_context = document.get("@context")
         ours = proof["@context"] if isinstance(proof["@context"], list) else [proof["@context"]]

@@ -14,11 +14,39 @@ import nh3
 
 ALLOWED_TAGS = frozenset(
     {
-        "p", "br", "a", "span", "strong", "b", "em", "i", "u", "s", "del", "ins",
-        "blockquote", "q", "pre", "code", "ul", "ol", "li", "h2", "h3", "h4", "h5", "h6",
-        "sub", "sup", "abbr", "figure", "figcaption", "hr", "small",
+        "p",
+        "br",
+        "a",
+        "span",
+        "strong",
+        "b",
+        "em",
+        "i",
+        "u",
+        "s",
+        "del",
+        "ins",
+        "blockquote",
+        "q",
+        "pre",
+        "code",
+        "ul",
+        "ol",
+        "li",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "sub",
+        "sup",
+        "abbr",
+        "figure",
+        "figcaption",
+        "hr",
+        "small",
     }
-)  # fmt: skip
+)
 ALLOWED_ATTRIBUTES = {"a": {"href", "hreflang", "title"}, "abbr": {"title"}, "ol": {"start"}}
 ALLOWED_CLASSES = {
     "span": {"h-card", "mention", "hashtag", "invisible", "ellipsis", "u-url"},

@@ -35,6 +35,7 @@ MK_TERMS: dict[str, object] = {
     "focalPoint": {"@container": "@list", "@id": "toot:focalPoint"},
     "size": {"@id": "mk:size", "@type": "xsd:nonNegativeInteger"},
     "credit": "mk:credit",
+    "author": "mk:author",
     "licence": "mk:licence",
     "usageTerms": "mk:usageTerms",
     "embargoUntil": {"@id": "mk:embargoUntil", "@type": "xsd:dateTime"},
@@ -50,10 +51,21 @@ CONTEXT: list[object] = [AS2_CONTEXT, SECURITY_V1, DATA_INTEGRITY_V2, MULTIKEY_V
 
 ACTIVITY_TYPES = frozenset(
     {
-        "Create", "Update", "Delete", "Offer", "Add", "Remove", "Follow", "Accept",
-        "Reject", "Undo", "Announce", "Like", "Flag",
+        "Create",
+        "Update",
+        "Delete",
+        "Offer",
+        "Add",
+        "Remove",
+        "Follow",
+        "Accept",
+        "Reject",
+        "Undo",
+        "Announce",
+        "Like",
+        "Flag",
     }
-)  # fmt: skip
+)
 OBJECT_TYPES = frozenset(
     {"Article", "Note", "Image", "Video", "Audio", "Document", "Page", "Event", "Question"}
 )

@@ -28,8 +28,14 @@ sign_cavage = cavage.sign
 sign_rfc9421 = rfc9421.sign
 
 
-def parse_signature(method: str, target: str, headers: Mapping[str, str], body: bytes | None,
-                    *, scheme: str = "https") -> ParsedSignature | Failure:  # fmt: skip
+def parse_signature(
+    method: str,
+    target: str,
+    headers: Mapping[str, str],
+    body: bytes | None,
+    *,
+    scheme: str = "https",
+) -> ParsedSignature | Failure:
     """Detect the scheme and parse it; ``target`` is the request's ``path?query``."""
     lowered = common.lower_headers(headers)
     if "signature-input" in lowered:

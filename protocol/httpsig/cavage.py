@@ -82,8 +82,9 @@ def _target_without_query(target: str) -> str:
     return target.split("?", 1)[0]
 
 
-def signing_string(names: list[str], method: str, target: str, headers: dict[str, str],
-                   params: dict[str, str]) -> bytes | Failure:  # fmt: skip
+def signing_string(
+    names: list[str], method: str, target: str, headers: dict[str, str], params: dict[str, str]
+) -> bytes | Failure:
     lines = []
     for name in names:
         if name[0] != "(":
@@ -120,8 +121,9 @@ def _check_digest(headers: dict[str, str], body: bytes) -> Failure | None:
     return common.check_digest_pairs(pairs, body)
 
 
-def parse(method: str, target: str, headers: dict[str, str], body: bytes | None,
-          raw: str) -> ParsedSignature | Failure:  # fmt: skip
+def parse(
+    method: str, target: str, headers: dict[str, str], body: bytes | None, raw: str
+) -> ParsedSignature | Failure:
     """Parse a cavage ``Signature`` value against an already lower-cased header dict."""
     params = parse_params(raw)
     if isinstance(params, Failure):
@@ -169,8 +171,9 @@ def parse(method: str, target: str, headers: dict[str, str], body: bytes | None,
     if "?" in target:
         short = signing_string(names, method, _target_without_query(target), headers, params)
         messages = (message, short)  # type: ignore[assignment]
-    return ParsedSignature("cavage", key_id, algorithm, created, expires, tuple(names),
-                           signature, messages)  # fmt: skip
+    return ParsedSignature(
+        "cavage", key_id, algorithm, created, expires, tuple(names), signature, messages
+    )
 
 
 def _timestamp(value: str | None) -> datetime | None:
@@ -180,8 +183,15 @@ def _timestamp(value: str | None) -> datetime | None:
         return None
 
 
-def sign(method: str, url: str, headers: Mapping[str, str], body: bytes | None, key_id: str,
-         private_key, now: datetime) -> dict[str, str]:  # fmt: skip
+def sign(
+    method: str,
+    url: str,
+    headers: Mapping[str, str],
+    body: bytes | None,
+    key_id: str,
+    private_key,
+    now: datetime,
+) -> dict[str, str]:
     """Headers to send, Mastodon style, including Host, Date, Digest and Signature."""
     parts = urlsplit(url)
     target = parts.path or "/"
@@ -199,6 +209,8 @@ def sign(method: str, url: str, headers: Mapping[str, str], body: bytes | None, 
     assert isinstance(message, bytes)
     algorithm = "hs2019" if isinstance(private_key, ed25519.Ed25519PrivateKey) else "rsa-sha256"
     signature = common.b64(common.sign_bytes(private_key, message))
-    out["Signature"] = (f'keyId="{key_id}",algorithm="{algorithm}",'
-                        f'headers="{" ".join(names)}",signature="{signature}"')  # fmt: skip
+    out["Signature"] = (
+        f'keyId="{key_id}",algorithm="{algorithm}",'
+        f'headers="{" ".join(names)}",signature="{signature}"'
+    )
     return out

@@ -96,8 +96,12 @@ def now_utc(now: datetime) -> datetime:
     return now if now.tzinfo else now.replace(tzinfo=UTC)
 
 
-_MONTHS = {m: i for i, m in enumerate(
-    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}  # fmt: skip
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1
+    )
+}
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -119,8 +123,15 @@ def parse_http_date(value: str) -> datetime | None:
     if month is None or len(clock) != 3:
         return None
     try:
-        return datetime(int(parts[3]), month, int(parts[1]), int(clock[0]), int(clock[1]),
-                        int(clock[2]), tzinfo=UTC)  # fmt: skip
+        return datetime(
+            int(parts[3]),
+            month,
+            int(parts[1]),
+            int(clock[0]),
+            int(clock[1]),
+            int(clock[2]),
+            tzinfo=UTC,
+        )
     except ValueError:
         return None
 

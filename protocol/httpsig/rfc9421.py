@@ -33,8 +33,9 @@ class Policy:
 DEFAULT_POLICY = Policy()
 
 
-def _component(name: str, params: dict, method: str, target: str, scheme: str,
-               headers: dict[str, str]) -> str | Failure:  # fmt: skip
+def _component(
+    name: str, params: dict, method: str, target: str, scheme: str, headers: dict[str, str]
+) -> str | Failure:
     path, _, query = target.partition("?")
     if name.startswith("@"):
         if name == "@method":
@@ -66,8 +67,9 @@ def _component(name: str, params: dict, method: str, target: str, scheme: str,
     return value.strip()
 
 
-def signature_base(inner: sfv.InnerList, method: str, target: str, scheme: str,
-                   headers: dict[str, str]) -> bytes | Failure:  # fmt: skip
+def signature_base(
+    inner: sfv.InnerList, method: str, target: str, scheme: str, headers: dict[str, str]
+) -> bytes | Failure:
     lines = []
     for item in inner.items:
         if not isinstance(item.value, str):
@@ -88,14 +90,23 @@ def _check_content_digest(headers: dict[str, str], body: bytes) -> Failure | Non
     parsed = sfv.parse_dictionary(value)
     if isinstance(parsed, Failure):
         return Failure("digest.malformed", "cannot parse the Content-Digest header")
-    pairs = [(k, m.value if isinstance(m, sfv.Item) and isinstance(m.value, bytes) else None)
-             for k, m in parsed.items()]  # fmt: skip
+    pairs = [
+        (k, m.value if isinstance(m, sfv.Item) and isinstance(m.value, bytes) else None)
+        for k, m in parsed.items()
+    ]
     return common.check_digest_pairs(pairs, body)
 
 
-def parse(method: str, target: str, headers: dict[str, str], body: bytes | None, *,
-          scheme: str = "https", policy: Policy = DEFAULT_POLICY,
-          label: str | None = None) -> ParsedSignature | Failure:  # fmt: skip
+def parse(
+    method: str,
+    target: str,
+    headers: dict[str, str],
+    body: bytes | None,
+    *,
+    scheme: str = "https",
+    policy: Policy = DEFAULT_POLICY,
+    label: str | None = None,
+) -> ParsedSignature | Failure:
     """Parse the first (or the named) signature in Signature-Input/Signature."""
     inputs = sfv.parse_dictionary(headers.get("signature-input", ""))
     if isinstance(inputs, Failure):
@@ -119,8 +130,9 @@ def parse(method: str, target: str, headers: dict[str, str], body: bytes | None,
     if not isinstance(created_raw, int) or isinstance(created_raw, bool):
         return Failure("signature.missing_created", "the created parameter is required")
     algorithm = inner.params.get("alg")
-    if algorithm is not None and (not isinstance(algorithm, str)
-                                  or algorithm not in common.ALGORITHMS):  # fmt: skip
+    if algorithm is not None and (
+        not isinstance(algorithm, str) or algorithm not in common.ALGORITHMS
+    ):
         return Failure("signature.algorithm", f"unsupported algorithm {algorithm!r}")
     covered = tuple(str(i.value) for i in inner.items)
     problem = _check_coverage(set(covered), method, body, headers, policy)
@@ -135,12 +147,14 @@ def parse(method: str, target: str, headers: dict[str, str], body: bytes | None,
     message = signature_base(inner, method, target, scheme, headers)
     if isinstance(message, Failure):
         return message
-    return ParsedSignature("rfc9421", key_id, algorithm, created, expires, covered,
-                           sig.value, (message,), name)  # fmt: skip
+    return ParsedSignature(
+        "rfc9421", key_id, algorithm, created, expires, covered, sig.value, (message,), name
+    )
 
 
-def _check_coverage(covered: set[str], method: str, body: bytes | None,
-                    headers: dict[str, str], policy: Policy) -> Failure | None:  # fmt: skip
+def _check_coverage(
+    covered: set[str], method: str, body: bytes | None, headers: dict[str, str], policy: Policy
+) -> Failure | None:
     if policy.require_target:
         if "@method" not in covered:
             return Failure("signature.missing_header", "@method must be signed")
@@ -156,8 +170,16 @@ def _check_coverage(covered: set[str], method: str, body: bytes | None,
     return None
 
 
-def sign(method: str, url: str, headers: Mapping[str, str], body: bytes | None, key_id: str,
-         private_key, now: datetime, label: str = "sig1") -> dict[str, str]:  # fmt: skip
+def sign(
+    method: str,
+    url: str,
+    headers: Mapping[str, str],
+    body: bytes | None,
+    key_id: str,
+    private_key,
+    now: datetime,
+    label: str = "sig1",
+) -> dict[str, str]:
     """Headers to send, including Host, Date, Content-Digest, Signature-Input and Signature."""
     parts = urlsplit(url)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
@@ -172,8 +194,9 @@ def sign(method: str, url: str, headers: Mapping[str, str], body: bytes | None, 
     alg = "ed25519" if isinstance(private_key, ed25519.Ed25519PrivateKey) else "rsa-v1_5-sha256"
     params = {"created": int(common.now_utc(now).timestamp()), "keyid": key_id, "alg": alg}
     inner = sfv.InnerList([sfv.Item(c, {}) for c in components], params)
-    message = signature_base(inner, method, target, parts.scheme or "https",
-                             common.lower_headers(out))  # fmt: skip
+    message = signature_base(
+        inner, method, target, parts.scheme or "https", common.lower_headers(out)
+    )
     assert isinstance(message, bytes)
     out["Signature-Input"] = f"{label}={sfv.serialize_inner_list(inner)}"
     out["Signature"] = f"{label}=:{common.b64(common.sign_bytes(private_key, message))}:"

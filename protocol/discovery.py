@@ -1,0 +1,88 @@
+"""Discovery documents: WebFinger (RFC 7033) JRDs and NodeInfo 2.0/2.1."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from protocol.result import Failure
+from protocol.vocab import AS2_MEDIA_TYPE
+
+_ACCT = re.compile(r"^acct:([A-Za-z0-9._~!$&'()*+,;=%-]+)@([A-Za-z0-9.-]+(?::[0-9]{1,5})?)$")
+NODEINFO_SCHEMAS = {
+    "2.0": "http://nodeinfo.diaspora.software/ns/schema/2.0",
+    "2.1": "http://nodeinfo.diaspora.software/ns/schema/2.1",
+}
+
+
+def parse_webfinger_resource(resource: str) -> tuple[str, str] | Failure:
+    """``acct:user@host[:port]`` → ("acct", "user@host"); http(s) URL → ("url", url)."""
+    if not isinstance(resource, str) or not resource or len(resource) > 512:
+        return Failure("webfinger.resource", "resource is missing or too long")
+    if resource.startswith(("https://", "http://")):
+        if any(c.isspace() for c in resource):
+            return Failure("webfinger.resource", "URL contains whitespace")
+        return ("url", resource)
+    match = _ACCT.match(resource)
+    if not match:
+        return Failure("webfinger.resource", "expected acct:user@host or an http(s) URL")
+    return ("acct", f"{match.group(1)}@{match.group(2).lower()}")
+
+
+def webfinger_jrd(
+    subject: str, actor_url: str, profile_url: str, aliases: Iterable[str] = ()
+) -> dict[str, Any]:
+    """The JRD pointing fediverse software at our actor (self) and its HTML profile."""
+    return {
+        "subject": subject,
+        "aliases": list(dict.fromkeys([actor_url, profile_url, *aliases])),
+        "links": [
+            {"rel": "self", "type": AS2_MEDIA_TYPE, "href": actor_url},
+            {
+                "rel": "http://webfinger.net/rel/profile-page",
+                "type": "text/html",
+                "href": profile_url,
+            },
+        ],
+    }
+
+
+def nodeinfo_wellknown(base_url: str) -> dict[str, Any]:
+    """``/.well-known/nodeinfo``: links to both schema versions we serve."""
+    base = base_url.rstrip("/")
+    return {
+        "links": [
+            {"rel": schema, "href": f"{base}/nodeinfo/{version}"}
+            for version, schema in NODEINFO_SCHEMAS.items()
+        ]
+    }
+
+
+def nodeinfo(
+    version: str,
+    software_name: str,
+    software_version: str,
+    users_total: int,
+    local_posts: int,
+    open_registrations: bool,
+    metadata: dict,
+) -> dict[str, Any]:
+    """NodeInfo 2.0 or 2.1 (2.1 adds software repository/homepage, passed in metadata)."""
+    if version not in NODEINFO_SCHEMAS:
+        raise ValueError(f"unsupported NodeInfo version {version!r}")
+    software: dict[str, Any] = {"name": software_name.lower(), "version": software_version}
+    meta = dict(metadata)
+    if version == "2.1":
+        for key in ("repository", "homepage"):
+            if key in meta:
+                software[key] = meta.pop(key)
+    return {
+        "version": version,
+        "software": software,
+        "protocols": ["activitypub"],
+        "services": {"inbound": [], "outbound": []},
+        "openRegistrations": bool(open_registrations),
+        "usage": {"users": {"total": users_total}, "localPosts": local_posts},
+        "metadata": meta,
+    }
