@@ -167,15 +167,19 @@ class Federation:
 
     # -- life cycle ------------------------------------------------------------------
 
-    def setup(self, app: web.Application) -> None:
-        """Add the federation routes and run start/workers/close in ``cleanup_ctx``."""
-        Routes(self).add(app)
-        app.cleanup_ctx.append(self._lifecycle)
+    def setup(self, app: web.Application, *, workers: bool = True) -> None:
+        """Add the federation routes and run start/workers/close in ``cleanup_ctx``.
 
-    async def _lifecycle(self, app: web.Application) -> AsyncIterator[None]:
-        await self.start(workers=True)
-        yield
-        await self.close()
+        ``workers=False`` leaves the queues to :meth:`drain` (unit tests).
+        """
+        Routes(self).add(app)
+
+        async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+            await self.start(workers=workers)
+            yield
+            await self.close()
+
+        app.cleanup_ctx.append(lifecycle)
 
     async def start(self, *, workers: bool = False) -> None:
         """Open the HTTP client and load policy; with ``workers``, run the queues."""
