@@ -23,6 +23,7 @@ from node.storage import open_database
 log = logging.getLogger("mediakring.node")
 
 FeatureSetup = Callable[[web.Application], None]
+PLUGIN_GROUP = "mediakring.plugins"
 
 
 def feature_setups() -> list[FeatureSetup]:
@@ -35,7 +36,15 @@ def feature_setups() -> list[FeatureSetup]:
         from node.media import routes as media_routes
 
         setups.append(media_routes.setup)
+    setups.extend(plugin_setups())
     return setups
+
+
+def plugin_setups() -> list[FeatureSetup]:
+    """Setups of installed plugins (admin_ui), found by entry point so node never imports them."""
+    from importlib.metadata import entry_points
+
+    return [ep.load() for ep in entry_points(group=PLUGIN_GROUP)]
 
 
 async def _database_ctx(app: web.Application) -> AsyncIterator[None]:

@@ -1,0 +1,26 @@
+"""Typed keys for what admin_ui keeps on its sub-application and on each request."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from admin_ui.ratelimit import LoginLimiter
+from admin_ui.session import Session, SessionCodec
+from node.services import User
+
+#: The node's root application, which the node services are called with.
+NODE: web.AppKey[web.Application] = web.AppKey("node", web.Application)
+CODEC: web.AppKey[SessionCodec] = web.AppKey("session_codec", SessionCodec)
+LIMITER: web.AppKey[LoginLimiter] = web.AppKey("login_limiter", LoginLimiter)
+
+SESSION = "admin_ui.session"
+USER = "admin_ui.user"
+
+
+def session_of(request: web.Request) -> Session:
+    return request[SESSION]
+
+
+def user_of(request: web.Request) -> User:
+    """The logged-in user; the middleware guarantees one on every non-public page."""
+    return request[USER]

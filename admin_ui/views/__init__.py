@@ -1,0 +1,1 @@
+"""Page handlers of the admin UI, one module per area."""

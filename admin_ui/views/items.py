@@ -1,0 +1,168 @@
+"""Creating and editing items: every metadata field, a preview, and players for the media."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from admin_ui.forms import (
+    KIND_LABELS,
+    LABELS,
+    changed_fields,
+    form_values,
+    node_error,
+    parse_item_form,
+)
+from admin_ui.i18n import _
+from admin_ui.keys import NODE, user_of
+from admin_ui.render import render
+from admin_ui.security import PREFIX, redirect
+from node import services
+from node.errors import ValidationFailed
+from node.items.licences import SPDX_IDS
+from node.items.model import FIELD_LIMITS, KINDS
+
+routes = web.RouteTableDef()
+
+
+def admin_media(media: dict[str, Any]) -> dict[str, Any]:
+    """A media entry with URLs served by the admin UI (the API's need a token)."""
+    base = f"{PREFIX}/media/{media['id']}"
+    has_thumb = bool(media.get("thumbnail_url"))
+    kind = media["media_type"].split("/")[0]
+    return {
+        **media,
+        "kind": kind,
+        "src": base,
+        "thumb": f"{base}/renditions/thumbnail" if has_thumb else None,
+        "poster": f"{base}/renditions/poster" if has_thumb and kind == "video" else None,
+        "preview": f"{base}/renditions/medium" if has_thumb and kind == "image" else base,
+    }
+
+
+def _new_form(
+    request: web.Request, values: dict[str, str], errors: dict[str, str], status: int = 200
+) -> web.Response:
+    return render(
+        request,
+        "item_new.html",
+        {
+            "values": values,
+            "errors": errors,
+            "kinds": KINDS,
+            "kind_labels": KIND_LABELS,
+            "limits": FIELD_LIMITS,
+        },
+        status=status,
+    )
+
+
+@routes.get("/items/new", name="new_item")
+async def new_item_page(request: web.Request) -> web.Response:
+    return _new_form(request, {"kind": "article", "title": ""}, {})
+
+
+@routes.post("/items/new")
+async def create_item(request: web.Request) -> web.Response:
+    form = await request.post()
+    values = {"kind": str(form.get("kind", "")), "title": str(form.get("title", ""))}
+    errors: dict[str, str] = {}
+    if values["kind"] not in KINDS:
+        errors["kind"] = _("Kies een soort.")
+    if not values["title"].strip():
+        errors["title"] = _("Vul een titel in.")
+    elif len(values["title"]) > FIELD_LIMITS["title"]:
+        errors["title"] = _(
+            "Te lang: maximaal %(max)s tekens, nu %(count)s.",
+            max=FIELD_LIMITS["title"],
+            count=len(values["title"]),
+        )
+    if not errors:
+        try:
+            item = await services.create_item(
+                request.app[NODE], values, author=user_of(request).username
+            )
+        except ValidationFailed as exc:
+            errors = node_error(exc)
+        else:
+            return redirect(f"{PREFIX}/items/{item['id']}?created=1")
+    return _new_form(request, values, errors, status=422)
+
+
+def _editor(
+    request: web.Request,
+    item: dict[str, Any],
+    values: dict[str, str],
+    errors: dict[str, str],
+    notice: str = "",
+    status: int = 200,
+) -> web.Response:
+    return render(
+        request,
+        "item_edit.html",
+        {
+            "item": item,
+            "values": values,
+            "errors": errors,
+            "labels": LABELS,
+            "kind_label": _(KIND_LABELS.get(item["kind"], item["kind"])),
+            "media": [admin_media(m) for m in item["media"]],
+            "limits": FIELD_LIMITS,
+            "licences": [*sorted(SPDX_IDS), "all-rights-reserved"],
+            "notice": notice,
+        },
+        status=status,
+    )
+
+
+@routes.get("/items/{id}", name="edit_item")
+async def edit_item_page(request: web.Request) -> web.Response:
+    item = await services.get_item(request.app[NODE], request.match_info["id"])
+    notice = ""
+    if request.query.get("saved") == "1":
+        notice = _("Opgeslagen.")
+    elif request.query.get("created") == "1":
+        notice = _("Item aangemaakt. Vul de gegevens aan en voeg bestanden toe.")
+    elif request.query.get("unchanged") == "1":
+        notice = _("Niets gewijzigd.")
+    return _editor(request, item, form_values(item), {}, notice)
+
+
+@routes.post("/items/{id}")
+async def save_item(request: web.Request) -> web.Response:
+    node = request.app[NODE]
+    item = await services.get_item(node, request.match_info["id"])
+    form = {k: str(v) for k, v in (await request.post()).items() if k != "csrf"}
+    data, errors = parse_item_form(form)
+    if not errors:
+        changes = changed_fields(item, data)
+        if not changes:
+            return redirect(f"{PREFIX}/items/{item['id']}?unchanged=1")
+        try:
+            await services.update_item(node, item["id"], changes)
+        except ValidationFailed as exc:
+            errors = node_error(exc)
+        else:
+            return redirect(f"{PREFIX}/items/{item['id']}?saved=1")
+    return _editor(
+        request,
+        item,
+        {**form_values(item), **form},
+        errors,
+        _("Niet opgeslagen: verbeter de gemarkeerde velden."),
+        status=422,
+    )
+
+
+@routes.post("/items/{id}/delete", name="delete_item")
+async def delete_item(request: web.Request) -> web.Response:
+    """Delete an item; scripts (a cancelled upload's draft) get 204 instead of a redirect."""
+    await services.delete_item(request.app[NODE], request.match_info["id"])
+    if request.headers.get("X-CSRF-Token"):
+        return web.Response(status=204)
+    return redirect(f"{PREFIX}/library?deleted=1")
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_routes(routes)

@@ -1,0 +1,60 @@
+"""The library: the node's own items as a grid with thumbnails, filters, search and paging."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from admin_ui.forms import KIND_LABELS
+from admin_ui.i18n import _
+from admin_ui.keys import NODE
+from admin_ui.render import render
+from admin_ui.views.items import admin_media
+from node import services
+from node.items.model import KINDS
+
+routes = web.RouteTableDef()
+PAGE_SIZE = 24
+
+
+@routes.get("/library", name="library")
+async def library(request: web.Request) -> web.Response:
+    query = request.query
+    filters = {
+        "kind": query.get("kind", "") if query.get("kind") in KINDS else "",
+        "tag": query.get("tag", "").strip()[:64],
+        "q": query.get("q", "").strip()[:200],
+    }
+    cursor = query.get("cursor") or None
+    page, next_cursor = await services.list_items(
+        request.app[NODE], {k: v for k, v in filters.items() if v}, PAGE_SIZE, cursor
+    )
+    cards = []
+    for item in page:
+        media = [admin_media(m) for m in item["media"]]
+        cards.append(
+            {
+                "item": item,
+                "kind_label": _(KIND_LABELS.get(item["kind"], item["kind"])),
+                "thumb": next((m["thumb"] for m in media if m["thumb"]), None),
+                "media_count": len(media),
+            }
+        )
+    next_url = str(request.rel_url.update_query(cursor=next_cursor)) if next_cursor else None
+    notice = _("Item verwijderd.") if query.get("deleted") == "1" else ""
+    return render(
+        request,
+        "library.html",
+        {
+            "cards": cards,
+            "filters": filters,
+            "kinds": KINDS,
+            "kind_labels": KIND_LABELS,
+            "next_url": next_url,
+            "first_url": request.rel_url.without_query("cursor") if cursor else None,
+            "notice": notice,
+        },
+    )
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_routes(routes)

@@ -1,0 +1,90 @@
+"""API tokens (admins only): create one — its secret is shown once —, list, revoke."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from admin_ui.i18n import N_, _
+from admin_ui.keys import NODE
+from admin_ui.render import render
+from admin_ui.security import PREFIX, admin_only, redirect
+from node import services
+from node.errors import NotFound
+
+routes = web.RouteTableDef()
+SCOPE_LABELS = {
+    "read": N_("Lezen"),
+    "write": N_("Lezen en schrijven"),
+    "admin": N_("Beheer (alles)"),
+}
+MAX_LABEL = 200
+
+
+async def _page(
+    request: web.Request,
+    *,
+    created: str = "",
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    notice: str = "",
+    status: int = 200,
+) -> web.Response:
+    tokens = await services.list_tokens(request.app[NODE])
+    return render(
+        request,
+        "tokens.html",
+        {
+            "tokens": tokens,
+            "created": created,
+            "errors": errors or {},
+            "values": values or {"label": "", "scope": "read"},
+            "scope_labels": SCOPE_LABELS,
+            "notice": notice,
+            "max_label": MAX_LABEL,
+        },
+        status=status,
+    )
+
+
+@routes.get("/tokens", name="tokens")
+@admin_only
+async def tokens_page(request: web.Request) -> web.Response:
+    notice = _("Token ingetrokken.") if request.query.get("revoked") == "1" else ""
+    return await _page(request, notice=notice)
+
+
+@routes.post("/tokens")
+@admin_only
+async def create_token(request: web.Request) -> web.Response:
+    """Create a token and show its secret in this response only; it is not stored."""
+    form = await request.post()
+    values = {"label": str(form.get("label", "")).strip(), "scope": str(form.get("scope", ""))}
+    errors = {}
+    if values["scope"] not in SCOPE_LABELS:
+        errors["scope"] = _("Kies een bereik.")
+    if not values["label"]:
+        errors["label"] = _("Beschrijf waarvoor het token is.")
+    elif len(values["label"]) > MAX_LABEL:
+        errors["label"] = _(
+            "Te lang: maximaal %(max)s tekens, nu %(count)s.",
+            max=MAX_LABEL,
+            count=len(values["label"]),
+        )
+    if errors:
+        return await _page(request, errors=errors, values=values, status=422)
+    _id, secret = await services.create_token(request.app[NODE], values["scope"], values["label"])
+    return await _page(request, created=secret)
+
+
+@routes.post("/tokens/{id}/revoke")
+@admin_only
+async def revoke_token(request: web.Request) -> web.Response:
+    try:
+        await services.revoke_token(request.app[NODE], request.match_info["id"])
+    except NotFound:
+        raise web.HTTPNotFound() from None
+    return redirect(f"{PREFIX}/tokens?revoked=1")
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_routes(routes)
