@@ -54,17 +54,25 @@ def parse_signature(
     return cavage.parse(method, target, lowered, body, raw)
 
 
-def verify_parsed(parsed: ParsedSignature, public_key, now: datetime) -> SignatureOk | Failure:
-    """Time window, key type and the signature itself; the key comes from the caller."""
+def verify_parsed(
+    parsed: ParsedSignature, public_key, now: datetime, *, algorithm: str | None = None
+) -> SignatureOk | Failure:
+    """Time window, key type and the signature itself; the key comes from the caller.
+
+    ``algorithm`` lets a key registry name the algorithm for RFC 9421 signatures that omit
+    ``alg`` (otherwise RSA means rsa-v1_5-sha256 and Ed25519 means ed25519).
+    """
     if isinstance(public_key, Failure):
         return public_key
     problem = common.check_window(parsed.created, parsed.expires, now)
     if problem is not None:
         return problem
-    algorithm = common.resolve_algorithm(parsed.algorithm, public_key)
-    if isinstance(algorithm, Failure):
-        return algorithm
+    if parsed.algorithm is not None and algorithm not in (None, parsed.algorithm):
+        return Failure("signature.algorithm", "algorithm differs from the signature's alg")
+    resolved = common.resolve_algorithm(parsed.algorithm or algorithm, public_key)
+    if isinstance(resolved, Failure):
+        return resolved
     for message in parsed.messages:
-        if common.verify_bytes(algorithm, public_key, parsed.signature, message):
-            return SignatureOk(parsed.key_id, parsed.scheme, algorithm, parsed.created)
+        if common.verify_bytes(resolved, public_key, parsed.signature, message):
+            return SignatureOk(parsed.key_id, parsed.scheme, resolved, parsed.created)
     return Failure("signature.invalid", f"signature does not verify with key {parsed.key_id}")
