@@ -180,7 +180,7 @@ class Deliverer:
     async def _post(self, inbox: str, body: bytes) -> tuple[int | None, str | None, str]:
         cfg = self.fed.config
         shape = netguard.check_url_shape(inbox, allow_http=cfg.allow_private_network)
-        if shape:
+        if shape is not None:
             return 400, None, shape.detail
         now = datetime.fromtimestamp(self.fed.clock(), UTC)
         actor = self.fed.actor

@@ -69,7 +69,7 @@ class FetchClient:
             failure = await netguard.check_url(
                 url, allow_http=self.allow_http, policy=self.policy, resolver=self.resolver
             )
-            if failure:
+            if failure is not None:
                 return failure
             headers = {"Accept": AS2_ACCEPT}
             if signer is not None:

@@ -182,7 +182,7 @@ class InboxReceiver:
         if isinstance(ctx, Failure):
             raise Refusal(400, ctx)
         authority = wire.check_authority(doc)
-        if authority:
+        if authority is not None:
             raise Refusal(403, authority)
         target = request.path_qs
         parsed = parse_signature(
@@ -198,10 +198,10 @@ class InboxReceiver:
             )
         if "proof" in doc:
             problem_ = wire.verify_proof(doc, sender.ed25519_keys)
-            if problem_:
+            if problem_ is not None:
                 raise Refusal(401, problem_)
         policy = fed.policy.check(sender.host)
-        if policy:
+        if policy is not None:
             raise Refusal(403, policy)
         sig_hash = hashlib.sha256(parsed.signature).hexdigest()
         expires = parsed.created.timestamp() + (MAX_LIFETIME + CLOCK_SKEW).total_seconds()

@@ -89,7 +89,7 @@ async def check_url(
 ) -> Failure | None:
     """Full outbound check of one URL: shape, then every address its host resolves to."""
     failure = check_url_shape(url, allow_http=allow_http)
-    if failure:
+    if failure is not None:
         return failure
     parts = urlsplit(url)
     host = parts.hostname or ""
@@ -123,7 +123,7 @@ class GuardedResolver:
     async def resolve(self, host: str, port: int = 0, family: int = socket.AF_INET) -> list:
         results = await self._inner.resolve(host, port, family)
         failure = check_addresses([r["host"] for r in results], self._policy)
-        if failure:
+        if failure is not None:
             raise AddressRefused(f"{host}: {failure.detail}")
         return results
 

@@ -143,7 +143,7 @@ class Routes:
         except Refusal as refusal:
             log.info("GET %s: ignoring signature: %s", request.path, refusal.failure)
             return None
-        if self.fed.policy.check(actor.host):
+        if self.fed.policy.check(actor.host) is not None:
             return None
         return actor.id
 

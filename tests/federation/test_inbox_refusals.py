@@ -1,0 +1,187 @@
+"""Every hostile input is refused with a reason, and nothing is stored."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from protocol import keys
+from protocol.vocab import CONTEXT
+from tests.federation.harness import post_signed, rsa_key, signed_headers
+
+
+def note(fake, path="/users/john", n=1, **extra) -> dict:
+    actor = fake.base + path
+    doc = {"@context": CONTEXT, "id": f"{actor}/statuses/{n}/activity", "type": "Create",
+           "actor": actor, "object": {"id": f"{actor}/statuses/{n}", "type": "Note",
+                                      "attributedTo": actor, "content": "hoi"}}  # fmt: skip
+    doc.update(extra)
+    return doc
+
+
+async def stored(node) -> int:
+    return await node.fed.store.read(
+        lambda db: db.execute("SELECT count(*) FROM inbox_queue").fetchone()[0]
+    )
+
+
+async def problem(resp) -> dict:
+    return json.loads(await resp.text())
+
+
+async def test_valid_signed_create_is_accepted_and_handled(nodes, fake, http):
+    a = await nodes(0)
+    resp = await post_signed(http, a.base_url + "/inbox", note(fake), fake.key_id("/users/john"),
+                             fake.key)  # fmt: skip
+    assert resp.status == 202
+    await a.fed.drain()
+    assert len(a.received) == 1
+
+
+async def test_unsigned_is_401(nodes, fake, http):
+    a = await nodes(0)
+    async with http.post(a.base_url + "/inbox", json=note(fake)) as resp:
+        assert resp.status == 401
+        assert (await resp.json(content_type=None))["title"] == "signature.missing"
+    assert await stored(a) == 0
+
+
+async def test_follow_whose_actor_is_not_the_signer(nodes, fake, http):
+    a = await nodes(0)
+    follow = {"@context": CONTEXT, "id": fake.base + "/users/eve/follow/1", "type": "Follow",
+              "actor": fake.base + "/users/eve", "object": a.actor_url}  # fmt: skip
+    async with http.post(a.base_url + "/inbox", data=json.dumps(follow).encode(), headers=signed_headers(
+            a.base_url + "/inbox", json.dumps(follow).encode(), fake.key_id("/users/john"),
+            fake.key)) as resp:  # fmt: skip
+        assert resp.status == 401
+        assert "signature.actor" in await resp.text()
+    assert await stored(a) == 0
+
+
+async def test_object_claiming_another_host(nodes, fake, http):
+    a = await nodes(0)
+    doc = note(fake)
+    doc["object"]["id"] = "https://elsewhere.example/statuses/1"
+    resp = await post_signed(http, a.base_url + "/inbox", doc, fake.key_id("/users/john"), fake.key)
+    assert resp.status == 403
+    assert await stored(a) == 0
+
+
+async def test_replayed_request_is_refused(nodes, fake, http):
+    a = await nodes(0)
+    url = a.base_url + "/inbox"
+    body = json.dumps(note(fake)).encode()
+    headers = signed_headers(url, body, fake.key_id("/users/john"), fake.key)
+    async with http.post(url, data=body, headers=headers) as resp:
+        assert resp.status == 202
+    async with http.post(url, data=body, headers=headers) as resp:
+        assert resp.status == 401
+        assert "replayed" in await resp.text()
+    assert await stored(a) == 1
+
+
+async def test_date_two_hours_old(nodes, fake, http):
+    a = await nodes(0)
+    old = datetime.now(UTC) - timedelta(hours=2)
+    resp = await post_signed(http, a.base_url + "/inbox", note(fake), fake.key_id("/users/john"),
+                             fake.key, now=old)  # fmt: skip
+    assert resp.status == 401
+    assert await stored(a) == 0
+
+
+async def test_three_mib_body_is_413(nodes, fake, http):
+    a = await nodes(0)
+    doc = note(fake, content="x" * (3 * 1024 * 1024))
+    resp = await post_signed(http, a.base_url + "/inbox", doc, fake.key_id("/users/john"), fake.key)
+    assert resp.status == 413
+    assert await stored(a) == 0
+
+
+async def test_garbage_and_remote_context(nodes, fake, http):
+    a = await nodes(0)
+    url = a.base_url + "/inbox"
+    for body in (b"\x00\xffnot json", b"[1, 2]", b'{"id": 1}'):
+        headers = signed_headers(url, body, fake.key_id("/users/john"), fake.key)
+        async with http.post(url, data=body, headers=headers) as resp:
+            assert resp.status == 400, body
+    doc = note(fake, **{"@context": ["https://www.w3.org/ns/activitystreams",
+                                     "https://evil.example/context.jsonld"]})  # fmt: skip
+    resp = await post_signed(http, url, doc, fake.key_id("/users/john"), fake.key)
+    assert resp.status == 400
+    assert await stored(a) == 0
+
+
+async def test_unknown_key_and_forged_signature(nodes, fake, http):
+    a = await nodes(0)
+    url = a.base_url + "/inbox"
+
+    async def gone(request):
+        from aiohttp import web
+
+        return web.Response(status=404)
+
+    fake.overrides["/users/ghost"] = gone
+    resp = await post_signed(http, url, note(fake, "/users/ghost"), fake.key_id("/users/ghost"),
+                             fake.key)  # fmt: skip
+    assert resp.status == 401
+    url_body = json.dumps(note(fake, n=2)).encode()
+    headers = signed_headers(url, url_body, fake.key_id("/users/john"), rsa_key(9))
+    async with http.post(url, data=url_body, headers=headers) as forged:
+        assert forged.status == 401
+        assert (await problem(forged))["title"] == "signature.invalid"
+    assert await stored(a) == 0
+
+
+async def test_key_rotation_refetches_once(nodes, fake, http):
+    a = await nodes(0)
+    url = a.base_url + "/inbox"
+    assert (await post_signed(http, url, note(fake, n=1), fake.key_id("/users/john"),
+                              fake.key)).status == 202  # fmt: skip
+    fake.key = rsa_key(6)  # the remote rotates its key
+    fake.pem = keys.public_pem(fake.key)
+    assert (await post_signed(http, url, note(fake, n=2), fake.key_id("/users/john"),
+                              fake.key)).status == 202  # fmt: skip
+    assert await stored(a) == 2
+
+
+async def test_blocked_domain_and_closed_network(nodes, fake, http):
+    a = await nodes(0)
+    await a.fed.set_domain_rule("127.0.0.1", "block")
+    resp = await post_signed(http, a.base_url + "/inbox", note(fake), fake.key_id("/users/john"),
+                             fake.key)  # fmt: skip
+    assert resp.status == 403
+    assert await a.fed.domain_rules() == {"127.0.0.1": "block"}
+    b = await nodes(1, closed_network=True)
+    resp = await post_signed(http, b.base_url + "/inbox", note(fake, n=3),
+                             fake.key_id("/users/john"), fake.key)  # fmt: skip
+    assert resp.status == 403
+    await b.fed.set_domain_rule("127.0.0.1", "allow")
+    resp = await post_signed(http, b.base_url + "/inbox", note(fake, n=4),
+                             fake.key_id("/users/john"), fake.key)  # fmt: skip
+    assert resp.status == 202
+
+
+async def test_rate_limit_per_host(nodes, fake, http):
+    a = await nodes(0, inbox_rate_per_minute=2)
+    codes = []
+    for n in range(3):
+        resp = await post_signed(http, a.base_url + "/inbox", note(fake, n=n),
+                                 fake.key_id("/users/john"), fake.key)  # fmt: skip
+        codes.append(resp.status)
+    assert codes == [202, 202, 429]
+
+
+async def test_bad_object_proof_is_refused(nodes, http):
+    a, b = await nodes(0), await nodes(1)
+    from federation import wire
+
+    activity = {"@context": CONTEXT, "id": b.base_url + "/items/1/create", "type": "Create",
+                "actor": b.actor_url, "object": {"id": b.base_url + "/items/1",
+                                                 "type": "Article", "name": "x"}}  # fmt: skip
+    signed = wire.add_proof(activity, b.fed.actor.ed25519_private_key, b.fed.actor.ed25519_key_id,
+                            datetime.now(UTC))  # fmt: skip
+    signed["object"]["name"] = "tampered"
+    resp = await post_signed(http, a.base_url + "/inbox", signed, b.fed.actor.rsa_key_id,
+                             b.fed.actor.rsa_private_key)  # fmt: skip
+    assert resp.status == 401
+    assert "proof" in await resp.text()
