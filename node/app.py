@@ -1,8 +1,9 @@
 """The composition root: ``create_app(settings)`` builds one node.
 
-Nothing is loaded at import time.  The database is opened, the identity loaded
-and background work started inside ``cleanup_ctx`` so that start-up and
-shutdown are symmetric and tests can run many nodes in one process.
+Nothing is loaded at import time.  ``create_app`` migrates and opens the
+database and loads the identity (start-up work, before the server accepts
+requests); background work starts and stops inside ``cleanup_ctx`` so that
+start-up and shutdown are symmetric and tests can run many nodes in one process.
 """
 
 from __future__ import annotations
@@ -28,14 +29,21 @@ PLUGIN_GROUP = "mediakring.plugins"
 
 def feature_setups() -> list[FeatureSetup]:
     """Every feature's ``setup(app)``, imported lazily to keep import time empty."""
+    from node import network
     from node.api import items as items_api
     from node.api import meta as meta_api
+    from node.api import sharing as sharing_api
+    from node.channels import routes as channels_routes
+    from node.media import routes as media_routes
 
-    setups: list[FeatureSetup] = [meta_api.setup, items_api.setup]
-    with contextlib.suppress(ImportError):
-        from node.media import routes as media_routes
-
-        setups.append(media_routes.setup)
+    setups: list[FeatureSetup] = [
+        meta_api.setup,
+        items_api.setup,
+        media_routes.setup,
+        network.setup,
+        sharing_api.setup,
+        channels_routes.setup,
+    ]
     setups.extend(plugin_setups())
     return setups
 
@@ -48,19 +56,14 @@ def plugin_setups() -> list[FeatureSetup]:
 
 
 async def _database_ctx(app: web.Application) -> AsyncIterator[None]:
-    settings = app[SETTINGS]
-    loop = asyncio.get_running_loop()
-    db = await loop.run_in_executor(
-        None, lambda: open_database(settings.db_path, readers=settings.db_readers)
-    )
-    app[DB] = db
-    app[IDENTITY] = await db.read(lambda d: load_identity(d, settings.base_url))
-    checkpointer = asyncio.create_task(_checkpoint_loop(db, settings.wal_checkpoint_seconds))
+    """Run the WAL checkpointer while the node runs; close the database after."""
+    db = app[DB]
+    checkpointer = asyncio.create_task(_checkpoint_loop(db, app[SETTINGS].wal_checkpoint_seconds))
     yield
     checkpointer.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await checkpointer
-    await loop.run_in_executor(None, db.close)
+    await asyncio.get_running_loop().run_in_executor(None, db.close)
 
 
 async def _checkpoint_loop(db, every: int) -> None:
@@ -82,6 +85,9 @@ def create_app(settings: Settings) -> web.Application:
     app = web.Application(middlewares=[problem_middleware], client_max_size=settings.max_json_bytes)
     app[SETTINGS] = settings
     app[SERVICES] = {}
+    db = open_database(settings.db_path, readers=settings.db_readers)
+    app[DB] = db
+    app[IDENTITY] = db.read_sync(lambda d: load_identity(d, settings.base_url))
     app.cleanup_ctx.append(_database_ctx)
     for setup in feature_setups():
         setup(app)

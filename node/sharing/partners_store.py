@@ -1,0 +1,119 @@
+"""Partner records: who we share with, and the state of each partnership.
+
+A partnership is mutual: an accepted follow of each other's mediatheek.  The
+row tracks both halves (``we_follow`` and ``they_follow``); it is ``active``
+once both are accepted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlite_utils
+
+from node.clock import iso, new_id
+from node.errors import NotFound
+
+FOLLOW_STATES = ("none", "pending", "accepted", "rejected", "ended")
+
+
+def _state(row: dict[str, Any]) -> str:
+    if row["state"] == "ended":
+        return "ended"
+    if "rejected" in (row["we_follow"], row["they_follow"]):
+        return "rejected"
+    if row["we_follow"] == "accepted" and row["they_follow"] == "accepted":
+        return "active"
+    return "pending"
+
+
+def get_by_actor(db: sqlite_utils.Database, actor_url: str) -> dict[str, Any] | None:
+    rows = list(db.query("SELECT * FROM partners WHERE actor_url = ?", [actor_url]))
+    return rows[0] if rows else None
+
+
+def get_partner(db: sqlite_utils.Database, partner_id: str) -> dict[str, Any]:
+    rows = list(db.query("SELECT * FROM partners WHERE id = ?", [partner_id]))
+    if not rows:
+        raise NotFound(f"There is no partner {partner_id!r}.")
+    return rows[0]
+
+
+def upsert(
+    db: sqlite_utils.Database, actor_url: str, *, direction: str, **changes: Any
+) -> dict[str, Any]:
+    """Create or update the partner row for ``actor_url`` and recompute its state."""
+    row = get_by_actor(db, actor_url)
+    now = iso()
+    if row is None:
+        row = {
+            "id": new_id(),
+            "actor_url": actor_url,
+            "name": "",
+            "handle": "",
+            "mediatheek_url": None,
+            "state": "pending",
+            "direction": direction,
+            "we_follow": "none",
+            "they_follow": "none",
+            "backfill_state": "none",
+            "backfill_next": None,
+            "backfill_count": 0,
+            "backfill_error": None,
+            "created_at": now,
+            "updated_at": now,
+        }
+        row.update(changes)
+        row["state"] = _state(row)
+        db["partners"].insert(row)
+        return row
+    if row["state"] == "ended" and changes.get("state") != "ended":
+        # A new request after an ended partnership starts afresh.
+        row.update({"state": "pending", "direction": direction})
+    row.update(changes, updated_at=now)
+    if changes.get("state") != "ended":
+        row["state"] = _state(row)
+    db["partners"].update(row["id"], row)
+    return row
+
+
+def active_partners(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    return list(db.query("SELECT * FROM partners WHERE state = 'active' ORDER BY name"))
+
+
+def is_active(db: sqlite_utils.Database, actor_url: str) -> bool:
+    return bool(
+        db.execute(
+            "SELECT 1 FROM partners WHERE actor_url = ? AND state = 'active'", [actor_url]
+        ).fetchone()
+    )
+
+
+def to_json(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "actor": row["actor_url"],
+        "name": row["name"],
+        "handle": row["handle"],
+        "state": row["state"],
+        "direction": row["direction"],
+        "we_follow": row["we_follow"],
+        "they_follow": row["they_follow"],
+        "backfill": {
+            "state": row["backfill_state"],
+            "listings": row["backfill_count"],
+            "error": row["backfill_error"],
+        },
+        "created_at": row["created_at"],
+        "updated_at": row["updated_at"],
+    }
+
+
+def list_partners(db: sqlite_utils.Database) -> dict[str, list[dict[str, Any]]]:
+    rows = [to_json(r) for r in db.query("SELECT * FROM partners ORDER BY created_at")]
+    return {
+        "partners": [r for r in rows if r["state"] == "active"],
+        "incoming": [r for r in rows if r["state"] == "pending" and r["direction"] == "incoming"],
+        "outgoing": [r for r in rows if r["state"] == "pending" and r["direction"] == "outgoing"],
+        "all": rows,
+    }

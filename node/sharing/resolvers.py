@@ -1,0 +1,193 @@
+"""What federation serves for our object URLs, and to whom.
+
+``/items/{id}`` and ``/media/{id}[/{rendition}]`` are answered from the item's
+audience (:func:`node.sharing.audience.viewers`): public items to everyone,
+others only to a signed request from an actor in the audience — federation
+turns everything else into a 404 so existence does not leak.  Collections
+(mediatheek, partners, outbox) are paged from the same rules.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import web
+
+from federation.types import ResolvedObject
+from node.appkeys import DB, IDENTITY, SERVICES
+from node.clock import iso
+from node.items import service as items
+from node.media.queries import get_media
+from node.sharing import audience, partners_store
+from node.sharing.outgoing import followers_url, item_object, partners_url
+from protocol import proofs
+from protocol.vocab import AS_PUBLIC, CONTEXT
+
+PAGE = 100
+
+
+class Resolvers:
+    def __init__(self, app: web.Application) -> None:
+        self.app = app
+
+    def _signed_object(self, item: dict[str, Any], to: list[str]) -> dict[str, Any]:
+        identity = self.app[IDENTITY]
+        doc = {"@context": CONTEXT, **item_object(identity, item, to)}
+        return proofs.create_proof(
+            doc, identity.ed25519_key, identity.ed25519_key_id, datetime.now(UTC)
+        )
+
+    async def item(self, path: str, requester: str | None) -> ResolvedObject | None:
+        item_id = path.removeprefix("/items/").strip("/")
+        identity = self.app[IDENTITY]
+
+        def load(db):
+            if not items.item_exists(db, item_id):
+                return None
+            item = items.get_item(db, identity, item_id)
+            return item, audience.viewers(db, {**item, "deleted": 0}, iso())
+
+        found = await self.app[DB].read(load)
+        if found is None:
+            return None
+        item, who = found
+        to = [AS_PUBLIC] if who == "public" else sorted(who)
+        document = self._signed_object(item, to)
+        return ResolvedObject(document=document, audience=who, html=lambda: _item_html(item))
+
+    async def media(self, path: str, requester: str | None) -> ResolvedObject | None:
+        parts = path.removeprefix("/media/").strip("/").split("/")
+        media_id, rendition = parts[0], (parts[1] if len(parts) > 1 else None)
+        identity = self.app[IDENTITY]
+
+        def load(db):
+            media = get_media(db, media_id)
+            if media is None or not media["item_id"]:
+                return None
+            if not items.item_exists(db, media["item_id"]):
+                return None
+            item = items.get_item(db, identity, media["item_id"])
+            return media, audience.viewers(db, {**item, "deleted": 0}, iso())
+
+        found = await self.app[DB].read(load)
+        if found is None:
+            return None
+        media, who = found
+        blob = media if rendition is None else media["renditions"].get(rendition)
+        if blob is None:
+            return None
+        store = self.app[SERVICES]["media_store"]
+        return ResolvedObject(
+            audience=who, file=(store.path_for(blob["sha256"]), blob["media_type"], blob["sha256"])
+        )
+
+    # -- collections -------------------------------------------------------------
+
+    async def mediatheek_page(self, cursor: str | None, requester: str | None):
+        """Our listed items, newest first, each with its own proof (for back-fill)."""
+        identity = self.app[IDENTITY]
+        if requester is None or requester == identity.actor_url:
+            allowed = requester is not None
+        else:
+            allowed = await self.app[DB].read(lambda d: partners_store.is_active(d, requester))
+        if not allowed:
+            return [], None, 0
+        after = _decode(cursor)
+
+        def load(db):
+            now = iso()
+            where = (
+                "a.mediatheek = 1 AND i.deleted = 0 AND (i.expires_at IS NULL OR i.expires_at > ?)"
+            )
+            total = db.execute(
+                f"SELECT count(*) FROM audience a JOIN items i ON i.id = a.item_id WHERE {where}",
+                [now],
+            ).fetchone()[0]
+            params: list[Any] = [now]
+            if after:
+                where += " AND i.id < ?"
+                params.append(after)
+            ids = [
+                r[0]
+                for r in db.execute(
+                    f"SELECT i.id FROM audience a JOIN items i ON i.id = a.item_id WHERE {where}"
+                    " ORDER BY i.id DESC LIMIT ?",
+                    [*params, PAGE + 1],
+                )
+            ]
+            return total, [items.get_item(db, identity, i) for i in ids]
+
+        total, rows = await self.app[DB].read(load)
+        more = len(rows) > PAGE
+        rows = rows[:PAGE]
+        page = [self._signed_object(item, [partners_url(identity)]) for item in rows]
+        return page, (_encode(rows[-1]["id"]) if more and rows else None), total
+
+    async def partners_page(self, cursor: str | None, requester: str | None):
+        def load(db):
+            if requester is None or not partners_store.is_active(db, requester):
+                return [], None, 0
+            actors = [p["actor_url"] for p in partners_store.active_partners(db)]
+            return actors, None, len(actors)
+
+        return await self.app[DB].read(load)
+
+    async def outbox_page(self, cursor: str | None, requester: str | None):
+        """Public items as the Create activities followers received."""
+        from node.items.visibility import public_items_sql
+
+        identity = self.app[IDENTITY]
+        offset = int(_decode(cursor) or 0)
+
+        def load(db):
+            rows = list(
+                db.query(public_items_sql() + f" LIMIT {PAGE + 1} OFFSET {offset}", {"now": iso()})
+            )
+            total = db.execute(
+                "SELECT count(*) FROM (" + public_items_sql() + ")", {"now": iso()}
+            ).fetchone()[0]
+            return total, [items.get_item(db, identity, r["id"]) for r in rows]
+
+        total, rows = await self.app[DB].read(load)
+        more = len(rows) > PAGE
+        page = [
+            {
+                "id": f"{item['uri']}#create",
+                "type": "Create",
+                "actor": identity.actor_url,
+                "to": [AS_PUBLIC],
+                "cc": [followers_url(identity)],
+                "object": item_object(identity, item, [AS_PUBLIC], [followers_url(identity)]),
+            }
+            for item in rows[:PAGE]
+        ]
+        return page, (_encode(str(offset + PAGE)) if more else None), total
+
+
+def _encode(value: str) -> str:
+    return base64.urlsafe_b64encode(value.encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str | None) -> str | None:
+    if not cursor:
+        return None
+    try:
+        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except ValueError:
+        return None
+
+
+def _item_html(item: dict[str, Any]) -> str:
+    """A minimal browser view; the public pages module renders the full page."""
+    title = html.escape(item["title"])
+    credit = html.escape(item.get("credit") or "")
+    return (
+        f'<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>{title}</title>'
+        f'<meta property="og:title" content="{title}"></head><body><main><h1>{title}</h1>'
+        f"<p>{html.escape(item.get('summary') or '')}</p>{item.get('body_html') or ''}"
+        f"<p>Credit: {credit} · Licentie: {html.escape(item.get('licence') or '')}</p>"
+        "</main></body></html>"
+    )
