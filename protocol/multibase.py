@@ -45,6 +45,6 @@ def encode(data: bytes) -> str:
 
 def decode(value: str) -> bytes | Failure:
     """Decode a ``z``-prefixed multibase string; other bases are refused."""
-    if not isinstance(value, str) or not value.startswith("z") or len(value) < 2:
+    if not isinstance(value, str) or not value.startswith("z"):
         return Failure("multibase.unsupported", "expected a base58btc multibase value ('z…')")
     return b58decode(value[1:])

@@ -50,8 +50,9 @@ def code(result) -> str:
 @pytest.mark.parametrize("kind", ["rsa", "ed"])
 def test_round_trip_post(signer, kind, rsa_key, ed_key) -> None:
     key = rsa_key if kind == "rsa" else ed_key
-    headers = signer("POST", URL, {"Content-Type": "application/activity+json"}, BODY, KEY_ID,
-                     key, NOW)  # fmt: skip
+    headers = signer(
+        "POST", URL, {"Content-Type": "application/activity+json"}, BODY, KEY_ID, key, NOW
+    )
     result = check(headers, key=key.public_key())
     assert isinstance(result, SignatureOk)
     assert result.key_id == KEY_ID
@@ -87,16 +88,18 @@ def test_get_with_query(signer, rsa_key) -> None:
     headers = signer(
         "GET", url, {"Accept": "application/activity+json"}, None, KEY_ID, rsa_key, NOW
     )
-    result = check(headers, body=None, key=rsa_key.public_key(), method="GET",
-                   target="/items/1?page=2")  # fmt: skip
+    result = check(
+        headers, body=None, key=rsa_key.public_key(), method="GET", target="/items/1?page=2"
+    )
     assert isinstance(result, SignatureOk)
 
 
 def test_cavage_request_target_without_query_is_accepted(rsa_key) -> None:
     """Some servers sign the path only; accept it when the request had a query."""
     headers = sign_cavage("GET", "https://omroep.example/items/1", {}, None, KEY_ID, rsa_key, NOW)
-    result = check(headers, body=None, key=rsa_key.public_key(), method="GET",
-                   target="/items/1?page=2")  # fmt: skip
+    result = check(
+        headers, body=None, key=rsa_key.public_key(), method="GET", target="/items/1?page=2"
+    )
     assert isinstance(result, SignatureOk)
 
 
@@ -137,8 +140,13 @@ def test_lower_headers_joins_repeats() -> None:
 def test_property_sign_verify_round_trip(ed_key, body, path, query, signer, skew) -> None:
     target = path + (f"?{query}" if query else "")
     headers = signer("POST", "https://omroep.example" + target, {}, body, KEY_ID, ed_key, NOW)
-    result = check(headers, body=body, key=ed_key.public_key(), target=target,
-                   now=NOW + timedelta(seconds=skew))  # fmt: skip
+    result = check(
+        headers,
+        body=body,
+        key=ed_key.public_key(),
+        target=target,
+        now=NOW + timedelta(seconds=skew),
+    )
     assert isinstance(result, SignatureOk)
 
 
@@ -250,8 +258,9 @@ def test_missing_signed_headers(rsa_key, covered, method) -> None:
         'headers="' + headers["Signature"].split('headers="')[1].split('"')[0],
         f'headers="{covered}',
     )
-    result = check(headers, key=rsa_key.public_key(), method=method,
-                   body=BODY if method == "POST" else None)  # fmt: skip
+    result = check(
+        headers, key=rsa_key.public_key(), method=method, body=BODY if method == "POST" else None
+    )
     assert code(result) == "signature.missing_header"
 
 
@@ -313,8 +322,9 @@ def test_expires_capped_at_twelve_hours(rsa_key) -> None:
     long_lived = dataclasses.replace(parsed, expires=NOW + timedelta(days=30))
     late = NOW + timedelta(hours=14)
     assert code(verify_parsed(long_lived, rsa_key.public_key(), late)) == "signature.expired"
-    assert isinstance(verify_parsed(long_lived, rsa_key.public_key(), NOW + timedelta(hours=12)),
-                      SignatureOk)  # fmt: skip
+    assert isinstance(
+        verify_parsed(long_lived, rsa_key.public_key(), NOW + timedelta(hours=12)), SignatureOk
+    )
 
 
 def test_bad_date_header(rsa_key) -> None:
@@ -340,11 +350,19 @@ def test_key_lookup_failure_passes_through(rsa_key) -> None:
 
 def _rfc9421_case(case: dict, vectors: dict):
     request = vectors["request"]
-    headers = {**request["headers"], **case.get("headers", {}),
-               "Signature-Input": case["signature_input"], "Signature": case["signature"]}  # fmt: skip
-    parsed = rfc9421.parse(request["method"], request["target"], lower_headers(headers),
-                           request["body"].encode(),
-                           policy=rfc9421.Policy(require_digest=False))  # fmt: skip
+    headers = {
+        **request["headers"],
+        **case.get("headers", {}),
+        "Signature-Input": case["signature_input"],
+        "Signature": case["signature"],
+    }
+    parsed = rfc9421.parse(
+        request["method"],
+        request["target"],
+        lower_headers(headers),
+        request["body"].encode(),
+        policy=rfc9421.Policy(require_digest=False),
+    )
     key = keys.load_public_pem((VECTORS / "rfc9421" / case["key"]).read_text())
     return parsed, key
 
@@ -383,8 +401,9 @@ def test_mastodon_style_cavage_vector() -> None:
     vector = load_vector("mastodon_cavage_post.json")
     key = keys.load_public_pem(vector["public_key_pem"])
     now = datetime.fromisoformat(vector["now"])
-    parsed = parse_signature(vector["method"], vector["target"], vector["headers"],
-                             vector["body"].encode())  # fmt: skip
+    parsed = parse_signature(
+        vector["method"], vector["target"], vector["headers"], vector["body"].encode()
+    )
     assert isinstance(parsed, ParsedSignature)
     assert parsed.messages[0].decode() == vector["signing_string"]
     result = verify_parsed(parsed, key, now)

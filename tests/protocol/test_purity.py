@@ -7,9 +7,20 @@ from pathlib import Path
 
 PROTOCOL = Path(__file__).resolve().parents[2] / "protocol"
 FORBIDDEN = {
-    "node", "federation", "admin_ui", "aiohttp", "asyncio", "socket", "sqlite3",
-    "sqlite_utils", "requests", "urllib.request", "http.client", "httpx", "subprocess",
-}  # fmt: skip
+    "node",
+    "federation",
+    "admin_ui",
+    "aiohttp",
+    "asyncio",
+    "socket",
+    "sqlite3",
+    "sqlite_utils",
+    "requests",
+    "urllib.request",
+    "http.client",
+    "httpx",
+    "subprocess",
+}
 FORBIDDEN_CALLS = {"open", "exec", "eval", "__import__"}
 
 
