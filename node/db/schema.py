@@ -93,3 +93,55 @@ def _audience(db: sqlite_utils.Database) -> None:
             retracted_at TEXT, PRIMARY KEY (item_id, partner_actor))"""
     )
     db.execute("CREATE INDEX audience_public ON audience (public, published_at DESC)")
+
+
+@node_migrations(4, "mediatheek_index")
+def _mediatheek_index(db: sqlite_utils.Database) -> None:
+    """Listings of our own and our partners' mediatheek, with FTS5 and facet counts."""
+    from node.mediatheek.schema import create_tables
+
+    create_tables(db)
+
+
+@node_migrations(5, "channels")
+def _channels(db: sqlite_utils.Database) -> None:
+    """Wall screens with their chosen items, and webhooks with a durable delivery log."""
+    db.execute(
+        """CREATE TABLE wall_screens (
+            id TEXT PRIMARY KEY, name TEXT NOT NULL, token TEXT NOT NULL UNIQUE,
+            rotate_seconds INTEGER NOT NULL DEFAULT 15,
+            include_public INTEGER NOT NULL DEFAULT 1, created_at TEXT NOT NULL)"""
+    )
+    db.execute(
+        """CREATE TABLE wall_screen_items (
+            screen_id TEXT NOT NULL REFERENCES wall_screens(id) ON DELETE CASCADE,
+            item_id TEXT NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL, PRIMARY KEY (screen_id, item_id))"""
+    )
+    db.execute(
+        """CREATE TABLE webhooks (
+            id TEXT PRIMARY KEY, url TEXT NOT NULL, events TEXT NOT NULL,
+            secret TEXT NOT NULL, active INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL)"""
+    )
+    db.execute(
+        """CREATE TABLE webhook_deliveries (
+            id TEXT PRIMARY KEY,
+            webhook_id TEXT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+            event TEXT NOT NULL, body TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending'
+                CHECK (state IN ('pending','delivering','delivered','failed')),
+            attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at TEXT NOT NULL,
+            locked_until TEXT, last_status INTEGER, last_error TEXT,
+            created_at TEXT NOT NULL, delivered_at TEXT)"""
+    )
+    db.execute("CREATE INDEX webhook_deliveries_due ON webhook_deliveries (state, next_attempt_at)")
+    db.execute(
+        "CREATE INDEX webhook_deliveries_hook ON webhook_deliveries (webhook_id, created_at DESC)"
+    )
+    db.execute(
+        """CREATE TABLE webhook_attempts (
+            delivery_id TEXT NOT NULL REFERENCES webhook_deliveries(id) ON DELETE CASCADE,
+            attempt INTEGER NOT NULL, at TEXT NOT NULL, status INTEGER, error TEXT,
+            duration_ms INTEGER NOT NULL, PRIMARY KEY (delivery_id, attempt))"""
+    )

@@ -1,0 +1,328 @@
+"""Mediatheek search on 1,000,000 listings: our engine against plain FTS5, same data, same run.
+
+The corpus is synthetic pseudo-Dutch text with a Zipf word distribution (so a
+handful of words occur in a third of all listings and most words are rare),
+60 organisations of Zipf-distributed size, five kinds, three years of dates.
+It is generated once and cached in /tmp/mediakring-bench/ (outside the repo);
+delete that directory to regenerate.
+
+Query classes: (a) one rare word and two typical words, (b) one word that
+matches about a third of all listings, (c) a typical word filtered by kind,
+organisation and a date range, (d) facet counts (unfiltered, and for a typical
+word).  Each class runs >= 200 varied queries; we report p50/p99 in ms for
+``node.mediatheek.search`` and for the plain FTS5 baseline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import sqlite3
+import statistics
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import sqlite_utils
+
+from node.mediatheek.schema import create_tables, create_triggers, drop_triggers, rebuild_derived
+from node.mediatheek.search import SearchQuery, search
+from node.mediatheek.store import ID_SHIFT, id_base
+
+CACHE = Path("/tmp/mediakring-bench")
+N_LISTINGS = 1_000_000
+NOW = "2026-01-01T00:00:00.000000Z"
+START = dt.datetime(2023, 1, 1, tzinfo=dt.UTC)
+END = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+QUERIES_PER_CLASS = 200
+STOPWORDS = (
+    "de het een en van in op met voor is dat te zijn niet aan er bij ook om als"
+    " door over naar uit nog maar dan wel"
+).split()
+ONSETS = "b d f g h j k l m n p r s t v w z br dr gr kr pr st str sch sl sp tr vl zw".split()
+VOWELS = "a e i o u aa ee oo uu ie oe ei ij ui au ou eu".split()
+CODAS = "- n t k s l r m ng nd rt st cht ld rk".split()
+SUFFIXES = "- - - en heid lijk ing er sel te baar ig isch".split()
+ACCENTED = {"e": "ë", "i": "ï", "o": "ö"}
+KIND_WEIGHTS = {"article": 40, "photo": 30, "video": 15, "audio": 8, "document": 7}
+LANGS = {"nl": 80, "en": 14, "fy": 4, "de": 2}
+LICENCES = {
+    "all-rights-reserved": 50,
+    "cc-by-4.0": 25,
+    "cc-by-sa-4.0": 12,
+    "cc-by-nc-4.0": 10,
+    "cc0-1.0": 3,
+}
+
+
+def _word(rng: random.Random) -> str:
+    parts = []
+    for _ in range(rng.choice((1, 2, 2, 3))):
+        parts += [rng.choice(ONSETS), rng.choice(VOWELS), rng.choice(CODAS).strip("-")]
+    word = "".join(parts) + rng.choice(SUFFIXES).strip("-")
+    if rng.random() < 0.04:  # some accented spellings, as in "financiële", "ruïne"
+        i = max((word.find(v, 2) for v in ACCENTED), default=-1)
+        if i > 0:
+            word = word[:i] + ACCENTED[word[i]] + word[i + 1 :]
+    return word
+
+
+def _vocabulary(rng: random.Random, size: int) -> tuple[list[str], list[float]]:
+    words = list(STOPWORDS)
+    seen = set(words)
+    while len(words) < size:
+        w = _word(rng)
+        if len(w) > 2 and w not in seen:
+            seen.add(w)
+            words.append(w)
+    cum, total = [], 0.0
+    for rank in range(size):
+        total += 1.0 / (rank + 2.7)
+        cum.append(total)
+    return words, cum
+
+
+def _weighted(rng: random.Random, table: dict[str, int], k: int) -> list[str]:
+    return rng.choices(list(table), weights=list(table.values()), k=k)
+
+
+def _rows(seed: int = 42) -> Iterator[list[tuple]]:
+    """Batches of listing rows in publication order (ids ascending)."""
+    rng = random.Random(seed)
+    words, cum = _vocabulary(rng, 60_000)
+    tags, tag_cum = _vocabulary(random.Random(seed + 1), 600)
+    tags = tags[len(STOPWORDS) :]
+    tag_cum = tag_cum[: len(tags)]
+    orgs = [f"https://org{i:02d}.mediakring.example/actor" for i in range(60)]
+    org_cum = list(_cumulate([1 / (i + 1) for i in range(60)]))
+    span = (END - START).total_seconds()
+    offsets = sorted(rng.random() * span for _ in range(N_LISTINGS))
+    last_id = 0
+    batch = 20_000
+    for start in range(0, N_LISTINGS, batch):
+        n = min(batch, N_LISTINGS - start)
+        tokens = rng.choices(words, cum_weights=cum, k=n * 66)
+        kinds = _weighted(rng, KIND_WEIGHTS, n)
+        langs = _weighted(rng, LANGS, n)
+        lics = _weighted(rng, LICENCES, n)
+        org_pick = rng.choices(orgs, cum_weights=org_cum, k=n)
+        rows = []
+        for j in range(n):
+            i = start + j
+            when = START + dt.timedelta(seconds=offsets[i])
+            published = when.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+            last_id = max(id_base(when), last_id + 1)
+            t = tokens[j * 66 : (j + 1) * 66]
+            title = " ".join(t[:8]).capitalize()
+            summary = " ".join(t[8:26]).capitalize() + "."
+            body = " ".join(t[26:]).capitalize() + "."
+            tag_list = sorted(set(rng.choices(tags, cum_weights=tag_cum, k=rng.randint(1, 4))))
+            r = rng.random()
+            embargo = _fmt(when + dt.timedelta(days=rng.randint(1, 30))) if r < 0.01 else None
+            expires = (
+                _fmt(END + dt.timedelta(days=rng.uniform(-1, 730))) if rng.random() < 0.03 else None
+            )
+            object_id = f"{org_pick[j].removesuffix('/actor')}/items/{i}"
+            doc = json.dumps(
+                {
+                    "id": object_id,
+                    "type": "Article",
+                    "name": title,
+                    "attributedTo": org_pick[j],
+                    "published": published,
+                }
+            )
+            rows.append(
+                (
+                    last_id,
+                    object_id,
+                    org_pick[j],
+                    org_pick[j].split("//")[1][:5],
+                    kinds[j],
+                    title,
+                    summary,
+                    body,
+                    json.dumps(tag_list),
+                    langs[j],
+                    lics[j],
+                    "Redactie",
+                    "",
+                    embargo,
+                    expires,
+                    published,
+                    published,
+                    None,
+                    doc,
+                    1,
+                    0,
+                    int(rng.random() < 0.003),
+                )
+            )
+        yield rows
+
+
+def _cumulate(values: list[float]) -> Iterator[float]:
+    total = 0.0
+    for v in values:
+        total += v
+        yield total
+
+
+def _fmt(when: dt.datetime) -> str:
+    return when.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def build(path: Path) -> None:
+    """Generate the corpus: bulk insert without triggers, then build FTS and counts once."""
+    tmp = path.with_suffix(".tmp")
+    tmp.unlink(missing_ok=True)
+    conn = sqlite3.connect(tmp, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=OFF")
+    conn.execute("PRAGMA synchronous=OFF")
+    conn.execute("PRAGMA cache_size=-1000000")
+    db = sqlite_utils.Database(conn)
+    create_tables(db)
+    drop_triggers(db)
+    columns = (
+        "id, object_id, origin_actor, origin_name, kind, title, summary, body_text, tags,"
+        " language, licence, credit, usage_terms, embargo_until, expires_at, published_at,"
+        " updated_at, thumbnail_url, document, proof_ok, local, withdrawn"
+    )
+    sql = f"INSERT INTO listings ({columns}) VALUES ({', '.join('?' * 22)})"
+    conn.execute("BEGIN")
+    for rows in _rows():
+        conn.executemany(sql, rows)
+    rebuild_derived(db)
+    create_triggers(db)
+    conn.execute("CREATE VIRTUAL TABLE temp.vocab USING fts5vocab(main, listings_fts, 'row')")
+    conn.execute("CREATE TABLE bench_words (term TEXT PRIMARY KEY, doc INTEGER NOT NULL)")
+    conn.execute("INSERT INTO bench_words SELECT term, doc FROM temp.vocab")
+    conn.execute("COMMIT")
+    conn.execute("ANALYZE")
+    conn.close()
+    tmp.rename(path)
+
+
+def corpus() -> Path:
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path = CACHE / f"listings-{N_LISTINGS}-v1.db"
+    if not path.exists():
+        build(path)
+    return path
+
+
+def _percentiles(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    return {
+        "p50_ms": round(statistics.median(ordered) * 1000, 2),
+        "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000, 2),
+    }
+
+
+def _time(fn: Callable[[object], object], cases: list) -> dict[str, float]:
+    samples = []
+    for case in cases:
+        start = time.perf_counter()
+        fn(case)
+        samples.append(time.perf_counter() - start)
+    return _percentiles(samples)
+
+
+def _plain(conn: sqlite3.Connection, match: str, where: str = "", params: tuple = ()) -> None:
+    conn.execute(
+        "SELECT l.id, l.title FROM listings_fts f JOIN listings l ON l.id = f.rowid"
+        f" WHERE listings_fts MATCH ? AND l.withdrawn = 0 {where} ORDER BY rank LIMIT 20",
+        (match, *params),
+    ).fetchall()
+
+
+def main() -> dict:
+    """Build or reuse the corpus, then time each query class, ours against plain FTS5."""
+    path = corpus()
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA query_only=ON")
+    conn.execute("PRAGMA cache_size=-500000")
+    db = sqlite_utils.Database(conn)
+    rng = random.Random(7)
+
+    def words(lo, hi):
+        return [
+            r[0]
+            for r in conn.execute(
+                "SELECT term FROM bench_words WHERE doc BETWEEN ? AND ? ORDER BY term", (lo, hi)
+            )
+        ]
+
+    rare, typical, common = words(20, 300), words(5000, 20000), words(250_000, 450_000)
+    orgs = [r[0] for r in conn.execute("SELECT value FROM listing_facets WHERE facet = 'org'")]
+    n = QUERIES_PER_CLASS
+    a = [f"{rng.choice(rare)} {rng.choice(typical)} {rng.choice(typical)}" for _ in range(n)]
+    b = [rng.choice(common) for _ in range(n)]
+    c = []
+    for _ in range(n):
+        start = START + dt.timedelta(days=rng.randint(0, 900))
+        c.append(
+            (
+                rng.choice(typical + common),
+                rng.choice(list(KIND_WEIGHTS)),
+                rng.choice(orgs),
+                _fmt(start),
+                _fmt(start + dt.timedelta(days=90)),
+            )
+        )
+    d = [rng.choice(typical) for _ in range(n)]
+    ours = lambda **kw: search(db, SearchQuery(now=NOW, **kw))  # noqa: E731
+    report: dict[str, object] = {
+        "listings": N_LISTINGS,
+        "queries_per_class": n,
+        "corpus": str(path),
+    }
+    lo_hi = lambda s, u: (id_base(s), id_base(u) | (2**ID_SHIFT - 1))  # noqa: E731
+    classes = {
+        "a_rare_plus_two_typical": (lambda q: ours(q=q), lambda q: _plain(conn, q), a),
+        "b_word_in_third_of_listings": (lambda q: ours(q=q), lambda q: _plain(conn, q), b),
+        "c_filtered_kind_org_dates": (
+            lambda t: ours(q=t[0], kind=t[1], org=t[2], since=t[3], until=t[4]),
+            lambda t: _plain(
+                conn,
+                t[0],
+                "AND l.kind = ? AND l.origin_actor = ? AND l.id BETWEEN ? AND ?",
+                (t[1], t[2], *lo_hi(t[3], t[4])),
+            ),
+            c,
+        ),
+        "d1_facets_unfiltered": (
+            lambda _: ours(facets=True),
+            lambda _: [
+                conn.execute(
+                    f"SELECT {col}, count(*) FROM listings WHERE withdrawn = 0 GROUP BY {col}"
+                ).fetchall()
+                for col in ("kind", "language")
+            ],
+            list(range(min(n, 20))),
+        ),
+        "d2_facets_typical_word": (
+            lambda q: ours(q=q, facets=True),
+            lambda q: conn.execute(
+                "SELECT l.kind, count(*) FROM listings_fts f JOIN listings l ON l.id = f.rowid"
+                " WHERE listings_fts MATCH ? GROUP BY l.kind",
+                (q,),
+            ).fetchall(),
+            d,
+        ),
+    }
+    for name, (mine, plain, cases) in classes.items():
+        # plain FTS5 takes ~0.7 s per class-b query, so it runs on the first 30 cases only
+        report[name] = {
+            "ours": _time(mine, cases),
+            "plain_fts5": _time(plain, cases[:30]),
+            "plain_cases": min(30, len(cases)),
+        }
+        print(name, report[name], flush=True)
+    conn.close()
+    return report
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(), indent=2))

@@ -1,0 +1,115 @@
+"""The search request and result types, and the user-query sanitiser.
+
+User text never reaches FTS5 as syntax.  Each bare word or quoted phrase is
+reduced to its word characters and re-emitted as an FTS5 *string* (``"..."``),
+so quotes, ``*``, ``NEAR(``, ``AND``/``OR``/``NOT``, ``^`` and column filters
+are plain text.  The only operators we produce are implicit AND between parts
+and a trailing ``*`` (prefix) on a bare word of at least three characters.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+MAX_QUERY_CHARS = 500
+MAX_PARTS = 12
+MAX_TOKEN_CHARS = 64
+MIN_PREFIX_CHARS = 3
+MAX_LIMIT = 100
+SORTS = ("relevance", "date")
+
+_PART = re.compile(r'"([^"]*)"?|(\S+)')
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """One search: free text, filters, sort, page and whether to count facets.
+
+    ``since``/``until`` bound ``published_at`` (inclusive); ``embargoed`` keeps
+    only (True) or no (False) listings under embargo at ``now``; ``now``
+    defaults to the current time and also decides what has expired.
+    ``cursor`` is the ``next_cursor`` of the previous page; ``offset`` skips
+    results on the first page instead.
+    """
+
+    q: str = ""
+    kind: str | None = None
+    org: str | None = None
+    since: str | None = None
+    until: str | None = None
+    tag: str | None = None
+    language: str | None = None
+    licence: str | None = None
+    embargoed: bool | None = None
+    sort: str = "relevance"
+    limit: int = 20
+    cursor: str | None = None
+    offset: int = 0
+    facets: bool = False
+    now: str | None = None
+
+
+@dataclass
+class SearchResult:
+    """A page of listings; ``total`` is exact only when ``total_exact`` is true.
+
+    For very common words the engine looks at the newest matches only and
+    extrapolates the total (and facet counts, see ``facets_exact``) from how
+    far back in time those matches reach.
+    """
+
+    items: list[dict[str, Any]]
+    total: int
+    total_exact: bool = True
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    facets_exact: bool = True
+    next_cursor: str | None = None
+
+
+def _tokens(text: str) -> list[str]:
+    return [t[:MAX_TOKEN_CHARS] for t in _TOKEN.findall(text)]
+
+
+def to_match(q: str) -> str | None:
+    """Turn user text into a safe FTS5 MATCH expression, or None if it has no words."""
+    found = parts(q)
+    return " AND ".join(found) if found else None
+
+
+def parts(q: str) -> list[str]:
+    """The user's words and phrases, each as a quoted FTS5 string (maybe with ``*``)."""
+    text = unicodedata.normalize("NFC", q or "")[:MAX_QUERY_CHARS]
+    out: list[str] = []
+    for m in _PART.finditer(text):
+        phrase, bare = m.group(1), m.group(2)
+        tokens = _tokens(phrase if phrase is not None else bare)
+        if not tokens:
+            continue
+        expr = '"' + " ".join(tokens) + '"'
+        if bare is not None and bare.endswith("*") and len(tokens) == 1:
+            if len(tokens[0]) >= MIN_PREFIX_CHARS:
+                expr += "*"
+        if expr not in out:
+            out.append(expr)
+        if len(out) == MAX_PARTS:
+            break
+    return out
+
+
+def encode_cursor(sort: str, value: int) -> str:
+    """Date pages continue below a listing id (keyset); relevance pages at an offset."""
+    return f"{'d' if sort == 'date' else 'r'}{value}"
+
+
+def decode_cursor(sort: str, cursor: str | None) -> int | None:
+    """The id or offset inside a cursor; ValueError if it is not one of ours."""
+    if not cursor:
+        return None
+    want = "d" if sort == "date" else "r"
+    if cursor[:1] != want or not cursor[1:].lstrip("-").isdigit() or len(cursor) > 24:
+        raise ValueError("invalid cursor")
+    return int(cursor[1:])

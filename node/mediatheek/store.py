@@ -1,0 +1,204 @@
+"""Writing listings: upsert, withdraw, delete, purge; reading one listing.
+
+All functions are synchronous over a :class:`sqlite_utils.Database` so callers
+run them inside ``Database.write`` / ``Database.read`` (one transaction each).
+The triggers in :mod:`node.mediatheek.schema` keep FTS, tags and facet counts
+in step, so these functions only ever touch ``listings``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import sqlite_utils
+
+from node.mediatheek.schema import KINDS
+
+ID_SHIFT = 10  # 1024 listings may share one microsecond of published_at
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MIN = dt.datetime(1700, 1, 1, tzinfo=dt.UTC)  # the 64-bit id fits 1700..2255
+_MAX = dt.datetime(2250, 1, 1, tzinfo=dt.UTC)
+MAX_TAGS = 50
+TEXT_FIELDS = (
+    "origin_name",
+    "title",
+    "summary",
+    "body_text",
+    "language",
+    "licence",
+    "credit",
+    "usage_terms",
+)
+COLUMNS = (
+    "object_id",
+    "origin_actor",
+    *TEXT_FIELDS,
+    "kind",
+    "tags",
+    "embargo_until",
+    "expires_at",
+    "published_at",
+    "updated_at",
+    "thumbnail_url",
+    "document",
+    "proof_ok",
+    "local",
+    "withdrawn",
+)
+
+
+def parse_time(value: str | dt.datetime) -> dt.datetime:
+    """Parse an ISO 8601 timestamp (offset required or UTC assumed) into aware UTC."""
+    when = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return when.astimezone(dt.UTC)
+
+
+def iso(value: str | dt.datetime) -> str:
+    """The one stored form, 'YYYY-MM-DDTHH:MM:SS.ffffffZ': text order equals time order."""
+    return parse_time(value).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def id_base(published_at: str | dt.datetime) -> int:
+    """Smallest listing id for this instant; ids sort like ``published_at``."""
+    when = parse_time(published_at)
+    if not _MIN <= when < _MAX:
+        raise ValueError(f"published_at out of range: {when.isoformat()}")
+    micros = (when - _EPOCH) // dt.timedelta(microseconds=1)
+    return micros << ID_SHIFT
+
+
+def id_range(since: str | None, until: str | None) -> tuple[int, int]:
+    """Inclusive id bounds for a ``published_at`` range (either end open)."""
+    low = id_base(max(parse_time(since), _MIN)) if since else -(2**63)
+    high = (
+        id_base(min(parse_time(until), _MAX - dt.timedelta(days=1))) | (2**ID_SHIFT - 1)
+        if until
+        else 2**63 - 1
+    )
+    return low, high
+
+
+def normalise_tags(tags: Any) -> list[str]:
+    """Lower-cased, '#'-less, de-duplicated tags, so facets and filters agree on spelling."""
+    if isinstance(tags, str):
+        tags = json.loads(tags)
+    out: list[str] = []
+    for tag in tags or []:
+        text = str(tag).strip().lstrip("#").strip().lower()[:100]
+        if text and text not in out:
+            out.append(text)
+    return out[:MAX_TAGS]
+
+
+def _row_values(listing: dict[str, Any]) -> dict[str, Any]:
+    for key in ("object_id", "origin_actor", "kind", "published_at"):
+        if not listing.get(key):
+            raise ValueError(f"listing needs {key}")
+    if listing["kind"] not in KINDS:
+        raise ValueError(f"unknown kind {listing['kind']!r}")
+    doc = listing.get("document") or {}
+    row: dict[str, Any] = {
+        "object_id": str(listing["object_id"]),
+        "origin_actor": str(listing["origin_actor"]),
+        "kind": listing["kind"],
+        "tags": json.dumps(normalise_tags(listing.get("tags"))),
+        "published_at": iso(listing["published_at"]),
+        "updated_at": iso(listing.get("updated_at") or listing["published_at"]),
+        "thumbnail_url": listing.get("thumbnail_url"),
+        "document": doc if isinstance(doc, str) else json.dumps(doc, ensure_ascii=False),
+        "proof_ok": int(bool(listing.get("proof_ok"))),
+        "local": int(bool(listing.get("local"))),
+        "withdrawn": int(bool(listing.get("withdrawn"))),
+    }
+    for key in TEXT_FIELDS:
+        row[key] = str(listing.get(key) or "")
+    for key in ("embargo_until", "expires_at"):
+        row[key] = iso(listing[key]) if listing.get(key) else None
+    return row
+
+
+def _free_id(db: sqlite_utils.Database, published_at: str) -> int:
+    base = id_base(published_at)
+    top = db.execute(
+        "SELECT max(id) FROM listings WHERE id BETWEEN ? AND ?", [base, base + 2**ID_SHIFT - 1]
+    ).fetchone()[0]
+    if top is None:
+        return base
+    if top - base >= 2**ID_SHIFT - 1:
+        raise ValueError("too many listings published in the same microsecond")
+    return top + 1
+
+
+def upsert_listing(db: sqlite_utils.Database, listing: dict[str, Any]) -> int:
+    """Insert or update by ``object_id``; return the listing id.
+
+    An update older than the stored one (``updated_at``) is ignored, because
+    federation delivers out of order.  A changed ``published_at`` moves the row
+    to a new id so that id order stays date order.
+    """
+    row = _row_values(listing)
+    old = db.execute(
+        "SELECT id, published_at, updated_at FROM listings WHERE object_id = ?",
+        [row["object_id"]],
+    ).fetchone()
+    if old is None:
+        row["id"] = _free_id(db, row["published_at"])
+        names = ", ".join(row)
+        db.execute(
+            f"INSERT INTO listings ({names}) VALUES ({', '.join('?' * len(row))})",
+            list(row.values()),
+        )
+        return row["id"]
+    if row["updated_at"] < old[2]:
+        return old[0]
+    row["id"] = old[0] if old[1] == row["published_at"] else _free_id(db, row["published_at"])
+    sets = ", ".join(f"{k} = ?" for k in row)
+    db.execute(f"UPDATE listings SET {sets} WHERE id = ?", [*row.values(), old[0]])
+    return row["id"]
+
+
+def withdraw_listing(db: sqlite_utils.Database, object_id: str) -> bool:
+    """Hide a listing (the origin withdrew it); True if it was visible before."""
+    cur = db.execute(
+        "UPDATE listings SET withdrawn = 1 WHERE object_id = ? AND withdrawn = 0", [object_id]
+    )
+    return cur.rowcount > 0
+
+
+def delete_listing(db: sqlite_utils.Database, object_id: str) -> bool:
+    """Forget a listing entirely (the origin deleted the item); True if it existed."""
+    return db.execute("DELETE FROM listings WHERE object_id = ?", [object_id]).rowcount > 0
+
+
+def purge_expired(db: sqlite_utils.Database, now: str) -> int:
+    """Delete listings whose expiry has passed (scheduled job); search hides them anyway."""
+    return db.execute(
+        "DELETE FROM listings WHERE expires_at IS NOT NULL AND expires_at <= ?", [iso(now)]
+    ).rowcount
+
+
+def row_to_listing(row: dict[str, Any]) -> dict[str, Any]:
+    """Decode JSON columns and flags of a ``listings`` row."""
+    out = dict(row)
+    if "tags" in out:
+        out["tags"] = json.loads(out["tags"])
+    if "document" in out:
+        out["document"] = json.loads(out["document"])
+    for key in ("proof_ok", "local", "withdrawn"):
+        if key in out:
+            out[key] = bool(out[key])
+    return out
+
+
+def get_listing(db: sqlite_utils.Database, key: int | str) -> dict[str, Any] | None:
+    """One listing by id (int) or object_id (str), withdrawn ones included, or None."""
+    column = "id" if isinstance(key, int) else "object_id"
+    cur = db.execute(f"SELECT * FROM listings WHERE {column} = ?", [key])
+    row = cur.fetchone()
+    if row is None:
+        return None
+    return row_to_listing(dict(zip([d[0] for d in cur.description], row, strict=True)))

@@ -1,0 +1,230 @@
+"""Mediatheek index and search on a real SQLite file (migrated like a node's)."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import Counter
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from node.db.database import connect
+from node.mediatheek import (
+    SearchQuery,
+    delete_listing,
+    get_listing,
+    search,
+    upsert_listing,
+    withdraw_listing,
+)
+from node.storage import migrate
+
+NOW = "2026-01-01T00:00:00Z"
+ORGS = [f"https://org{i}.mediakring.example/actor" for i in range(4)]
+KINDS = ["article", "photo", "video", "audio", "document"]
+WORDS = "gemeente raad verkeer fiets brug haven markt school zorg weer".split()
+
+
+def listing(n: int, **kw) -> dict:
+    base = {
+        "object_id": f"https://x.example/items/{n}",
+        "origin_actor": ORGS[0],
+        "kind": "article",
+        "title": f"titel {n}",
+        "published_at": f"2025-01-{1 + n % 28:02d}T10:00:{n % 60:02d}Z",
+    }
+    return base | kw
+
+
+@pytest.fixture
+def db(tmp_path):
+    path = tmp_path / "node.db"
+    migrate(path)
+    conn = connect(path)
+    yield conn
+    conn.conn.close()
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """500 random listings plus their plain-Python copies for brute-force checks."""
+    path = tmp_path_factory.mktemp("m") / "node.db"
+    migrate(path)
+    conn = connect(path)
+    rng = random.Random(5)
+    rows = []
+    for n in range(500):
+        row = listing(
+            n,
+            origin_actor=rng.choice(ORGS),
+            kind=rng.choice(KINDS),
+            title=" ".join(rng.choices(WORDS, k=3)),
+            summary=" ".join(rng.choices(WORDS, k=5)),
+            tags=rng.sample(WORDS, 2),
+            language=rng.choice(["nl", "en"]),
+            licence=rng.choice(["cc-by-4.0", "all-rights-reserved"]),
+            published_at=f"2025-{1 + n % 12:02d}-{1 + n % 28:02d}T{n % 24:02d}:00:00Z",
+            embargo_until="2026-02-01T00:00:00Z" if n % 17 == 0 else None,
+            expires_at="2025-06-01T00:00:00Z" if n % 23 == 0 else None,
+        )
+        upsert_listing(conn, row)
+        if n % 31 == 0:
+            withdraw_listing(conn, row["object_id"])
+        rows.append(row | {"withdrawn": n % 31 == 0})
+    yield conn, rows
+    conn.conn.close()
+
+
+def visible(rows):
+    return [
+        r for r in rows if not r["withdrawn"] and not (r["expires_at"] and r["expires_at"] < NOW)
+    ]
+
+
+def titles(result):
+    return [i["title"] for i in result.items]
+
+
+def test_accent_folding_dutch_and_english(db):
+    upsert_listing(db, listing(1, title="Café de Ruïne opent", summary="financiële steun"))
+    upsert_listing(db, listing(2, title="Naïve art in Zürich"))
+    for q in ("cafe", "café", "ruine", "financiele", "FINANCIËLE", "naive", "zurich"):
+        assert search(db, SearchQuery(q=q, now=NOW)).total == 1, q
+
+
+def test_phrase_and_and(db):
+    upsert_listing(db, listing(1, title="nieuwe brug over de haven"))
+    upsert_listing(db, listing(2, title="haven krijgt nieuwe brug"))
+    assert search(db, SearchQuery(q='"nieuwe brug"', now=NOW)).total == 2
+    assert titles(search(db, SearchQuery(q='"brug over"', now=NOW))) == [
+        "nieuwe brug over de haven"
+    ]
+    assert search(db, SearchQuery(q="haven krijgt", now=NOW)).total == 1
+    assert search(db, SearchQuery(q="hav*", now=NOW)).total == 2
+
+
+def test_upsert_replaces_fts_row_and_ignores_stale_updates(db):
+    first = upsert_listing(db, listing(1, title="oude kop", updated_at="2025-02-01T00:00:00Z"))
+    again = upsert_listing(db, listing(1, title="nieuwe kop", updated_at="2025-03-01T00:00:00Z"))
+    assert first == again
+    assert search(db, SearchQuery(q="oude", now=NOW)).total == 0
+    assert search(db, SearchQuery(q="nieuwe", now=NOW)).total == 1
+    upsert_listing(db, listing(1, title="stale kop", updated_at="2025-01-01T00:00:00Z"))
+    assert get_listing(db, first)["title"] == "nieuwe kop"
+
+
+def test_withdrawn_expired_deleted_hidden(db):
+    upsert_listing(db, listing(1, title="zichtbaar bericht"))
+    upsert_listing(db, listing(2, title="verlopen bericht", expires_at="2025-06-01T00:00:00Z"))
+    upsert_listing(db, listing(3, title="ingetrokken bericht"))
+    upsert_listing(db, listing(4, title="gewist bericht"))
+    assert withdraw_listing(db, listing(3)["object_id"])
+    assert delete_listing(db, listing(4)["object_id"])
+    for q in ("bericht", ""):
+        result = search(db, SearchQuery(q=q, now=NOW, facets=True))
+        assert titles(result) == ["zichtbaar bericht"]
+        assert result.total == 1 and result.facets["kind"] == {"article": 1}
+    assert get_listing(db, listing(4)["object_id"]) is None
+
+
+def test_sort_relevance_prefers_title_and_date_is_newest_first(db):
+    upsert_listing(db, listing(1, title="haven", published_at="2025-01-01T00:00:00Z"))
+    upsert_listing(
+        db, listing(2, title="x", body_text="haven", published_at="2025-05-01T00:00:00Z")
+    )
+    assert titles(search(db, SearchQuery(q="haven", now=NOW)))[0] == "haven"
+    assert titles(search(db, SearchQuery(q="haven", sort="date", now=NOW)))[0] == "x"
+
+
+@pytest.mark.parametrize("sort", ["date", "relevance"])
+@pytest.mark.parametrize("q", ["", "haven", "gemeente raad"])
+def test_paging_has_no_duplicates_or_gaps(corpus, sort, q):
+    conn, _ = corpus
+    whole = search(conn, SearchQuery(q=q, sort=sort, limit=100, now=NOW))
+    seen, cursor = [], None
+    while True:
+        page = search(conn, SearchQuery(q=q, sort=sort, limit=7, cursor=cursor, now=NOW))
+        seen += [i["id"] for i in page.items]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert len(seen) == len(set(seen)) == whole.total
+    assert seen[:100] == [i["id"] for i in whole.items]
+
+
+filters = st.fixed_dictionaries(
+    {},
+    optional={
+        "kind": st.sampled_from(KINDS),
+        "org": st.sampled_from(ORGS),
+        "language": st.sampled_from(["nl", "en"]),
+        "licence": st.sampled_from(["cc-by-4.0"]),
+        "tag": st.sampled_from(WORDS),
+        "embargoed": st.booleans(),
+        "since": st.sampled_from(["2025-03-01T00:00:00Z"]),
+        "until": st.sampled_from(["2025-09-01T00:00:00Z"]),
+        "q": st.sampled_from(WORDS),
+    },
+)
+
+
+def brute(rows, f):
+    out = []
+    for r in visible(rows):
+        text = " ".join([r["title"], r.get("summary", ""), *r["tags"]])
+        embargoed = bool(r["embargo_until"] and r["embargo_until"] > NOW)
+        if (
+            ("kind" in f and r["kind"] != f["kind"])
+            or ("org" in f and r["origin_actor"] != f["org"])
+            or ("language" in f and r["language"] != f["language"])
+            or ("licence" in f and r["licence"] != f["licence"])
+            or ("tag" in f and f["tag"] not in r["tags"])
+            or ("embargoed" in f and embargoed != f["embargoed"])
+            or ("since" in f and r["published_at"] < f["since"])
+            or ("until" in f and r["published_at"] > f["until"])
+            or ("q" in f and f["q"] not in text.split())
+        ):
+            continue
+        out.append(r)
+    return out
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(f=filters)
+def test_filters_and_facets_match_brute_force(corpus, f):
+    conn, rows = corpus
+    result = search(conn, SearchQuery(now=NOW, facets=True, limit=100, **f))
+    expected = brute(rows, f)
+    assert result.total_exact and result.total == len(expected)
+    got = {i["object_id"] for i in result.items}
+    assert len(got) == min(100, len(expected)) and got <= {r["object_id"] for r in expected}
+    assert result.facets["kind"] == dict(Counter(r["kind"] for r in expected))
+    assert result.facets["org"] == dict(Counter(r["origin_actor"] for r in expected))
+    assert result.facets["tag"] == dict(Counter(t for r in expected for t in r["tags"]))
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    q=st.text(max_size=60)
+    | st.sampled_from(
+        ['"', '"a', "NEAR(a b)", "a*", "*", "title:x", "a OR b", "NOT", "^a", "{title}:a", "a AND"]
+    )
+)
+def test_hostile_query_text_never_raises(corpus, q):
+    conn, _ = corpus
+    result = search(conn, SearchQuery(q=q, now=NOW, facets=True))
+    assert result.total >= 0
+
+
+def test_get_listing_by_id_and_object_id(db):
+    new = upsert_listing(db, listing(1, tags=["#Haven", "haven", "Brug"], document={"a": 1}))
+    got = get_listing(db, new)
+    assert got == get_listing(db, listing(1)["object_id"])
+    assert got["tags"] == ["haven", "brug"] and got["document"] == {"a": 1}
+    assert json.loads(db.execute("SELECT tags FROM listings").fetchone()[0]) == ["haven", "brug"]
