@@ -106,7 +106,7 @@ def fts_window(
     cond, params = f.where()
     sql = (
         f"SELECT f.rowid, {score.replace('listings_fts,', 'f,')} FROM listings_fts f"
-        f" CROSS JOIN listings l ON l.id = f.rowid WHERE f MATCH ?"
+        f" CROSS JOIN listings l ON l.id = f.rowid WHERE f.listings_fts MATCH ?"
         f" AND f.rowid BETWEEN ? AND ? AND {cond} ORDER BY f.rowid DESC LIMIT ?"
     )
     return list(db.execute(sql, [match, f.lo, hi, *params, cap]))

@@ -146,7 +146,7 @@ class FakeActors:
         app = web.Application()
         app.router.add_get("/{tail:.*}", self.handle_get)
         app.router.add_post("/{tail:.*}", self.handle_post)
-        self.runner = web.AppRunner(app, handle_signals=False)
+        self.runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=0.2)
         await self.runner.setup()
         await web.TCPSite(self.runner, host, self.port).start()
         return self
