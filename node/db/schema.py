@@ -145,11 +145,3 @@ def _channels(db: sqlite_utils.Database) -> None:
             attempt INTEGER NOT NULL, at TEXT NOT NULL, status INTEGER, error TEXT,
             duration_ms INTEGER NOT NULL, PRIMARY KEY (delivery_id, attempt))"""
     )
-
-
-@node_migrations(4, "mediatheek_index")
-def _mediatheek_index(db: sqlite_utils.Database) -> None:
-    """Listings of our own and our partners' mediatheek, with FTS5 and facet counts."""
-    from node.mediatheek.schema import create_tables
-
-    create_tables(db)
