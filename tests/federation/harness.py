@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 from collections.abc import Callable
@@ -75,8 +76,7 @@ async def start_node(tmp: Path, n: int = 0, *, workers: bool = False,
                      **cfg) -> Node:  # fmt: skip
     port = port or free_port()
     base_url = f"http://{host}:{port}"
-    tmp.mkdir(parents=True, exist_ok=True)
-    db = open_database(tmp / f"node{n}.db")
+    db = await asyncio.to_thread(_open_db, tmp, n)
     fed = Federation(db, local_actor(base_url, n), config(**cfg))
     node = Node(fed, None, base_url, db)  # type: ignore[arg-type]
 
@@ -93,6 +93,11 @@ async def start_node(tmp: Path, n: int = 0, *, workers: bool = False,
     await web.TCPSite(runner, host, port).start()
     node.runner = runner
     return node
+
+
+def _open_db(tmp: Path, n: int):
+    tmp.mkdir(parents=True, exist_ok=True)
+    return open_database(tmp / f"node{n}.db")
 
 
 def signed_headers(url: str, body: bytes, key_id: str, key, *, now: datetime | None = None,

@@ -137,6 +137,7 @@ async def test_hanging_target_times_out_without_stalling_others(nodes, fake, tmp
     a = await nodes(0, delivery_timeout_seconds=0.5)
     other = await FakeActors().start()
     try:
+
         async def hang(request):
             await asyncio.sleep(3600)
 

@@ -155,8 +155,15 @@ async def test_authorized_fetch(nodes, http, tmp_path):
         url = a.base_url + path
         headers = dict(accept)
         if signer is not None:
-            headers.update(signed_headers(url, b"", signer.fed.actor.rsa_key_id,
-                                          signer.fed.actor.rsa_private_key, method="GET"))
+            headers.update(
+                signed_headers(
+                    url,
+                    b"",
+                    signer.fed.actor.rsa_key_id,
+                    signer.fed.actor.rsa_private_key,
+                    method="GET",
+                )
+            )
         async with http.get(url, headers=headers) as r:
             return r.status, await r.read(), r.content_type
 

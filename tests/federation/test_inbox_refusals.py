@@ -50,9 +50,9 @@ async def test_follow_whose_actor_is_not_the_signer(nodes, fake, http):
     a = await nodes(0)
     follow = {"@context": CONTEXT, "id": fake.base + "/users/eve/follow/1", "type": "Follow",
               "actor": fake.base + "/users/eve", "object": a.actor_url}  # fmt: skip
-    async with http.post(a.base_url + "/inbox", data=json.dumps(follow).encode(), headers=signed_headers(
-            a.base_url + "/inbox", json.dumps(follow).encode(), fake.key_id("/users/john"),
-            fake.key)) as resp:  # fmt: skip
+    body = json.dumps(follow).encode()
+    headers = signed_headers(a.base_url + "/inbox", body, fake.key_id("/users/john"), fake.key)
+    async with http.post(a.base_url + "/inbox", data=body, headers=headers) as resp:
         assert resp.status == 401
         assert "signature.actor" in await resp.text()
     assert await stored(a) == 0
