@@ -19,10 +19,12 @@ from federation.engine import Federation, FederationConfig, LocalActor
 from federation.types import InboxContext
 from node.appkeys import DB, IDENTITY, SERVICES, SETTINGS
 from node.sharing import outgoing
+from node.sharing.backfill import Backfill
 from node.sharing.incoming import changes, listing, offer, reports
 from node.sharing.incoming.common import Refused
 from node.sharing.partnerships import Partnerships
 from node.sharing.resolvers import Resolvers
+from node.sharing.schedule import scheduler_ctx
 from protocol import activities
 
 log = logging.getLogger("mediakring.network")
@@ -138,6 +140,7 @@ def setup(app: web.Application) -> None:
     partnerships = Partnerships(app)
     app[SERVICES]["partnerships"] = partnerships
     app[SERVICES]["distributor"] = outgoing.Distributor(app)
+    app[SERVICES]["backfill"] = Backfill(app)
     resolvers = Resolvers(app)
     fed.set_follow_policy(partnerships.follow_policy)
     fed.on_follow_event(partnerships.on_follow_event)
@@ -170,3 +173,4 @@ def setup(app: web.Application) -> None:
 
     fed.set_usage_provider(usage)
     fed.setup(app)
+    app.cleanup_ctx.append(scheduler_ctx)

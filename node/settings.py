@@ -77,6 +77,14 @@ class Settings:
     wal_checkpoint_seconds: int = _setting(
         60, "How often the write-ahead log is checkpointed and truncated, in seconds."
     )
+    scheduler_interval_seconds: float = _setting(
+        2.0,
+        "How often due work (embargo lifting, expiry, back-fill resumption) is looked for;"
+        " the state lives in the database, so a restart loses nothing.",
+    )
+    backfill_max_pages: int = _setting(
+        10_000, "Most pages read from one partner's mediatheek in a back-fill (loop guard)."
+    )
     session_cookie_secure: bool = _setting(
         False,
         "Mark admin session cookies Secure (set true behind https; plain http on loopback"

@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from federation.schema import SCHEMA_STEPS
-from node.db import Database
+from node.db import (
+    Database,
+    schema_sharing,  # noqa: F401  (registers its migrations)
+)
 from node.db.database import connect
 from node.db.migrations import MigrationSet, apply_migrations, migration_set_from_steps
-from node.db import schema_sharing  # noqa: F401  (registers its migrations)
 from node.db.schema import node_migrations
 
 

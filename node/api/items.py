@@ -6,7 +6,7 @@ from aiohttp import web
 
 from node.api.auth import require_scope
 from node.api.jsonbody import read_json_object
-from node.appkeys import DB, IDENTITY
+from node.appkeys import DB, IDENTITY, SERVICES
 from node.clock import iso, parse_iso
 from node.errors import ValidationFailed
 from node.items import service
@@ -80,6 +80,7 @@ async def patch_item(request: web.Request) -> web.Response:
     data = await read_json_object(request, EDITABLE_FIELDS)
     identity = request.app[IDENTITY]
     item = await request.app[DB].write(lambda db: service.update_item(db, identity, item_id, data))
+    await request.app[SERVICES]["distributor"].item_changed(item)
     return web.json_response(item)
 
 
@@ -87,7 +88,10 @@ async def patch_item(request: web.Request) -> web.Response:
 @require_scope("write")
 async def delete_item(request: web.Request) -> web.Response:
     item_id = request.match_info["id"]
+    identity = request.app[IDENTITY]
+    item = await request.app[DB].read(lambda db: service.get_item(db, identity, item_id))
     await request.app[DB].write(lambda db: service.delete_item(db, item_id))
+    await request.app[SERVICES]["distributor"].item_withdrawn(item)
     return web.Response(status=204)
 
 

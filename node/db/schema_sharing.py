@@ -51,3 +51,8 @@ def _sharing(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE audience ADD COLUMN listed_sent_at TEXT")
     db.execute("ALTER TABLE audience ADD COLUMN expiry_done_at TEXT")
     db.execute("ALTER TABLE audience_partners ADD COLUMN activity_id TEXT")
+
+
+@node_migrations(7, "share_embargo_notice")
+def _embargo_notice(db: sqlite_utils.Database) -> None:
+    db.execute("ALTER TABLE incoming_shares ADD COLUMN embargo_noticed_at TEXT")

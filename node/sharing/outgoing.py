@@ -17,7 +17,9 @@ from node.appkeys import DB, IDENTITY, SERVICES
 from node.clock import iso, new_id
 from node.identity import Identity
 from node.items import service as items
+from node.mediatheek import store as index
 from node.sharing import audience, insight, partners_store
+from node.sharing.listings import listing_from_item
 from protocol import activities, mapping
 from protocol.vocab import AS_PUBLIC
 
@@ -80,6 +82,8 @@ class Distributor:
             return item, change, partners
 
         item, change, partners = await db.write(store)
+        if change.list_on or change.list_off:
+            await self.index_own(item, listed=change.list_on)
         await self.send_change(item, change, partners)
         return await self.describe(item_id)
 
@@ -174,38 +178,75 @@ class Distributor:
         )
         return sent
 
-    async def send_update(self, item: dict[str, Any]) -> None:
-        """An edited item goes again to everyone who has it (partners, listing, public)."""
+    async def recipients(self, item_id: str) -> tuple[list[str], bool]:
+        """Everyone who has received the item: partner actors, and whether followers did."""
+
+        def load(d):
+            partners = {
+                r[0]
+                for r in d.execute(
+                    "SELECT partner_actor FROM audience_partners WHERE item_id = ?"
+                    " AND retracted_at IS NULL",
+                    [item_id],
+                )
+            }
+            row = d.execute(
+                "SELECT listed_sent_at, public_sent_at, mediatheek FROM audience WHERE item_id = ?",
+                [item_id],
+            ).fetchone()
+            if row and row[2]:
+                partners |= {p["actor_url"] for p in partners_store.active_partners(d)}
+            return sorted(partners), bool(row and row[1])
+
+        return await self.app[DB].read(load)
+
+    async def index_own(self, item: dict[str, Any], *, listed: bool) -> None:
+        """Our own listed items are in our own mediatheek index too (``local``)."""
         identity = self.app[IDENTITY]
-        now = iso()
-        who = await self.app[DB].read(lambda d: audience.viewers(d, {**item, "deleted": 0}, now))
-        if who == "public":
-            recipients = [followers_url(identity)]
-            extra = await self.app[DB].read(
-                lambda d: audience.viewers(d, {**item, "embargo_until": "9999"}, now)
-            )
-            recipients += sorted(extra) if isinstance(extra, set) else []
-            to = [AS_PUBLIC]
-        else:
-            recipients = sorted(who)
-            to = recipients
+        if not listed:
+            await self.app[DB].write(lambda d: index.withdraw_listing(d, item["uri"]))
+            return
+        doc = item_object(identity, item, [partners_url(identity)])
+        listing = listing_from_item(
+            item,
+            origin_actor=identity.actor_url,
+            origin_name=identity.name,
+            document=doc,
+            local=True,
+            proof_ok=True,
+        )
+        await self.app[DB].write(lambda d: index.upsert_listing(d, listing))
+
+    async def item_changed(self, item: dict[str, Any]) -> None:
+        """An edited item goes again to everyone who has it, as an Update."""
+        identity = self.app[IDENTITY]
+        listed = await self.app[DB].read(lambda d: audience.get_audience(d, item["id"]))
+        if listed["mediatheek"]:
+            await self.index_own(item, listed=True)
+        partners, followers = await self.recipients(item["id"])
+        recipients = partners + ([followers_url(identity)] if followers else [])
         if not recipients:
             return
+        to = ([AS_PUBLIC] if followers else []) + partners
         update = activities.update(
             activity_id(identity), identity.actor_url, item_object(identity, item, to), to=to
         )
         await self.federation.publish(update, recipients)
 
-    async def send_delete(self, item: dict[str, Any], recipients: list[str]) -> None:
+    async def item_withdrawn(self, item: dict[str, Any]) -> None:
+        """Deleted or expired: everyone who has it is asked to remove it (and copies)."""
         identity = self.app[IDENTITY]
+        await self.app[DB].write(lambda d: index.withdraw_listing(d, item["uri"]))
+        partners, followers = await self.recipients(item["id"])
+        recipients = partners + ([followers_url(identity)] if followers else [])
+        for partner in partners:
+            await self.app[DB].write(
+                lambda d, p=partner: insight.record(d, item["id"], "withdrawn", partner_actor=p)
+            )
         if not recipients:
             return
-        delete = activities.delete(
-            activity_id(identity),
-            identity.actor_url,
-            item["uri"],
-            to=[r for r in recipients if r != followers_url(identity)] or [AS_PUBLIC],
-        )
+        to = ([AS_PUBLIC] if followers else []) + partners
+        delete = activities.delete(activity_id(identity), identity.actor_url, item["uri"], to=to)
         await self.federation.publish(delete, recipients)
 
     async def describe(self, item_id: str) -> dict[str, Any]:
@@ -216,7 +257,8 @@ class Distributor:
                 {
                     r["partner_actor"]: r["activity_id"]
                     for r in d.query(
-                        "SELECT partner_actor, activity_id FROM audience_partners WHERE item_id = ?",
+                        "SELECT partner_actor, activity_id FROM audience_partners"
+                        " WHERE item_id = ?",
                         [item_id],
                     )
                 },

@@ -1,0 +1,203 @@
+"""OpenAPI descriptions of the channel API endpoints (registered by ``routes.setup``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from node.api.openapi import (
+    BOOL,
+    ID_PARAM,
+    INT,
+    JSON,
+    STRING,
+    TIMESTAMP,
+    _nullable,
+    _op,
+    _ref,
+    _responses,
+)
+from node.channels.webhooks import EVENTS
+
+SCHEMAS: dict[str, Any] = {
+    "WallScreenInput": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["name"],
+        "properties": {
+            "name": STRING,
+            "rotate_seconds": {"type": "integer", "minimum": 3, "maximum": 3600},
+            "include_public": BOOL,
+        },
+    },
+    "WallScreen": {
+        "type": "object",
+        "required": ["id", "name", "token", "url", "rotate_seconds", "include_public", "items"],
+        "properties": {
+            "id": STRING,
+            "name": STRING,
+            "token": STRING,
+            "url": STRING,
+            "rotate_seconds": INT,
+            "include_public": BOOL,
+            "created_at": TIMESTAMP,
+            "items": {"type": "array", "items": STRING},
+        },
+    },
+    "WebhookInput": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["url", "events"],
+        "properties": {
+            "url": {"type": "string", "format": "uri"},
+            "events": {"type": "array", "minItems": 1, "items": {"enum": list(EVENTS)}},
+        },
+    },
+    "Webhook": {
+        "type": "object",
+        "required": ["id", "url", "events", "active", "created_at"],
+        "properties": {
+            "id": STRING,
+            "url": STRING,
+            "events": {"type": "array", "items": STRING},
+            "active": BOOL,
+            "created_at": TIMESTAMP,
+            "secret": {"type": "string", "description": "only in the response to POST"},
+        },
+    },
+    "WebhookDelivery": {
+        "type": "object",
+        "required": ["id", "event", "state", "attempts", "log"],
+        "properties": {
+            "id": STRING,
+            "event": STRING,
+            "state": {"enum": ["pending", "delivering", "delivered", "failed"]},
+            "attempts": INT,
+            "next_attempt_at": TIMESTAMP,
+            "last_status": _nullable(INT),
+            "last_error": _nullable(STRING),
+            "created_at": TIMESTAMP,
+            "delivered_at": _nullable(TIMESTAMP),
+            "log": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "attempt": INT,
+                        "at": TIMESTAMP,
+                        "status": _nullable(INT),
+                        "error": _nullable(STRING),
+                        "duration_ms": INT,
+                    },
+                },
+            },
+        },
+    },
+    "Ninjs": {
+        "type": "object",
+        "required": ["uri"],
+        "description": "IPTC ninjs 2.1 document (http://www.iptc.org/std/ninjs/)",
+    },
+}
+
+PATHS: dict[str, Any] = {
+    "/api/v1/wall-screens": {
+        "get": _op(
+            "List wall screens",
+            "admin",
+            _responses(
+                "200",
+                {
+                    "type": "object",
+                    "required": ["screens"],
+                    "properties": {"screens": {"type": "array", "items": _ref("WallScreen")}},
+                },
+            ),
+        ),
+        "post": _op(
+            "Create a wall screen (its URL carries a random token)",
+            "admin",
+            _responses("201", _ref("WallScreen"), 400, 415, 422),
+            body={JSON: {"schema": _ref("WallScreenInput")}},
+        ),
+    },
+    "/api/v1/wall-screens/{id}/items": {
+        "parameters": [ID_PARAM],
+        "put": _op(
+            "Replace the items chosen for a screen, in order",
+            "admin",
+            _responses("200", _ref("WallScreen"), 400, 404, 415, 422),
+            body={
+                JSON: {
+                    "schema": {
+                        "type": "object",
+                        "required": ["items"],
+                        "properties": {"items": {"type": "array", "items": STRING}},
+                    }
+                }
+            },
+        ),
+    },
+    "/api/v1/wall-screens/{id}": {
+        "parameters": [ID_PARAM],
+        "delete": _op("Delete a wall screen", "admin", _responses("204", None, 404)),
+    },
+    "/api/v1/webhooks": {
+        "get": _op(
+            "List webhook subscriptions and the known events",
+            "admin",
+            _responses(
+                "200",
+                {
+                    "type": "object",
+                    "required": ["webhooks", "events"],
+                    "properties": {
+                        "webhooks": {"type": "array", "items": _ref("Webhook")},
+                        "events": {"type": "array", "items": STRING},
+                    },
+                },
+            ),
+        ),
+        "post": _op(
+            "Subscribe a URL to events; the signing secret is returned only here",
+            "admin",
+            _responses("201", _ref("Webhook"), 400, 415, 422),
+            body={JSON: {"schema": _ref("WebhookInput")}},
+        ),
+    },
+    "/api/v1/webhooks/{id}": {
+        "parameters": [ID_PARAM],
+        "delete": _op(
+            "Delete a webhook and its delivery log", "admin", _responses("204", None, 404)
+        ),
+    },
+    "/api/v1/webhooks/{id}/deliveries": {
+        "parameters": [ID_PARAM],
+        "get": _op(
+            "The newest 100 deliveries with every attempt",
+            "admin",
+            _responses(
+                "200",
+                {
+                    "type": "object",
+                    "required": ["deliveries"],
+                    "properties": {
+                        "deliveries": {"type": "array", "items": _ref("WebhookDelivery")}
+                    },
+                },
+                404,
+            ),
+        ),
+    },
+    "/api/v1/items/{id}.ninjs": {
+        "parameters": [ID_PARAM],
+        "get": _op("An item as IPTC ninjs 2.1", "read", _responses("200", _ref("Ninjs"), 404)),
+    },
+    "/api/v1/items/import/ninjs": {
+        "post": _op(
+            "Create an item from an IPTC ninjs 2.1 document (schema-validated)",
+            "write",
+            _responses("201", _ref("Item"), 400, 415, 422),
+            body={JSON: {"schema": _ref("Ninjs")}},
+        ),
+    },
+}

@@ -1,0 +1,160 @@
+"""Wall screens ("muurkranten"): configured per organisation, shown at /wall/{token}.
+
+The token in the URL is the screen's only credential (a capability URL that is
+typed into a display once), so it is long and random.  A screen shows the
+organisation's latest public items plus items an editor chose for it; the
+admin UI calls these service functions, the API exposes them to admins.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+import sqlite_utils
+
+from node.channels.attribution import credit_line
+from node.channels.public import category, media_view, public_items, visible_items
+from node.clock import iso, new_id
+from node.errors import NotFound, ValidationFailed
+from node.identity import Identity
+from protocol.sanitize import plain_text
+
+MAX_CHOSEN = 100
+LATEST_PUBLIC = 20
+
+
+def _check(name: Any, rotate_seconds: Any, include_public: Any) -> None:
+    if not isinstance(name, str) or not name.strip() or len(name) > 200:
+        raise ValidationFailed(
+            "name: must be a non-empty string of at most 200 characters", field="name"
+        )
+    if (
+        not isinstance(rotate_seconds, int)
+        or isinstance(rotate_seconds, bool)
+        or not 3 <= rotate_seconds <= 3600
+    ):
+        raise ValidationFailed(
+            "rotate_seconds: must be a whole number from 3 to 3600", field="rotate_seconds"
+        )
+    if not isinstance(include_public, bool):
+        raise ValidationFailed("include_public: must be true or false", field="include_public")
+
+
+def _view(db: sqlite_utils.Database, row: dict[str, Any]) -> dict[str, Any]:
+    items = [
+        r["item_id"]
+        for r in db.query(
+            "SELECT item_id FROM wall_screen_items WHERE screen_id = ? ORDER BY position",
+            [row["id"]],
+        )
+    ]
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "token": row["token"],
+        "rotate_seconds": row["rotate_seconds"],
+        "include_public": bool(row["include_public"]),
+        "created_at": row["created_at"],
+        "items": items,
+    }
+
+
+def _row(db: sqlite_utils.Database, screen_id: str) -> dict[str, Any]:
+    rows = list(db.query("SELECT * FROM wall_screens WHERE id = ?", [screen_id]))
+    if not rows:
+        raise NotFound(f"There is no wall screen {screen_id!r}.")
+    return rows[0]
+
+
+def create_screen(
+    db: sqlite_utils.Database, name: str, rotate_seconds: int = 15, include_public: bool = True
+) -> dict[str, Any]:
+    """A new screen with a fresh unguessable token."""
+    _check(name, rotate_seconds, include_public)
+    row = {
+        "id": new_id(),
+        "name": name.strip(),
+        "token": secrets.token_urlsafe(24),
+        "rotate_seconds": rotate_seconds,
+        "include_public": int(include_public),
+        "created_at": iso(),
+    }
+    db["wall_screens"].insert(row)
+    return _view(db, row)
+
+
+def list_screens(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    return [_view(db, r) for r in db.query("SELECT * FROM wall_screens ORDER BY created_at")]
+
+
+def set_screen_items(
+    db: sqlite_utils.Database, screen_id: str, item_ids: list[str]
+) -> dict[str, Any]:
+    """Replace the screen's chosen items (in this order); every item must exist."""
+    row = _row(db, screen_id)
+    if not isinstance(item_ids, list) or not all(isinstance(i, str) for i in item_ids):
+        raise ValidationFailed("items: must be a list of item ids", field="items")
+    if len(item_ids) > MAX_CHOSEN:
+        raise ValidationFailed(f"items: at most {MAX_CHOSEN} items", field="items")
+    if len(set(item_ids)) != len(item_ids):
+        raise ValidationFailed("items: an item is listed twice", field="items")
+    for item_id in item_ids:
+        if not db.execute("SELECT 1 FROM items WHERE id = ? AND deleted = 0", [item_id]).fetchone():
+            raise ValidationFailed(f"items: there is no item {item_id!r}", field="items")
+    db.execute("DELETE FROM wall_screen_items WHERE screen_id = ?", [screen_id])
+    db["wall_screen_items"].insert_all(
+        {"screen_id": screen_id, "item_id": item_id, "position": n}
+        for n, item_id in enumerate(item_ids)
+    )
+    return _view(db, row)
+
+
+def delete_screen(db: sqlite_utils.Database, screen_id: str) -> None:
+    _row(db, screen_id)
+    db.execute("DELETE FROM wall_screens WHERE id = ?", [screen_id])
+
+
+def screen_by_token(db: sqlite_utils.Database, token: str) -> dict[str, Any] | None:
+    rows = list(db.query("SELECT * FROM wall_screens WHERE token = ?", [token]))
+    return _view(db, rows[0]) if rows else None
+
+
+def _slide(item: dict[str, Any], identity: Identity, lang: str) -> dict[str, Any]:
+    media = [media_view(identity, m) for m in item["media"]]
+    image = next((m["thumbnail_url"] for m in media if m["thumbnail_url"]), None) or next(
+        (m["url"] for m in media if category(m["media_type"]) == "image"), None
+    )
+    video = next((m for m in media if category(m["media_type"]) == "video"), None)
+    return {
+        "id": item["id"],
+        "kind": item["kind"],
+        "title": item["title"],
+        "summary": (item["summary"] or plain_text(item["body_html"]))[:400],
+        "credit_line": credit_line(item, identity.name, lang),
+        "image": image,
+        "video": video["url"] if video else None,
+        "video_type": video["media_type"] if video else None,
+    }
+
+
+def wall_feed(
+    db: sqlite_utils.Database, identity: Identity, token: str, now: str, lang: str
+) -> dict[str, Any] | None:
+    """What a screen shows now: chosen items first, then the latest public ones."""
+    screen = screen_by_token(db, token)
+    if screen is None:
+        return None
+    items = visible_items(db, identity, screen["items"], now)
+    if screen["include_public"]:
+        seen = {i["id"] for i in items}
+        items += [
+            i for i in public_items(db, identity, now, limit=LATEST_PUBLIC) if i["id"] not in seen
+        ]
+    return {
+        "screen": {"name": screen["name"], "rotate_seconds": screen["rotate_seconds"]},
+        "organisation": identity.name,
+        "generated_at": now,
+        "lang": lang,
+        "items": [_slide(i, identity, lang) for i in items],
+    }

@@ -1,0 +1,172 @@
+"""Back-fill: page through a new partner's mediatheek and index every listing.
+
+Progress lives in the partner row (state, next page URL, count), so a restart
+resumes where it stopped.  Every listing must carry a valid proof by the
+partner's own key; one that does not is skipped and counted, never indexed.
+Pages must stay on the partner's host, may not repeat, and there is a page
+limit, so a hostile or broken collection cannot keep us busy forever.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from aiohttp import web
+
+from node.appkeys import DB, SERVICES, SETTINGS
+from node.mediatheek import store as index
+from node.sharing import partners_store
+from node.sharing.incoming.common import Refused, parse_item
+from node.sharing.listings import listing_from_item
+from protocol import multikey, proofs
+from protocol.result import Failure
+from protocol.validate import host_of
+
+log = logging.getLogger("mediakring.backfill")
+
+
+class Backfill:
+    def __init__(self, app: web.Application) -> None:
+        self.app = app
+        self.running: dict[str, asyncio.Task] = {}
+
+    @property
+    def fed(self):
+        return self.app[SERVICES]["federation"]
+
+    async def start(self, actor_url: str) -> None:
+        await self.app[DB].write(
+            lambda d: partners_store.upsert(
+                d,
+                actor_url,
+                direction=partners_store.get_by_actor(d, actor_url)["direction"],
+                backfill_state="running",
+                backfill_next=None,
+                backfill_count=0,
+                backfill_error=None,
+            )
+        )
+        self.resume(actor_url)
+
+    def resume(self, actor_url: str) -> None:
+        task = self.running.get(actor_url)
+        if task is None or task.done():
+            self.running[actor_url] = asyncio.create_task(self._run(actor_url))
+
+    async def resume_all(self) -> None:
+        rows = await self.app[DB].read(
+            lambda d: [
+                r[0]
+                for r in d.execute(
+                    "SELECT actor_url FROM partners WHERE backfill_state = 'running'"
+                    " AND state = 'active'"
+                )
+            ]
+        )
+        for actor_url in rows:
+            self.resume(actor_url)
+
+    async def close(self) -> None:
+        for task in self.running.values():
+            task.cancel()
+        await asyncio.gather(*self.running.values(), return_exceptions=True)
+
+    async def _save(self, actor_url: str, **changes: Any) -> None:
+        await self.app[DB].write(
+            lambda d: partners_store.upsert(
+                d,
+                actor_url,
+                direction=partners_store.get_by_actor(d, actor_url)["direction"],
+                **changes,
+            )
+        )
+
+    async def _run(self, actor_url: str) -> None:
+        try:
+            await self._pages(actor_url)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # recorded for the admin; the partnership itself stays
+            log.exception("back-fill from %s failed", actor_url)
+            await self._save(actor_url, backfill_state="failed", backfill_error=str(exc)[:500])
+
+    async def _pages(self, actor_url: str) -> None:
+        partner = await self.app[DB].read(lambda d: partners_store.get_by_actor(d, actor_url))
+        actor = await self.fed.actors.get(actor_url)
+        if isinstance(actor, Failure):
+            raise RuntimeError(actor.detail)
+        url = partner["backfill_next"] or partner["mediatheek_url"]
+        seen: set[str] = set()
+        count, rejected = partner["backfill_count"], 0
+        max_pages = self.app[SETTINGS].backfill_max_pages
+        while url:
+            if url in seen:
+                raise RuntimeError(f"the collection loops back to {url}")
+            if len(seen) >= max_pages:
+                raise RuntimeError(f"more than {max_pages} pages; stopped")
+            if host_of(url) != host_of(actor_url):
+                raise RuntimeError(f"page {url} is not on the partner's host")
+            seen.add(url)
+            page = await self.fed.fetch(url)
+            if isinstance(page, Failure):
+                raise RuntimeError(page.detail)
+            if page.get("type") == "OrderedCollection":
+                first = page.get("first")
+                url = first.get("id") if isinstance(first, dict) else first
+                if isinstance(first, dict) and "orderedItems" in first:
+                    page = first
+                else:
+                    continue
+            entries = page.get("orderedItems") or page.get("items") or []
+            listings, rejected_here = self._verify(actor, entries)
+            rejected += rejected_here
+            await self.app[DB].write(
+                lambda d, ls=listings: [index.upsert_listing(d, listing) for listing in ls]
+            )
+            count += len(listings)
+            nxt = page.get("next")
+            url = nxt.get("id") if isinstance(nxt, dict) else nxt
+            await self._save(actor_url, backfill_next=url, backfill_count=count)
+        await self._save(
+            actor_url,
+            backfill_state="done",
+            backfill_next=None,
+            backfill_error=f"{rejected} listings rejected" if rejected else None,
+        )
+        log.info("back-fill from %s done: %d listings, %d rejected", actor_url, count, rejected)
+
+    def _verify(self, actor, entries: list) -> tuple[list[dict[str, Any]], int]:
+        listings, rejected = [], 0
+        name = str(actor.document.get("name") or "")
+        for entry in entries if isinstance(entries, list) else []:
+            if not isinstance(entry, dict):
+                rejected += 1
+                continue
+            method = proofs.proof_method(entry)
+            key = actor.ed25519_keys.get(method) if not isinstance(method, Failure) else None
+            public = multikey.decode_ed25519(key) if key else None
+            if (
+                public is None
+                or isinstance(public, Failure)
+                or isinstance(proofs.verify_proof(entry, public), Failure)
+            ):
+                rejected += 1
+                continue
+            try:
+                item = parse_item(actor.id, entry, "back-fill")
+            except Refused:
+                rejected += 1
+                continue
+            listings.append(
+                listing_from_item(
+                    item,
+                    origin_actor=actor.id,
+                    origin_name=name,
+                    document=entry,
+                    local=False,
+                    proof_ok=True,
+                )
+            )
+        return listings, rejected
