@@ -85,6 +85,10 @@ class ContextOk:
     fast: bool
 
 
+_OURS = ContextOk(tuple(c for c in vocab.CONTEXT if isinstance(c, str)), True)
+_AS2_ONLY = ContextOk((vocab.AS2_CONTEXT,), True)
+
+
 def canonical_url(url: str) -> str:
     return _ALIASES.get(url, url)
 
@@ -161,6 +165,10 @@ def check_context(doc: dict) -> ContextOk | Failure:
     context = doc.get("@context")
     if context is None:
         return ContextOk((), True)  # plain JSON; read with AS2 defaults
+    if context == vocab.CONTEXT:
+        return _OURS
+    if context == vocab.AS2_CONTEXT:
+        return _AS2_ONLY
     entries = context if isinstance(context, list) else [context]
     urls: list[str] = []
     fast = True

@@ -59,20 +59,23 @@ _BREAKS = re.compile(r"<br\s*/?>|</p\s*>|</li\s*>|</h[2-6]\s*>|</blockquote\s*>"
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 
+_CLEANER = nh3.Cleaner(
+    tags=set(ALLOWED_TAGS),
+    clean_content_tags=set(_REMOVE_WITH_CONTENT),
+    attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
+    allowed_classes={k: set(v) for k, v in ALLOWED_CLASSES.items()},
+    url_schemes=set(URL_SCHEMES),
+    link_rel="nofollow noopener noreferrer",
+    strip_comments=True,
+)  # built once: constructing a cleaner costs ten times more than cleaning a paragraph
+_TEXT_ONLY = nh3.Cleaner(tags=set(), clean_content_tags=set(_REMOVE_WITH_CONTENT))
+
+
 def sanitize_html(html: str) -> str:
     """Return ``html`` reduced to the allowlist (never raises on odd input)."""
     if not html:
         return ""
-    return nh3.clean(
-        str(html),
-        tags=set(ALLOWED_TAGS),
-        clean_content_tags=set(_REMOVE_WITH_CONTENT),
-        attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
-        allowed_classes={k: set(v) for k, v in ALLOWED_CLASSES.items()},
-        url_schemes=set(URL_SCHEMES),
-        link_rel="nofollow noopener noreferrer",
-        strip_comments=True,
-    )
+    return _CLEANER.clean(str(html))
 
 
 def plain_text(html: str) -> str:
@@ -80,6 +83,5 @@ def plain_text(html: str) -> str:
     if not html:
         return ""
     marked = _BREAKS.sub(lambda m: m.group(0) + "\n", str(html))
-    text = nh3.clean(marked, tags=set(), clean_content_tags=set(_REMOVE_WITH_CONTENT))
-    text = _html.unescape(text)
+    text = _html.unescape(_TEXT_ONLY.clean(marked))
     return _BLANK_LINES.sub("\n\n", text).strip()

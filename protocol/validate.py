@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -65,6 +66,11 @@ def host_of(url: str) -> str:
     """``host[:port]`` in lower case, default ports dropped; "" for anything not http(s)."""
     if not isinstance(url, str):
         return ""
+    return _host_of(url)
+
+
+@lru_cache(maxsize=8192)
+def _host_of(url: str) -> str:
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -116,7 +122,8 @@ def parse_json(
         return Failure("json.invalid", f"not JSON: {str(exc)[:120]}")
     if not isinstance(doc, dict):
         return Failure("json.not_object", "document is not a JSON object")
-    if depth_of(doc, max_depth) > max_depth:
+    opened = body.count(b"{") + body.count(b"[") if isinstance(body, bytes | bytearray) else None
+    if (opened is None or opened > max_depth) and depth_of(doc, max_depth) > max_depth:
         return Failure("json.too_deep", f"document nesting exceeds {max_depth}")
     return doc
 
@@ -157,14 +164,20 @@ def _type_of(value: Any) -> str | None:
 def sanitize_object(obj: dict) -> dict:
     """A shallow copy with ``content``/``summary``/``contentMap`` HTML sanitised."""
     out = dict(obj)
+    done: dict[str, str] = {}
     for name in _HTML_FIELDS:
-        if isinstance(out.get(name), str):
-            out[name] = sanitize_html(out[name])
-        elif name in out and out[name] is not None:
+        value = out.get(name)
+        if isinstance(value, str):
+            out[name] = done[value] = sanitize_html(value)
+        elif value is not None:
             out[name] = None
     for name in ("contentMap", "summaryMap"):
         if isinstance(out.get(name), dict):
-            out[name] = {k: sanitize_html(v) for k, v in out[name].items() if isinstance(v, str)}
+            out[name] = {
+                k: done[v] if v in done else sanitize_html(v)
+                for k, v in out[name].items()
+                if isinstance(v, str)
+            }
     if isinstance(out.get("name"), str):
         out["name"] = out["name"][:1000]
     return out
