@@ -6,6 +6,7 @@ DATA   ?= ./data
 HOST   ?= 127.0.0.1
 PORT   ?= 8080
 FEDIFY := tests/peers/fedify
+AXE    := tests/admin_ui/axe
 
 .PHONY: run test bench demo system-deps venv venv-test lint clean
 
@@ -22,6 +23,7 @@ venv: system-deps $(BIN)/python
 venv-test: system-deps $(BIN)/python
 	$(BIN)/pip install -q -e '.[test]'
 	@if [ -f $(FEDIFY)/package.json ]; then cd $(FEDIFY) && npm ci --no-audit --no-fund --loglevel=error; fi
+	@if [ -f $(AXE)/package.json ]; then cd $(AXE) && npm ci --no-audit --no-fund --loglevel=error; fi
 
 lint: venv-test
 	$(BIN)/ruff check .

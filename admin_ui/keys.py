@@ -13,8 +13,10 @@ NODE: web.AppKey[web.Application] = web.AppKey("node", web.Application)
 CODEC: web.AppKey[SessionCodec] = web.AppKey("session_codec", SessionCodec)
 LIMITER: web.AppKey[LoginLimiter] = web.AppKey("login_limiter", LoginLimiter)
 
-SESSION = "admin_ui.session"
-USER = "admin_ui.user"
+SESSION: web.RequestKey[Session] = web.RequestKey("admin_ui.session", Session)
+USER: web.RequestKey[User | None] = web.RequestKey("admin_ui.user")
+#: Set when the request came with a logged-in session that had expired.
+EXPIRED: web.RequestKey[bool] = web.RequestKey("admin_ui.expired", bool)
 
 
 def session_of(request: web.Request) -> Session:
@@ -23,4 +25,6 @@ def session_of(request: web.Request) -> Session:
 
 def user_of(request: web.Request) -> User:
     """The logged-in user; the middleware guarantees one on every non-public page."""
-    return request[USER]
+    user = request[USER]
+    assert user is not None
+    return user

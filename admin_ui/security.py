@@ -19,7 +19,7 @@ from aiohttp import web
 
 from admin_ui import i18n
 from admin_ui.i18n import _
-from admin_ui.keys import CODEC, NODE, SESSION, USER
+from admin_ui.keys import CODEC, EXPIRED, NODE, SESSION, USER
 from admin_ui.render import render_error
 from admin_ui.session import COOKIE_NAME, SESSION_LIFETIME_SECONDS, Session
 from node import services
@@ -106,7 +106,7 @@ async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     user = request.get(USER)
     if user is None:
         if request.method == "GET":
-            return _login_redirect(request, expired=bool(request.get("admin_ui.expired")))
+            return _login_redirect(request, expired=bool(request.get(EXPIRED)))
         return render_error(request, 401, _("Log eerst in."))
     if access == "admin" and user.role != "admin":
         return render_error(request, 403, _("Alleen voor beheerders."))
@@ -119,7 +119,7 @@ async def _load(request: web.Request) -> Session:
     cookie = request.cookies.get(COOKIE_NAME)
     session = request.app[CODEC].open(cookie) if cookie else None
     if session is not None and session.expired():
-        request["admin_ui.expired"] = bool(session.username)
+        request[EXPIRED] = bool(session.username)
         session = Session(language=session.language)
     session = session or Session()
     request[SESSION] = session
@@ -152,11 +152,7 @@ async def guard_middleware(request: web.Request, handler: Handler) -> web.Stream
         else:  # a redirect raised by a handler: keep it, but still set the cookie
             response = web.Response(status=exc.status, headers=exc.headers)
     final: Session = request[SESSION]
-    if (
-        final is not session
-        or not request.cookies.get(COOKIE_NAME)
-        or request.get("admin_ui.expired")
-    ):
+    if final is not session or not request.cookies.get(COOKIE_NAME) or request.get(EXPIRED):
         set_session_cookie(request, response, final)
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)

@@ -39,6 +39,8 @@ class Session:
     username: str = ""
     language: str = ""
     issued_at: float = field(default_factory=time.time)
+    #: A secret to show once on the next page (a new API token), then dropped.
+    once: str = ""
 
     def expired(self, now: float | None = None) -> bool:
         return (now or time.time()) - self.issued_at > SESSION_LIFETIME_SECONDS
@@ -49,6 +51,9 @@ class Session:
 
     def with_language(self, language: str) -> Session:
         return replace(self, language=language)
+
+    def with_once(self, secret: str) -> Session:
+        return replace(self, once=secret)
 
 
 def load_key(data_dir: Path) -> bytes:

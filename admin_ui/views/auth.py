@@ -8,7 +8,7 @@ from aiohttp import web
 
 from admin_ui import i18n
 from admin_ui.i18n import _
-from admin_ui.keys import CODEC, LIMITER, NODE, SESSION, USER, session_of
+from admin_ui.keys import CODEC, EXPIRED, LIMITER, NODE, SESSION, USER, session_of
 from admin_ui.render import render, render_error
 from admin_ui.security import PREFIX, public, redirect
 from node import services
@@ -42,7 +42,7 @@ async def login_page(request: web.Request) -> web.Response:
         "login.html",
         {
             "next": _safe_next(request.query.get("next")),
-            "expired": request.query.get("expired") == "1" or request.get("admin_ui.expired"),
+            "expired": request.query.get("expired") == "1" or request.get(EXPIRED),
             "logged_out": request.query.get("logged_out") == "1",
             "error": None,
             "username": "",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from admin_ui.i18n import N_, _
-from admin_ui.keys import NODE
+from admin_ui.keys import NODE, SESSION, session_of
 from admin_ui.render import render
 from admin_ui.security import PREFIX, admin_only, redirect
 from node import services
@@ -50,13 +50,21 @@ async def _page(
 @admin_only
 async def tokens_page(request: web.Request) -> web.Response:
     notice = _("Token ingetrokken.") if request.query.get("revoked") == "1" else ""
-    return await _page(request, notice=notice)
+    session = session_of(request)
+    created = session.once
+    if created:
+        request[SESSION] = session.with_once("")
+    return await _page(request, notice=notice, created=created)
 
 
 @routes.post("/tokens")
 @admin_only
 async def create_token(request: web.Request) -> web.Response:
-    """Create a token and show its secret in this response only; it is not stored."""
+    """Create a token; its secret rides in the sealed session to the next page, once.
+
+    Post/redirect/get keeps a reload from creating a second token; the node keeps
+    only the token's hash, so this is the only time anyone sees the secret.
+    """
     form = await request.post()
     values = {"label": str(form.get("label", "")).strip(), "scope": str(form.get("scope", ""))}
     errors = {}
@@ -73,7 +81,8 @@ async def create_token(request: web.Request) -> web.Response:
     if errors:
         return await _page(request, errors=errors, values=values, status=422)
     _id, secret = await services.create_token(request.app[NODE], values["scope"], values["label"])
-    return await _page(request, created=secret)
+    request[SESSION] = session_of(request).with_once(secret)
+    return redirect(f"{PREFIX}/tokens")
 
 
 @routes.post("/tokens/{id}/revoke")
