@@ -15,7 +15,7 @@ from urllib.parse import urljoin
 import aiohttp
 
 from federation import netguard
-from node.errors import ProblemError
+from node.errors import BadRequest, ProblemError
 from node.media.store import MediaStore, TempBlob
 from protocol.result import Failure
 
@@ -57,7 +57,10 @@ async def fetch_media(
                     async for chunk in resp.content.iter_chunked(1 << 20):
                         yield chunk
 
-                temp = await store.receive(chunks(), limit, expected_size=expected_size)
+                try:
+                    temp = await store.receive(chunks(), limit, expected_size=expected_size)
+                except BadRequest as exc:
+                    raise MediaFetchFailed(f"{url}: {exc.detail}", code="size-mismatch") from exc
         except aiohttp.ClientError as exc:
             raise MediaFetchFailed(f"{url}: {type(exc).__name__}: {exc}") from exc
         if expected_sha256 and temp.sha256 != expected_sha256:

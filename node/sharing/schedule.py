@@ -9,6 +9,7 @@ twice.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 
@@ -103,6 +104,8 @@ async def scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
     async def job() -> None:
         try:
             await run_due_work(app)
+        except asyncio.CancelledError:  # the node is stopping; the database keeps the state
+            log.debug("due work interrupted by shutdown")
         except Exception:  # logged; the next run tries again from the database state
             log.exception("due work failed")
 
