@@ -15,6 +15,7 @@ machines are shared and noisy. Run: ``.venv/bin/python -m bench protocol_bench``
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sys
@@ -33,7 +34,7 @@ from protocol.httpsig import parse_signature, sign_cavage, verify_parsed
 from protocol.validate import parse_json, validate_activity
 
 N = int(os.environ.get("MEDIAKRING_BENCH_N", "400"))
-ROUNDS = int(os.environ.get("MEDIAKRING_BENCH_ROUNDS", "5"))
+ROUNDS = int(os.environ.get("MEDIAKRING_BENCH_ROUNDS", "7"))
 NOW = datetime(2026, 2, 1, 12, 0, tzinfo=UTC)
 BASE = "https://stad.example"
 ACTOR = f"{BASE}/actor"
@@ -77,7 +78,9 @@ def _item(i: int) -> dict:
         "kind": "article",
         "title": f"Brand in de haven ({i})",
         "summary": None,
-        "body_html": f"<p>Melding {i}: " + "de brandweer rukte vanochtend uit naar de haven. " * 6 + "</p>",
+        "body_html": f"<p>Melding {i}: "
+        + "de brandweer rukte vanochtend uit naar de haven. " * 6
+        + "</p>",
         "tags": ["brand", "haven"],
         "language": "nl",
         "location": {"name": "Haven", "latitude": 51.9, "longitude": 4.4},
@@ -120,12 +123,23 @@ def _alternate(bare, ours, work_bare: list, work_ours: list) -> tuple[float, flo
     return bare_rate, ours_rate
 
 
-def bench_cavage() -> dict:
+def _follow(i: int) -> dict:
+    return activities.follow(
+        f"{BASE}/follows/{i}",
+        ACTOR,
+        "https://omroep.example/mediatheek",
+        ["https://omroep.example/actor"],
+    )
+
+
+def bench_cavage(make=_create) -> dict:
+    """Ratio vs bare RSA verify (the target), and vs bare RSA verify + SHA-256 of the body
+    (the irreducible crypto of a signed POST), for the given kind of body."""
     key = keys.generate_rsa()
     pem = keys.public_pem(key)
     requests = []
     for i in range(N):
-        body = json.dumps(_create(i), separators=(",", ":")).encode()
+        body = json.dumps(make(i), separators=(",", ":")).encode()
         headers = sign_cavage(
             "POST",
             "https://omroep.example/inbox",
@@ -143,12 +157,16 @@ def bench_cavage() -> dict:
     bare_work = []
     for headers, body in requests:
         parsed = parse_signature("POST", "/inbox", headers, body)
-        bare_work.append((parsed.signature, parsed.messages[0]))  # type: ignore[union-attr]
+        bare_work.append((parsed.signature, parsed.messages[0], body))  # type: ignore[union-attr]
     public = key.public_key()
     pad, sha = padding.PKCS1v15(), hashes.SHA256()
     now = NOW + timedelta(seconds=3)
 
     def bare(entry) -> None:
+        public.verify(entry[0], entry[1], pad, sha)
+
+    def bare_with_digest(entry) -> None:
+        hashlib.sha256(entry[2]).digest()
         public.verify(entry[0], entry[1], pad, sha)
 
     def ours(entry) -> None:
@@ -158,11 +176,17 @@ def bench_cavage() -> dict:
         if not result:
             raise AssertionError(result)
 
-    bare_rate, ours_rate = _alternate(bare, ours, bare_work, requests)
+    bare_rate = digest_rate = ours_rate = 0.0
+    for _ in range(ROUNDS):
+        bare_rate = max(bare_rate, _best_rate(bare, bare_work, 1))
+        digest_rate = max(digest_rate, _best_rate(bare_with_digest, bare_work, 1))
+        ours_rate = max(ours_rate, _best_rate(ours, requests, 1))
     return {
         "bare_per_s": round(bare_rate),
+        "bare_with_body_digest_per_s": round(digest_rate),
         "ours_per_s": round(ours_rate),
         "ratio": round(ours_rate / bare_rate, 3),
+        "ratio_vs_bare_with_digest": round(ours_rate / digest_rate, 3),
         "body_bytes": len(requests[0][1]),
     }
 
@@ -212,14 +236,19 @@ def bench_validate() -> dict:
 
 
 def main() -> dict:
-    results = {"cavage": bench_cavage(), "proof": bench_proof(), "validate": bench_validate()}
+    results = {
+        "cavage": bench_cavage(),
+        "cavage_small_body": bench_cavage(_follow),
+        "proof": bench_proof(),
+        "validate": bench_validate(),
+    }
     results["targets"] = TARGETS
     results["met"] = {
         "cavage_ratio": results["cavage"]["ratio"] >= TARGETS["cavage_ratio"],
         "proof_ratio": results["proof"]["ratio"] >= TARGETS["proof_ratio"],
         "validate_per_second": results["validate"]["ours_per_s"] >= TARGETS["validate_per_second"],
     }
-    for name in ("cavage", "proof", "validate"):
+    for name in ("cavage", "cavage_small_body", "proof", "validate"):
         print(f"{name:9s} {results[name]}")
     print(f"met       {results['met']}")
     return results

@@ -40,9 +40,12 @@ ALGORITHMS: dict[str, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ParsedSignature:
     """A syntactically valid signature whose digest and coverage already checked out.
+
+    Not frozen: it is an intermediate, built on every inbound request, and a frozen
+    dataclass costs a microsecond more to construct.
 
     ``messages`` holds the signing string(s) to try; cavage has two when the signer may
     have left the query string out of ``(request-target)``.
