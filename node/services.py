@@ -36,7 +36,6 @@ __all__ = [
     "list_items",
     "list_tokens",
     "list_users",
-    "media_count",
     "media_file",
     "revoke_token",
     "set_user_disabled",
@@ -178,9 +177,3 @@ async def media_file(
     stem = row["original_name"].rsplit(".", 1)[0] or "media"
     path = store_of(app).path_for(row["sha256"])
     return file_response(path, row["media_type"], row["sha256"], f"{stem}-{rendition}.jpg")
-
-
-async def media_count(app: web.Application, item_id: str) -> int:
-    """How many media files an item has (used to check that a cancelled upload left none)."""
-    item = await get_item(app, item_id)
-    return len(item["media"])
