@@ -176,6 +176,7 @@ class Deliverer:
             self.in_flight[host] -= 1
             if self.in_flight[host] <= 0:
                 self.in_flight.pop(host, None)
+            self.fed.wake_delivery()  # a slot is free: claim more
 
     async def _post(self, inbox: str, body: bytes) -> tuple[int | None, str | None, str]:
         cfg = self.fed.config
