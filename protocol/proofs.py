@@ -105,6 +105,15 @@ def proof_method(document: dict) -> str | Failure:
     return proof if isinstance(proof, Failure) else proof["verificationMethod"]
 
 
+def check_method_owner(verification_method: str, actor: str) -> Failure | None:
+    """The proof key must sit on the actor's host (and the caller checks assertionMethod)."""
+    from protocol.validate import host_of
+
+    if not host_of(verification_method) or host_of(verification_method) != host_of(actor):
+        return Failure("proof.verification_method", "proof key is not on the actor's host")
+    return None
+
+
 def _created(proof: dict) -> datetime | Failure | None:
     value = proof.get("created")
     if value is None:

@@ -187,3 +187,13 @@ def test_jcs_refuses_unsafe_integers() -> None:
 def test_proof_created_is_utc_second_precision(activity, ed_key) -> None:
     signed = proofs.create_proof(activity, ed_key, METHOD, datetime(2026, 2, 1, 13, 0, tzinfo=UTC))
     assert signed["proof"]["created"] == "2026-02-01T13:00:00Z"
+
+
+def test_method_owner() -> None:
+    assert proofs.check_method_owner(METHOD, "https://stad.example/actor") is None
+    assert code(proofs.check_method_owner(METHOD, "https://evil.example/actor")) == (
+        "proof.verification_method"
+    )
+    assert code(proofs.check_method_owner("did:key:z6Mk", "https://stad.example/actor")) == (
+        "proof.verification_method"
+    )
