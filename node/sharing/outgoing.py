@@ -14,6 +14,8 @@ from typing import Any
 from aiohttp import web
 
 from node.appkeys import DB, IDENTITY, SERVICES
+from node.channels import webhooks
+from node.channels.publish import published_payload
 from node.clock import iso, new_id
 from node.identity import Identity
 from node.items import service as items
@@ -175,6 +177,9 @@ class Distributor:
             lambda d: d.execute(
                 "UPDATE audience SET public_sent_at = ? WHERE item_id = ?", [iso(), item["id"]]
             )
+        )
+        await webhooks.emit(
+            self.app, "item.published", published_payload({**item, "published_at": iso()})
         )
         return sent
 

@@ -8,6 +8,7 @@ from typing import Any
 from aiohttp import web
 
 from node.appkeys import DB
+from node.channels import webhooks
 from node.clock import iso, new_id
 from node.sharing import notifications, partners_store
 from node.sharing.incoming.common import Refused, log, parse_item
@@ -68,4 +69,19 @@ async def handle(app: web.Application, sender: str, activity: dict[str, Any]) ->
         return share_id
 
     share_id = await app[DB].write(apply)
+    if share_id:
+        await webhooks.emit(
+            app,
+            "item.shared_with_us",
+            {
+                "share_id": share_id,
+                "origin": sender,
+                "object_id": obj["id"],
+                "kind": item["kind"],
+                "title": item["title"],
+                "credit": item.get("credit"),
+                "licence": item.get("licence"),
+                "embargo_until": item.get("embargo_until"),
+            },
+        )
     log.info("share %s from %s stored (%s)", obj["id"], sender, share_id or "refreshed")

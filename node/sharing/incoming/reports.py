@@ -7,6 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from node.appkeys import DB, IDENTITY
+from node.channels import webhooks
 from node.sharing import insight
 from node.sharing.incoming.common import log, object_id
 
@@ -61,7 +62,19 @@ async def handle_copy_report(app: web.Application, sender: str, activity: dict[s
                 activity_id=f"{activity['id']}#{channel}",
             )
 
-    await app[DB].write(apply)
+    recorded = await app[DB].write(apply)
+    if recorded:
+        await webhooks.emit(
+            app,
+            "item.used_by_partner",
+            {
+                "item_id": item_id,
+                "partner": sender,
+                "copy": obj.get("id"),
+                "event": "used" if activity["type"] == "Create" else "published",
+                "channels": channels,
+            },
+        )
     log.info("%s reported %s of %s (channels %s)", sender, activity["type"], item_id, channels)
     return True
 
