@@ -7,7 +7,6 @@ what*, which the engine enforces before anything is stored).
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
@@ -17,36 +16,22 @@ from federation.fetch import host_of
 from protocol import multikey, proofs
 from protocol.jsonld import check_context
 from protocol.result import Failure
+from protocol.validate import parse_json
 
 __all__ = ["add_proof", "check_authority", "check_context", "parse_body", "verify_proof"]
 
 MAX_DEPTH = 32
 
 
-def _depth(value: Any, limit: int) -> bool:
-    """True when nesting stays within ``limit`` (iterative: no recursion on hostile input)."""
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if depth > limit:
-            return False
-        if isinstance(item, dict):
-            stack.extend((v, depth + 1) for v in item.values())
-        elif isinstance(item, list):
-            stack.extend((v, depth + 1) for v in item)
-    return True
+def parse_body(body: bytes, max_bytes: int = 1 << 22) -> dict | Failure:
+    """JSON object with an id, a type and an actor, nested at most MAX_DEPTH deep.
 
-
-def parse_body(body: bytes) -> dict | Failure:
-    """JSON object with an id, a type and an actor, nested at most MAX_DEPTH deep."""
-    try:
-        doc = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return Failure("json.malformed", "body is not valid JSON")
-    if not isinstance(doc, dict):
-        return Failure("json.shape", "activity must be a JSON object")
-    if not _depth(doc, MAX_DEPTH):
-        return Failure("json.depth", f"JSON nested deeper than {MAX_DEPTH} levels")
+    Size and depth limits and the JSON parsing itself are protocol's; the inbox
+    has already capped the body, so ``max_bytes`` here is only a backstop.
+    """
+    doc = parse_json(body, max_bytes=max_bytes, max_depth=MAX_DEPTH)
+    if isinstance(doc, Failure):
+        return doc
     for name in ("id", "type", "actor"):
         if not isinstance(doc.get(name), str) or not doc[name]:
             return Failure("activity.shape", f"activity needs a string {name!r}")

@@ -15,12 +15,13 @@ from typing import Any
 
 from aiohttp import web
 
+from federation import wire
 from node.appkeys import DB, SERVICES, SETTINGS
 from node.mediatheek import store as index
 from node.sharing import partners_store
 from node.sharing.incoming.common import Refused, parse_item
 from node.sharing.listings import listing_from_item
-from protocol import multikey, proofs
+from protocol import proofs
 from protocol.result import Failure
 from protocol.validate import host_of
 
@@ -144,13 +145,11 @@ class Backfill:
             if not isinstance(entry, dict):
                 rejected += 1
                 continue
-            method = proofs.proof_method(entry)
-            key = actor.ed25519_keys.get(method) if not isinstance(method, Failure) else None
-            public = multikey.decode_ed25519(key) if key else None
+            proof = entry.get("proof")
             if (
-                public is None
-                or isinstance(public, Failure)
-                or isinstance(proofs.verify_proof(entry, public), Failure)
+                not isinstance(proof, dict)
+                or proof.get("cryptosuite") != proofs.CRYPTOSUITE
+                or (wire.verify_proof(entry, actor.ed25519_keys) is not None)
             ):
                 rejected += 1
                 continue

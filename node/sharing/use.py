@@ -18,6 +18,7 @@ from node.appkeys import DB, IDENTITY, SERVICES, SETTINGS
 from node.clock import iso
 from node.errors import Conflict, NotFound
 from node.items import service as items
+from node.items.model import EDITABLE_FIELDS
 from node.media import service as media_service
 from node.media.store import TempBlob
 from node.sharing import outgoing
@@ -25,20 +26,8 @@ from node.sharing.media_fetch import fetch_media
 from protocol import activities, mapping
 from protocol.result import Failure
 
-_ITEM_FIELDS = (
-    "title",
-    "summary",
-    "tags",
-    "language",
-    "location",
-    "credit",
-    "licence",
-    "usage_terms",
-    "embargo_until",
-    "expires_at",
-    "sensitive",
-    "author",
-)
+#: What a copy takes over from the origin's item (the body is mapped separately).
+_ITEM_FIELDS = tuple(f for f in EDITABLE_FIELDS if f != "body")
 
 
 def _embargo_check(item: dict[str, Any]) -> None:
