@@ -30,6 +30,7 @@ PLUGIN_GROUP = "mediakring.plugins"
 def feature_setups() -> list[FeatureSetup]:
     """Every feature's ``setup(app)``, imported lazily to keep import time empty."""
     from node import network
+    from node.api import contributions as contributions_api
     from node.api import items as items_api
     from node.api import meta as meta_api
     from node.api import sharing as sharing_api
@@ -43,6 +44,7 @@ def feature_setups() -> list[FeatureSetup]:
         network.setup,
         sharing_api.setup,
         channels_routes.setup,
+        contributions_api.setup,
     ]
     setups.extend(plugin_setups())
     return setups

@@ -99,6 +99,13 @@ class Settings:
     smtp_url: str = _setting(
         "", "SMTP server for e-mail to contributors (smtp://user:pass@host:port); empty = off."
     )
+    contribution_mail_from: str = _setting(
+        "",
+        "Sender address of e-mail to contributors; empty = no-reply@ the host of base_url.",
+    )
+    contribution_max_files: int = _setting(
+        10, "Most files in one contribution (form or fediverse post)."
+    )
 
     @property
     def db_path(self) -> Path:

@@ -163,8 +163,10 @@ class Distributor:
         return sent
 
     async def send_public(self, item: dict[str, Any]) -> str:
+        from node.public.fediverse import follower_object
+
         identity = self.app[IDENTITY]
-        obj = item_object(identity, item, [AS_PUBLIC], [followers_url(identity)])
+        obj = await follower_object(self.app, item, [AS_PUBLIC], [followers_url(identity)])
         create = activities.create(
             activity_id(identity),
             identity.actor_url,

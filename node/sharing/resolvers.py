@@ -10,7 +10,6 @@ turns everything else into a 404 so existence does not leak.  Collections
 from __future__ import annotations
 
 import base64
-import html
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,6 +20,7 @@ from node.appkeys import DB, IDENTITY, SERVICES
 from node.clock import iso
 from node.items import service as items
 from node.media.queries import get_media
+from node.public import routes as public_routes
 from node.sharing import audience, partners_store
 from node.sharing.outgoing import followers_url, item_object, partners_url
 from protocol import proofs
@@ -56,7 +56,9 @@ class Resolvers:
         item, who = found
         to = [AS_PUBLIC] if who == "public" else sorted(who)
         document = self._signed_object(item, to)
-        return ResolvedObject(document=document, audience=who, html=lambda: _item_html(item))
+        return ResolvedObject(
+            document=document, audience=who, html=lambda: public_routes.item_html(self.app, item_id)
+        )
 
     async def media(self, path: str, requester: str | None) -> ResolvedObject | None:
         parts = path.removeprefix("/media/").strip("/").split("/")
@@ -178,16 +180,3 @@ def _decode(cursor: str | None) -> str | None:
         return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
     except ValueError:
         return None
-
-
-def _item_html(item: dict[str, Any]) -> str:
-    """A minimal browser view; the public pages module renders the full page."""
-    title = html.escape(item["title"])
-    credit = html.escape(item.get("credit") or "")
-    return (
-        f'<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>{title}</title>'
-        f'<meta property="og:title" content="{title}"></head><body><main><h1>{title}</h1>'
-        f"<p>{html.escape(item.get('summary') or '')}</p>{item.get('body_html') or ''}"
-        f"<p>Credit: {credit} · Licentie: {html.escape(item.get('licence') or '')}</p>"
-        "</main></body></html>"
-    )

@@ -1,0 +1,119 @@
+"""The form in which public items reach fediverse followers (Mastodon and friends).
+
+Mastodon shows only Note (and Question) as a full post; Article, Image, Video
+and Audio are "converted": it shows the name, the summary and a link, and drops
+Document objects altogether.  So:
+
+* articles stay ``Article`` (name + summary + link is the right preview for a
+  long text, and software that renders articles — Friendica, Lemmy, WordPress —
+  gets the whole body);
+* photo, video, audio and document posts become a ``Note`` whose content starts
+  with the title, then the lead, the body, the hashtags as links and the credit
+  line, with the files as attachments;
+* ``summary`` is Mastodon's content warning: a Note carries it only when the item
+  is sensitive (the lead text, or "Gevoelige inhoud"), never as a plain lead;
+* images are sent as their ``medium`` rendition (≤ 1280 px JPEG, re-encoded
+  without EXIF): camera originals exceed Mastodon's 16 MB image limit and may
+  carry GPS positions.  Video and audio go as the original with the poster as
+  ``icon`` (Mastodon's remote thumbnail).
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import sqlite_utils
+from aiohttp import web
+
+from node.appkeys import DB, IDENTITY
+from node.channels.attribution import licence_label
+from node.identity import Identity
+from node.sharing.outgoing import item_object
+from protocol.mapping import sha256_to_digest_multibase
+
+SENSITIVE_DEFAULT = "Gevoelige inhoud"
+_NOTE_KINDS = ("photo", "video", "audio", "document")
+
+
+def _esc(value: Any) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _renditions(db: sqlite_utils.Database, media_ids: list[str]) -> dict[str, dict[str, Any]]:
+    if not media_ids:
+        return {}
+    marks = ",".join("?" * len(media_ids))
+    return {
+        r["media_id"]: r
+        for r in db.query(
+            f"SELECT * FROM renditions WHERE name = 'medium' AND media_id IN ({marks})", media_ids
+        )
+    }
+
+
+def _hashtags(obj: dict[str, Any]) -> str:
+    links = [
+        f'<a href="{_esc(tag["href"])}" class="mention hashtag" rel="tag">'
+        f"#<span>{_esc(tag['name'].lstrip('#'))}</span></a>"
+        for tag in obj.get("tag") or []
+        if tag.get("type") == "Hashtag"
+    ]
+    return f"<p>{' '.join(links)}</p>" if links else ""
+
+
+def _credit(item: dict[str, Any], identity: Identity) -> str:
+    credit = (item.get("credit") or item.get("author") or identity.name).strip()
+    return (
+        f"<p>Beeld/tekst: {_esc(credit)} · Licentie: "
+        f"{_esc(licence_label(item.get('licence') or '', 'nl'))}</p>"
+    )
+
+
+def adapt(
+    obj: dict[str, Any],
+    item: dict[str, Any],
+    identity: Identity,
+    mediums: dict[str, dict[str, Any]],
+) -> dict[str, Any]:
+    """Turn the partner-facing object into the follower-facing one (pure; see module doc)."""
+    out = dict(obj)
+    warning = (item.get("summary") or SENSITIVE_DEFAULT) if item.get("sensitive") else None
+    for att, media in zip(out.get("attachment") or [], item.get("media") or [], strict=False):
+        medium = mediums.get(media.get("id") or "")
+        if att.get("type") == "Image" and medium is not None:
+            att.update(
+                url=identity.media_url(media["id"], "medium"),
+                mediaType=medium["media_type"],
+                width=medium["width"],
+                height=medium["height"],
+                size=medium["size"],
+                digestMultibase=sha256_to_digest_multibase(medium["sha256"]),
+            )
+            att.pop("icon", None)
+    if item.get("kind") in _NOTE_KINDS:
+        out["type"] = "Note"
+        out.pop("name", None)
+        lead = "" if warning or not item.get("summary") else f"<p>{_esc(item['summary'])}</p>"
+        out["content"] = (
+            f"<p><strong>{_esc(item.get('title'))}</strong></p>{lead}"
+            f"{item.get('body_html') or ''}{_hashtags(out)}{_credit(item, identity)}"
+        )
+        out.pop("summary", None)
+    if warning:
+        out["summary"] = _esc(warning)
+        out["sensitive"] = True
+    if out.get("contentMap"):
+        out["contentMap"] = {next(iter(out["contentMap"])): out["content"]}
+    return out
+
+
+async def follower_object(
+    app: web.Application, item: dict[str, Any], to: list[str], cc: list[str]
+) -> dict[str, Any]:
+    """The object of the Create that followers receive for a public item."""
+    identity = app[IDENTITY]
+    obj = item_object(identity, item, to, cc)
+    ids = [m["id"] for m in item.get("media") or [] if m.get("id")]
+    mediums = await app[DB].read(lambda d: _renditions(d, ids))
+    return adapt(obj, item, identity, mediums)

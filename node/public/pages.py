@@ -1,0 +1,131 @@
+"""The public pages: the organisation's profile at ``/`` and one page per public item.
+
+Items are read through :mod:`node.channels.public` (the one public rule), so an
+item that is not public right now — draft, embargoed, expired, deleted,
+partners only — renders as the same 404 a missing item gets.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from node.identity import Identity
+from node.public.html import CSP, contributor, credit_block, e, layout, player
+from node.public.texts import t
+from protocol.sanitize import plain_text
+
+LATEST = 20
+
+
+def _cw(item: dict[str, Any], lang: str) -> str:
+    return f'<p class="cw">{e(t(lang, "sensitive"))}</p>' if item.get("sensitive") else ""
+
+
+def _players(identity: Identity, item: dict[str, Any], lang: str) -> str:
+    return "".join(player(identity, m, item["title"], lang) for m in item.get("media") or [])
+
+
+def item_card(identity: Identity, item: dict[str, Any], lang: str) -> str:
+    """An item in a list: title linked to its page, player, lead, credit."""
+    link = f"/items/{e(item['id'])}" + ("?lang=en" if lang == "en" else "")
+    lead = f"<p>{e(item['summary'])}</p>" if item.get("summary") else ""
+    return (
+        f'<article><h2><a href="{link}">{e(item["title"])}</a></h2>{_cw(item, lang)}'
+        f"{_players(identity, item, lang)}{lead}{credit_block(item, identity.name, lang)}</article>"
+    )
+
+
+def profile_page(
+    identity: Identity, items: list[dict[str, Any]], lang: str, *, heading: str | None = None
+) -> str:
+    """``/``: who the organisation is, how to follow it, its latest public items."""
+    cards = (
+        "".join(item_card(identity, i, lang) for i in items) or f"<p>{e(t(lang, 'no_items'))}</p>"
+    )
+    summary = f"<p>{e(identity.summary)}</p>" if identity.summary else ""
+    head = (
+        f'<meta property="og:title" content="{e(identity.name)}">'
+        f'<meta property="og:type" content="profile">'
+        f'<meta property="og:url" content="{e(identity.base_url)}/">'
+        f'<meta property="og:description" content="{e(identity.summary or identity.name)}">'
+        f'<link rel="alternate" type="application/activity+json" href="{e(identity.actor_url)}">'
+        f'<link rel="alternate" type="application/rss+xml" href="/feeds/rss.xml">'
+    )
+    body = (
+        f"<header><h1>{e(identity.name)}</h1>{summary}"
+        f"<p>{e(t(lang, 'follow'))} <strong>@{e(identity.acct)}</strong></p>"
+        f'<p><a href="/contribute{"?lang=en" if lang == "en" else ""}">'
+        f"{e(t(lang, 'contribute'))}</a></p></header>"
+        f"<main><h2>{e(heading or t(lang, 'latest'))}</h2>{cards}</main>"
+    )
+    return layout(
+        lang, identity.name if heading is None else f"{heading} – {identity.name}", body, head=head
+    )
+
+
+def _og_image(identity: Identity, item: dict[str, Any]) -> str | None:
+    for m in item.get("media") or []:
+        kind = (m.get("media_type") or "").split("/", 1)[0]
+        if kind == "image":
+            return identity.media_url(m["id"], "medium")
+        if kind == "video" and m.get("thumbnail_url"):
+            return identity.media_url(m["id"], "poster")
+    return next(
+        (m["thumbnail_url"] for m in item.get("media") or [] if m.get("thumbnail_url")), None
+    )
+
+
+def _og_type(item: dict[str, Any]) -> str:
+    return {"video": "video.other", "audio": "music.song"}.get(item["kind"], "article")
+
+
+def item_page(identity: Identity, item: dict[str, Any], lang: str) -> str:
+    """The browser view of ``/items/{id}``, with Open Graph tags for link previews."""
+    description = item.get("summary") or plain_text(item.get("body_html") or "")[:200]
+    image = _og_image(identity, item)
+    tags = [
+        ("og:title", item["title"]),
+        ("og:description", description),
+        ("og:type", _og_type(item)),
+        ("og:url", item["uri"]),
+        ("og:site_name", identity.name),
+        ("og:locale", "en_GB" if lang == "en" else "nl_NL"),
+    ]
+    if image:
+        tags.append(("og:image", image))
+    head = "".join(f'<meta property="{k}" content="{e(v)}">' for k, v in tags)
+    head += f'<meta name="twitter:card" content="{"summary_large_image" if image else "summary"}">'
+    head += f'<meta name="description" content="{e(description)}">'
+    head += f'<link rel="canonical" href="{e(item["uri"])}">'
+    head += f'<link rel="alternate" type="application/activity+json" href="{e(item["uri"])}">'
+    citizen = contributor(item)
+    byline = f"{e(identity.name)}" + (
+        f" · {e(t(lang, 'contribution_by', name=citizen))}" if citizen else ""
+    )
+    tag_links = " ".join(
+        f'<a href="/tags/{e(tag)}" rel="tag">#{e(tag)}</a>' for tag in item.get("tags") or []
+    )
+    lead = (
+        f'<p class="lead"><strong>{e(item["summary"])}</strong></p>' if item.get("summary") else ""
+    )
+    body = (
+        f'<header><p><a href="/">{byline}</a></p></header><main><article>'
+        f"<h1>{e(item['title'])}</h1>{_cw(item, lang)}{lead}{_players(identity, item, lang)}"
+        f"{item.get('body_html') or ''}<p>{tag_links}</p>"
+        f"{credit_block(item, identity.name, lang)}"
+        f'<p class="credit">{e(t(lang, "published"))}: '
+        f"<time>{e(item.get('published_at') or item.get('created_at'))}</time></p>"
+        "</article></main>"
+    )
+    return layout(lang, f"{item['title']} – {identity.name}", body, head=head)
+
+
+def not_found_page(lang: str) -> str:
+    body = (
+        f"<main><h1>{e(t(lang, 'not_found_title'))}</h1><p>{e(t(lang, 'not_found'))}</p>"
+        f'<p><a href="/">{e(t(lang, "home"))}</a></p></main>'
+    )
+    return layout(lang, t(lang, "not_found_title"), body)
+
+
+HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff"}
