@@ -22,6 +22,7 @@ _OUR_FILES = {
     vocab.DATA_INTEGRITY_V2: "data-integrity-v2.jsonld",
     vocab.DATA_INTEGRITY_V1: "data-integrity-v1.jsonld",
     vocab.MULTIKEY_V1: "multikey-v1.jsonld",
+    vocab.IDENTITY_V1: "identity-v1.jsonld",  # Fedify's LD signatures (RsaSignature2017)
 }
 _PYLD_BUNDLED = (
     vocab.AS2_CONTEXT,

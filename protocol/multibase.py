@@ -23,16 +23,29 @@ def b58encode(data: bytes) -> str:
     return "1" * zeros + "".join(reversed(out))
 
 
+_ALPHASET = frozenset(ALPHABET)
+_POW58 = [58**n for n in range(11)]
+
+
 def b58decode(text: str) -> bytes | Failure:
-    """Inverse of :func:`b58encode`; refuses characters outside the alphabet."""
+    """Inverse of :func:`b58encode`; refuses characters outside the alphabet.
+
+    Digits are folded ten at a time into a small int before touching the big number,
+    which makes decoding a 64-byte signature several times faster (proof hot path).
+    """
     if len(text) > _MAX_DECODE_CHARS:
         return Failure("multibase.too_long", "base58 value is too long")
+    if not _ALPHASET.issuperset(text):
+        bad = next(c for c in text if c not in _ALPHASET)
+        return Failure("multibase.invalid", f"character {bad!r} is not base58btc")
+    index = _INDEX
     number = 0
-    for char in text:
-        value = _INDEX.get(char)
-        if value is None:
-            return Failure("multibase.invalid", f"character {char!r} is not base58btc")
-        number = number * 58 + value
+    for start in range(0, len(text), 10):
+        chunk = text[start : start + 10]
+        value = 0
+        for char in chunk:
+            value = value * 58 + index[char]
+        number = number * _POW58[len(chunk)] + value
     zeros = len(text) - len(text.lstrip("1"))
     body = number.to_bytes((number.bit_length() + 7) // 8, "big") if number else b""
     return b"\0" * zeros + body

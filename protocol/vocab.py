@@ -17,6 +17,7 @@ SECURITY_V1 = "https://w3id.org/security/v1"
 DATA_INTEGRITY_V2 = "https://w3id.org/security/data-integrity/v2"
 DATA_INTEGRITY_V1 = "https://w3id.org/security/data-integrity/v1"
 MULTIKEY_V1 = "https://w3id.org/security/multikey/v1"
+IDENTITY_V1 = "https://w3id.org/identity/v1"
 
 AS2_MEDIA_TYPE = "application/activity+json"
 LD_MEDIA_TYPE = "application/ld+json"
@@ -45,9 +46,12 @@ MK_TERMS: dict[str, object] = {
     "derivedFrom": {"@id": "mk:derivedFrom", "@type": "@id"},
     "channel": "mk:channel",
     "publishedOn": {"@id": "mk:publishedOn", "@container": "@set"},
+    # FEP-521a: none of the URL contexts above defines it (DID v1 does); without it a
+    # JSON-LD processor (Fedify) drops the actor's Ed25519 key.
+    "assertionMethod": {"@id": "sec:assertionMethod", "@type": "@id", "@container": "@set"},
 }
 
-CONTEXT: list[object] = [AS2_CONTEXT, SECURITY_V1, DATA_INTEGRITY_V2, MULTIKEY_V1, MK_TERMS]
+CONTEXT: list[object] = [AS2_CONTEXT, SECURITY_V1, DATA_INTEGRITY_V1, MULTIKEY_V1, MK_TERMS]
 
 ACTIVITY_TYPES = frozenset(
     {

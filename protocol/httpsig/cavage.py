@@ -21,6 +21,7 @@ from protocol.httpsig.common import ParsedSignature
 from protocol.result import Failure
 
 _QUOTED = re.compile(r'([A-Za-z]+)="([^"]*)"')
+_MASTODON = re.compile(r'keyId="([^"]*)",algorithm="([^"]*)",headers="([^"]*)",signature="([^"]*)"')
 
 
 def parse_params(value: str) -> dict[str, str] | Failure:
@@ -29,6 +30,10 @@ def parse_params(value: str) -> dict[str, str] | Failure:
     Hand-rolled with str.find: this runs on every inbound request and a regex costs
     several times more than the whole rest of the parse.
     """
+    usual = _MASTODON.fullmatch(value)  # the layout Mastodon and most servers send
+    if usual is not None:
+        key_id, algorithm, headers, signature = usual.groups()
+        return {"keyId": key_id, "algorithm": algorithm, "headers": headers, "signature": signature}
     pairs = _QUOTED.findall(value)
     count = len(pairs)
     # exactly k="v",k="v",… : matched characters plus one comma between each pair

@@ -437,7 +437,7 @@ def test_context_shape() -> None:
     assert vocab.CONTEXT[:4] == [
         vocab.AS2_CONTEXT,
         vocab.SECURITY_V1,
-        vocab.DATA_INTEGRITY_V2,
+        vocab.DATA_INTEGRITY_V1,  # FEP-8b32 and Fedify use v1 (Fedify bundles no v2)
         vocab.MULTIKEY_V1,
     ]
     assert inline["mk"] == vocab.MK_NS == "https://mediakring.nl/ns#"

@@ -170,7 +170,7 @@ json_values = st.recursive(
 )
 
 
-@settings(max_examples=300)
+@settings(max_examples=1500)
 @given(json_values)
 def test_jcs_fast_path_matches_rfc8785(value) -> None:
     try:
@@ -197,3 +197,38 @@ def test_method_owner() -> None:
     assert code(proofs.check_method_owner("did:key:z6Mk", "https://stad.example/actor")) == (
         "proof.verification_method"
     )
+
+
+@settings(max_examples=100)
+@given(st.dictionaries(st.text(max_size=8), json_values, max_size=5))
+def test_jcs_context_splice_matches_rfc8785(extra) -> None:
+    from protocol import vocab
+
+    value = {"@context": vocab.CONTEXT, **extra}
+    try:
+        expected = rfc8785.dumps(value)
+    except rfc8785.CanonicalizationError:
+        return
+    assert jcs.canonicalize(value) == expected
+
+
+@given(st.text(alphabet=multibase.ALPHABET, max_size=120))
+def test_base58_decode_encode(text) -> None:
+    decoded = multibase.b58decode(text)
+    assert multibase.b58encode(decoded) == text
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"f": [1.0, -0.0, 0.0, 1e-5, 1e-4, 0.1, 1e16, 9999999999999998.0, 1e21, 5e-324, 1.5e300]},
+        {"\U0001f600": 1, "\ue000": 2, "a": "\U0001f600"},
+        {"n": [2**53 - 1, -(2**53) + 1, 123456789012345]},
+        {"s": "versie 1.0, e-mail 1e+5 en 12345678901234567"},
+        {"s": "\u2028\u2029\x7f\x00\x1f\"\\/"},
+        [1.0],
+        0.0,
+    ],
+)
+def test_jcs_edge_cases(value) -> None:
+    assert jcs.canonicalize(value) == rfc8785.dumps(value)
