@@ -85,7 +85,17 @@ def verify_proof(document: dict, keys: dict[str, str]) -> Failure | None:
     Proofs of other suites (Mitra's RSA JCS, LD signatures) are not ours to judge
     and are ignored: the HTTP signature already authenticated the sender.
     """
-    if not _is_ours(document.get("proof")):
+    proof = document.get("proof")
+    if not _is_ours(proof):
+        return None
+    if isinstance(proof, list):
+        # A proof set (Fedify appends its proof to those already there): every proof
+        # covers the document without proofs, and every one of ours must verify.
+        for single in proof:
+            if isinstance(single, dict) and single.get("cryptosuite") == proofs.CRYPTOSUITE:
+                problem = verify_proof({**document, "proof": single}, keys)
+                if problem is not None:
+                    return problem
         return None
     method = proofs.proof_method(document)
     if isinstance(method, Failure):
