@@ -31,7 +31,6 @@ _ENCODE = json.JSONEncoder(
 # to "-", each case is a plain byte search (a regex would cost more than the encoding).
 # They may also fire inside strings; a false alarm only costs the slow path.
 _NORMALISE = bytes.maketrans(b"23456789]}+", b"11111111,,-")
-_MARKS = (b".0,", b"e-0", b"e-1")
 _ALL_DIGITS_ZERO = bytes.maketrans(b"123456789", b"000000000")
 _SIXTEEN_DIGITS = b"0" * 16
 _NOT_ASTRAL_LEAD = bytes(b for b in range(256) if not 0xF0 <= b <= 0xF4)
@@ -45,7 +44,7 @@ def _fast(value: object) -> bytes | None:
     except (ValueError, TypeError, RecursionError, UnicodeEncodeError):
         return None
     shape = data.translate(_NORMALISE)
-    if shape.endswith(b".0") or any(mark in shape for mark in _MARKS):
+    if shape.endswith(b".0") or b".0," in shape or b"e-0" in shape or b"e-1" in shape:
         return None
     if _SIXTEEN_DIGITS in data.translate(_ALL_DIGITS_ZERO):
         return None

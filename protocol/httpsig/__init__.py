@@ -8,7 +8,7 @@ A present-but-invalid signature is always a Failure with a reason, never ignored
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from protocol.httpsig import cavage, common, rfc9421
@@ -22,6 +22,7 @@ __all__ = [
     "sign_cavage",
     "sign_rfc9421",
     "verify_parsed",
+    "verify_request",
 ]
 
 sign_cavage = cavage.sign
@@ -76,3 +77,22 @@ def verify_parsed(
         if common.verify_bytes(resolved, public_key, parsed.signature, message):
             return SignatureOk(parsed.key_id, parsed.scheme, resolved, parsed.created)
     return Failure("signature.invalid", f"signature does not verify with key {parsed.key_id}")
+
+
+def verify_request(
+    method: str,
+    target: str,
+    headers: Mapping[str, str],
+    body: bytes | None,
+    key_lookup: Callable[[str], object],
+    now: datetime,
+) -> SignatureOk | Failure:
+    """Synchronous convenience: parse, look the key up by id, verify.
+
+    ``key_lookup(key_id)`` returns a public key or a Failure (e.g. an unknown actor).
+    The async federation code calls the two halves itself and awaits its key fetch.
+    """
+    parsed = parse_signature(method, target, headers, body)
+    if isinstance(parsed, Failure):
+        return parsed
+    return verify_parsed(parsed, key_lookup(parsed.key_id), now)

@@ -207,6 +207,8 @@ def sign(
     out = {k: v for k, v in headers.items() if k.lower() not in ("host", "date", "digest")}
     out["Host"] = parts.netloc.lower()
     out["Date"] = common.http_date(now)
+    if body is None and common.needs_body_digest(method, None):
+        body = b""  # a POST always carries a digest, even of an empty body
     names = ["(request-target)", "host", "date"]
     if body is not None:
         out["Digest"] = "SHA-256=" + common.b64(common.body_digest("sha-256", body))

@@ -187,6 +187,8 @@ def sign(
     out = {k: v for k, v in headers.items() if k.lower() not in drop}
     out["Host"] = parts.netloc.lower()
     out["Date"] = common.http_date(now)
+    if body is None and common.needs_body_digest(method, None):
+        body = b""  # a POST always carries a digest, even of an empty body
     components = list(SIGNED_COMPONENTS)
     if body is not None:
         out["Content-Digest"] = f"sha-256=:{common.b64(common.body_digest('sha-256', body))}:"

@@ -412,3 +412,24 @@ def test_mastodon_style_cavage_vector() -> None:
     assert result.key_id == "https://mastodon.example/users/alice#main-key"
     # and the same vector, one hour and six minutes later, is refused
     assert code(verify_parsed(parsed, key, now + timedelta(minutes=66))) == "signature.expired"
+
+
+@pytest.mark.parametrize("signer", SIGNERS)
+def test_post_without_body_still_carries_a_digest(signer, rsa_key) -> None:
+    headers = signer("POST", URL, {}, None, KEY_ID, rsa_key, NOW)
+    assert "Digest" in headers or "Content-Digest" in headers
+    assert isinstance(check(headers, body=b"", key=rsa_key.public_key()), SignatureOk)
+
+
+def test_verify_request_with_injected_key_lookup(rsa_key) -> None:
+    from protocol.httpsig import verify_request
+
+    headers = sign_cavage("POST", URL, {}, BODY, KEY_ID, rsa_key, NOW)
+    known = {KEY_ID: rsa_key.public_key()}
+
+    def lookup(key_id: str):
+        return known.get(key_id) or Failure("key.unknown", f"no key {key_id}")
+
+    assert isinstance(verify_request("POST", "/inbox", headers, BODY, lookup, NOW), SignatureOk)
+    known.clear()
+    assert code(verify_request("POST", "/inbox", headers, BODY, lookup, NOW)) == "key.unknown"
