@@ -271,7 +271,7 @@ def test_covered_header_absent(rsa_key) -> None:
 
 
 def test_rfc9421_without_content_digest_on_post(ed_key) -> None:
-    headers = sign_rfc9421("POST", URL, {}, None, KEY_ID, ed_key, NOW)
+    headers = sign_rfc9421("GET", URL, {}, None, KEY_ID, ed_key, NOW)  # covers no digest
     assert code(check(headers, key=ed_key.public_key())) == "signature.missing_header"
 
 
