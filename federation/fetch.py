@@ -56,14 +56,18 @@ class FetchClient:
         self.timeout = timeout
         self.resolver = resolver
 
-    async def get_json(self, url: str, signer: GetSigner | None = None) -> dict | Failure:
+    async def get_json(
+        self, url: str, signer: GetSigner | None = None, *, max_bytes: int | None = None
+    ) -> dict | Failure:
         """Fetch ``url`` as an ActivityStreams document, or say why not."""
         try:
-            return await asyncio.wait_for(self._get(url, signer), self.timeout)
+            return await asyncio.wait_for(
+                self._get(url, signer, max_bytes or self.max_bytes), self.timeout
+            )
         except TimeoutError:
             return Failure("fetch.timeout", f"{url} did not answer within {self.timeout:g}s")
 
-    async def _get(self, url: str, signer: GetSigner | None) -> dict | Failure:
+    async def _get(self, url: str, signer: GetSigner | None, cap: int) -> dict | Failure:
         url = url.split("#", 1)[0]
         for _hop in range(MAX_REDIRECTS + 1):
             failure = await netguard.check_url(
@@ -86,7 +90,7 @@ class FetchClient:
                         return Failure("fetch.gone", f"{url} answered HTTP {resp.status}")
                     if resp.status != 200:
                         return Failure("fetch.status", f"{url} answered HTTP {resp.status}")
-                    body = await self._read_capped(resp)
+                    body = await self._read_capped(resp, cap)
             except aiohttp.ClientError as exc:
                 return Failure("fetch.network", f"{url}: {type(exc).__name__}: {exc}")
             except OSError as exc:
@@ -96,16 +100,16 @@ class FetchClient:
             return self._parse(url, body)
         return Failure("fetch.redirect", f"more than {MAX_REDIRECTS} redirects")
 
-    async def _read_capped(self, resp: aiohttp.ClientResponse) -> bytes | Failure:
+    async def _read_capped(self, resp: aiohttp.ClientResponse, cap: int) -> bytes | Failure:
         declared = resp.content_length
-        if declared is not None and declared > self.max_bytes:
+        if declared is not None and declared > cap:
             return Failure("fetch.too_large", f"document of {declared} bytes exceeds the cap")
         chunks: list[bytes] = []
         size = 0
         async for chunk in resp.content.iter_chunked(65536):
             size += len(chunk)
-            if size > self.max_bytes:
-                return Failure("fetch.too_large", f"document exceeds {self.max_bytes} bytes")
+            if size > cap:
+                return Failure("fetch.too_large", f"document exceeds {cap} bytes")
             chunks.append(chunk)
         return b"".join(chunks)
 

@@ -82,6 +82,9 @@ class Settings:
         "How often due work (embargo lifting, expiry, back-fill resumption) is looked for;"
         " the state lives in the database, so a restart loses nothing.",
     )
+    collection_page_max_bytes: int = _setting(
+        8 * MiB, "Largest collection page fetched from a partner (mediatheek back-fill)."
+    )
     backfill_max_pages: int = _setting(
         10_000, "Most pages read from one partner's mediatheek in a back-fill (loop guard)."
     )

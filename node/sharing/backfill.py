@@ -94,42 +94,30 @@ class Backfill:
             await self._save(actor_url, backfill_state="failed", backfill_error=str(exc)[:500])
 
     async def _pages(self, actor_url: str) -> None:
+        """Page through the collection; the next page is fetched while this one is checked."""
         partner = await self.app[DB].read(lambda d: partners_store.get_by_actor(d, actor_url))
         actor = await self.fed.actors.get(actor_url)
         if isinstance(actor, Failure):
             raise RuntimeError(actor.detail)
-        url = partner["backfill_next"] or partner["mediatheek_url"]
         seen: set[str] = set()
         count, rejected = partner["backfill_count"], 0
-        max_pages = self.app[SETTINGS].backfill_max_pages
-        while url:
-            if url in seen:
-                raise RuntimeError(f"the collection loops back to {url}")
-            if len(seen) >= max_pages:
-                raise RuntimeError(f"more than {max_pages} pages; stopped")
-            if host_of(url) != host_of(actor_url):
-                raise RuntimeError(f"page {url} is not on the partner's host")
-            seen.add(url)
-            page = await self.fed.fetch(url)
-            if isinstance(page, Failure):
-                raise RuntimeError(page.detail)
-            if page.get("type") == "OrderedCollection":
-                first = page.get("first")
-                url = first.get("id") if isinstance(first, dict) else first
-                if isinstance(first, dict) and "orderedItems" in first:
-                    page = first
-                else:
-                    continue
-            entries = page.get("orderedItems") or page.get("items") or []
-            listings, rejected_here = self._verify(actor, entries)
-            rejected += rejected_here
-            await self.app[DB].write(
-                lambda d, ls=listings: [index.upsert_listing(d, listing) for listing in ls]
-            )
-            count += len(listings)
-            nxt = page.get("next")
-            url = nxt.get("id") if isinstance(nxt, dict) else nxt
-            await self._save(actor_url, backfill_next=url, backfill_count=count)
+        start = partner["backfill_next"] or partner["mediatheek_url"]
+        pending = asyncio.create_task(self._fetch_page(actor_url, start, seen))
+        while pending is not None:
+            entries, nxt = await pending
+            pending = asyncio.create_task(self._fetch_page(actor_url, nxt, seen)) if nxt else None
+            try:
+                listings, rejected_here = await asyncio.to_thread(self._verify, actor, entries)
+                rejected += rejected_here
+                await self.app[DB].write(
+                    lambda d, ls=listings: [index.upsert_listing(d, listing) for listing in ls]
+                )
+                count += len(listings)
+                await self._save(actor_url, backfill_next=nxt, backfill_count=count)
+            except BaseException:
+                if pending is not None:
+                    pending.cancel()
+                raise
         await self._save(
             actor_url,
             backfill_state="done",
@@ -137,6 +125,36 @@ class Backfill:
             backfill_error=f"{rejected} listings rejected" if rejected else None,
         )
         log.info("back-fill from %s done: %d listings, %d rejected", actor_url, count, rejected)
+
+    async def _fetch_page(
+        self, actor_url: str, url: str, seen: set[str]
+    ) -> tuple[list, str | None]:
+        """One page's entries and the next page's URL, refusing loops and foreign hosts."""
+        settings = self.app[SETTINGS]
+        while True:
+            if url in seen:
+                raise RuntimeError(f"the collection loops back to {url}")
+            if len(seen) >= settings.backfill_max_pages:
+                raise RuntimeError(f"more than {settings.backfill_max_pages} pages; stopped")
+            if host_of(url) != host_of(actor_url):
+                raise RuntimeError(f"page {url} is not on the partner's host")
+            seen.add(url)
+            page = await self.fed.fetch(url, max_bytes=settings.collection_page_max_bytes)
+            if isinstance(page, Failure):
+                raise RuntimeError(page.detail)
+            if page.get("type") == "OrderedCollection":
+                first = page.get("first")
+                if isinstance(first, dict) and "orderedItems" in first:
+                    page = first
+                else:
+                    url = first.get("id") if isinstance(first, dict) else first
+                    if not isinstance(url, str):
+                        return [], None
+                    continue
+            entries = page.get("orderedItems") or page.get("items") or []
+            nxt = page.get("next")
+            nxt = nxt.get("id") if isinstance(nxt, dict) else nxt
+            return entries, nxt if isinstance(nxt, str) else None
 
     def _verify(self, actor, entries: list) -> tuple[list[dict[str, Any]], int]:
         listings, rejected = [], 0

@@ -89,6 +89,18 @@ def is_active(db: sqlite_utils.Database, actor_url: str) -> bool:
     )
 
 
+def may_read_mediatheek(db: sqlite_utils.Database, actor_url: str) -> bool:
+    """Whoever's follow of our mediatheek we accepted may page it (for back-fill), even
+    while their half of the partnership is still on its way."""
+    return bool(
+        db.execute(
+            "SELECT 1 FROM partners WHERE actor_url = ? AND they_follow = 'accepted'"
+            " AND state != 'ended'",
+            [actor_url],
+        ).fetchone()
+    )
+
+
 def to_json(row: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": row["id"],

@@ -9,6 +9,7 @@ turns everything else into a 404 so existence does not leak.  Collections
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from datetime import UTC, datetime
 from typing import Any
@@ -19,14 +20,14 @@ from federation.types import ResolvedObject
 from node.appkeys import DB, IDENTITY, SERVICES
 from node.clock import iso
 from node.items import service as items
-from node.media.queries import get_media
+from node.media.queries import get_media, media_for_items
 from node.public import routes as public_routes
 from node.sharing import audience, partners_store
 from node.sharing.outgoing import followers_url, item_object, partners_url
 from protocol import proofs
 from protocol.vocab import AS_PUBLIC, CONTEXT
 
-PAGE = 100
+PAGE = 250
 
 
 class Resolvers:
@@ -94,7 +95,9 @@ class Resolvers:
         if requester is None or requester == identity.actor_url:
             allowed = requester is not None
         else:
-            allowed = await self.app[DB].read(lambda d: partners_store.is_active(d, requester))
+            allowed = await self.app[DB].read(
+                lambda d: partners_store.may_read_mediatheek(d, requester)
+            )
         if not allowed:
             return [], None, 0
         after = _decode(cursor)
@@ -112,20 +115,23 @@ class Resolvers:
             if after:
                 where += " AND i.id < ?"
                 params.append(after)
-            ids = [
-                r[0]
-                for r in db.execute(
-                    f"SELECT i.id FROM audience a JOIN items i ON i.id = a.item_id WHERE {where}"
+            rows = list(
+                db.query(
+                    f"SELECT i.* FROM audience a JOIN items i ON i.id = a.item_id WHERE {where}"
                     " ORDER BY i.id DESC LIMIT ?",
                     [*params, PAGE + 1],
                 )
-            ]
-            return total, [items.get_item(db, identity, i) for i in ids]
+            )
+            media = media_for_items(db, identity, [r["id"] for r in rows])
+            return total, [items.row_to_json(r, media.get(r["id"], [])) for r in rows]
 
         total, rows = await self.app[DB].read(load)
         more = len(rows) > PAGE
         rows = rows[:PAGE]
-        page = [self._signed_object(item, [partners_url(identity)]) for item in rows]
+        # Signing a page is real CPU work: keep it off the event loop.
+        page = await asyncio.to_thread(
+            lambda: [self._signed_object(item, [partners_url(identity)]) for item in rows]
+        )
         return page, (_encode(rows[-1]["id"]) if more and rows else None), total
 
     async def partners_page(self, cursor: str | None, requester: str | None):
