@@ -275,3 +275,7 @@ def document() -> dict[str, Any]:
         },
         "paths": {**PATHS, **EXTRA_PATHS},
     }
+
+
+# Public names for feature modules that describe their own endpoints.
+op, responses, query, ref, nullable = _op, _responses, _query, _ref, _nullable

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from aiohttp import web
 
 from node.api.auth import require_scope
@@ -15,6 +13,7 @@ from node.items import service as items
 from node.mediatheek.query import SearchQuery
 from node.mediatheek.search import search
 from node.sharing import insight, notifications, partners_store
+from node.sharing.shares import list_shares
 from node.sharing.use import tell_origin, use_listing, use_share
 
 routes = web.RouteTableDef()
@@ -86,37 +85,11 @@ async def read_notification(request: web.Request) -> web.Response:
 # -- shared with us ----------------------------------------------------------------------
 
 
-def _share_json(row: dict) -> dict:
-    doc = json.loads(row["document"])
-    now = iso()
-    return {
-        "id": row["id"],
-        "object_id": row["object_id"],
-        "origin": row["origin_actor"],
-        "origin_name": row["origin_name"],
-        "kind": row["kind"],
-        "title": row["title"],
-        "summary": doc.get("summary"),
-        "credit": doc.get("credit"),
-        "licence": doc.get("licence"),
-        "usage_terms": doc.get("usageTerms"),
-        "thumbnail_url": row["thumbnail_url"],
-        "embargo_until": row["embargo_until"],
-        "embargoed": bool(row["embargo_until"] and row["embargo_until"] > now),
-        "expires_at": row["expires_at"],
-        "state": row["state"],
-        "used_item_id": row["used_item_id"],
-        "received_at": row["received_at"],
-    }
-
-
 @routes.get("/api/v1/shared-with-us")
 @require_scope("read")
 async def shared_with_us(request: web.Request) -> web.Response:
-    rows = await request.app[DB].read(
-        lambda d: list(d.query("SELECT * FROM incoming_shares ORDER BY received_at DESC LIMIT 200"))
-    )
-    return web.json_response({"items": [_share_json(r) for r in rows], "next": None})
+    shares = await request.app[DB].read(list_shares)
+    return web.json_response({"items": shares, "next": None})
 
 
 @routes.post("/api/v1/shared-with-us/{id}/use")
@@ -337,4 +310,7 @@ async def put_policy(request: web.Request) -> web.Response:
 
 
 def setup(app: web.Application) -> None:
+    from node.api import openapi, openapi_sharing
+
+    openapi.register(openapi_sharing.PATHS, openapi_sharing.SCHEMAS)
     app.router.add_routes(routes)
