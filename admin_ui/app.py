@@ -21,7 +21,19 @@ from admin_ui.keys import CODEC, LIMITER, NODE
 from admin_ui.ratelimit import LoginLimiter
 from admin_ui.security import PREFIX, guard_middleware
 from admin_ui.session import SessionCodec, load_key
-from admin_ui.views import auth, items, library, media, tokens, users
+from admin_ui.views import (
+    auth,
+    insight,
+    items,
+    library,
+    media,
+    mediatheek,
+    network,
+    sharing,
+    tokens,
+    users,
+    walls,
+)
 from node import services
 
 ROOT = Path(__file__).resolve().parent
@@ -50,7 +62,19 @@ def create_admin_app(node_app: web.Application) -> web.Application:
     )
     i18n.install(env)
     env.filters["localtime"] = to_local_input
-    for module in (auth, library, items, media, users, tokens):
+    for module in (
+        auth,
+        library,
+        items,
+        media,
+        users,
+        tokens,
+        sharing,
+        mediatheek,
+        insight,
+        network,
+        walls,
+    ):
         module.setup(sub)
     sub.router.add_static("/static/", ROOT / "static", name="static")
     return sub

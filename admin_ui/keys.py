@@ -15,6 +15,8 @@ LIMITER: web.AppKey[LoginLimiter] = web.AppKey("login_limiter", LoginLimiter)
 
 SESSION: web.RequestKey[Session] = web.RequestKey("admin_ui.session", Session)
 USER: web.RequestKey[User | None] = web.RequestKey("admin_ui.user")
+#: Unread notifications, for the badge in the navigation (set for logged-in users).
+UNREAD: web.RequestKey[int] = web.RequestKey("admin_ui.unread", int)
 #: Set when the request came with a logged-in session that had expired.
 EXPIRED: web.RequestKey[bool] = web.RequestKey("admin_ui.expired", bool)
 

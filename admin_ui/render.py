@@ -8,13 +8,21 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from admin_ui.i18n import N_, _, current_language
-from admin_ui.keys import SESSION, USER
+from admin_ui.keys import SESSION, UNREAD, USER
 
 #: (route name, label, admin only) of the main navigation, in order.
 NAVIGATION = (
     ("library", N_("Bibliotheek"), False),
     ("upload", N_("Uploaden"), False),
     ("new_item", N_("Nieuw item"), False),
+    ("shared", N_("Gedeeld met ons"), False),
+    ("mediatheek", N_("Mediatheek"), False),
+    ("notifications", N_("Meldingen"), False),
+    ("insight", N_("Inzicht"), False),
+    ("walls", N_("Muurkranten"), False),
+    ("partners", N_("Partners"), True),
+    ("policy", N_("Federatiebeleid"), True),
+    ("deliveries", N_("Bezorging"), True),
     ("users", N_("Gebruikers"), True),
     ("tokens", N_("API-tokens"), True),
 )
@@ -48,6 +56,7 @@ def base_context(request: web.Request) -> dict[str, Any]:
         "nav": nav,
         "current_route": request.match_info.route.name if request.match_info.route else None,
         "path_qs": request.path_qs,
+        "unread": request.get(UNREAD, 0),
     }
 
 

@@ -19,7 +19,7 @@ from aiohttp import web
 
 from admin_ui import i18n
 from admin_ui.i18n import _
-from admin_ui.keys import CODEC, EXPIRED, NODE, SESSION, USER
+from admin_ui.keys import CODEC, EXPIRED, NODE, SESSION, UNREAD, USER
 from admin_ui.render import render_error
 from admin_ui.session import COOKIE_NAME, SESSION_LIFETIME_SECONDS, Session
 from node import services
@@ -133,6 +133,7 @@ async def _load(request: web.Request) -> Session:
         if user is not None and not user.disabled:
             request[USER] = user
             language = user.language
+            request[UNREAD] = await services.unread_notifications(node)
     i18n.set_language(language)
     return session
 

@@ -18,8 +18,9 @@ from admin_ui.i18n import _
 from admin_ui.keys import NODE, user_of
 from admin_ui.render import render
 from admin_ui.security import PREFIX, redirect
+from admin_ui.sharing_text import EVENT_LABELS, delivery_text, local_time, problem_text
 from node import services
-from node.errors import ValidationFailed
+from node.errors import ProblemError, ValidationFailed
 from node.items.licences import SPDX_IDS
 from node.items.model import FIELD_LIMITS, KINDS
 
@@ -90,14 +91,43 @@ async def create_item(request: web.Request) -> web.Response:
     return _new_form(request, values, errors, status=422)
 
 
-def _editor(
+async def regie_context(request: web.Request, item_id: str) -> dict[str, Any]:
+    """What the regie panel and the insight section of the editor show."""
+    node = request.app[NODE]
+    audience = await services.describe_audience(node, item_id)
+    partners = await services.active_partners(node)
+    known = {p["actor_url"] for p in partners}
+    # A partner that is no longer active but still in the audience can still be unticked.
+    rows = [
+        {"actor": p["actor_url"], "name": p["name"] or p["actor_url"], "active": True}
+        for p in partners
+    ] + [
+        {"actor": actor, "name": actor, "active": False}
+        for actor in audience["partners"]
+        if actor not in known
+    ]
+    for row in rows:
+        row["ticked"] = row["actor"] in audience["partners"]
+        delivery = audience["deliveries"].get(row["actor"])
+        row["delivery"] = delivery if row["ticked"] else None
+        row["delivery_text"] = delivery_text(delivery) if row["ticked"] else ""
+    names = {r["actor"]: r["name"] for r in rows}
+    insight = await services.item_insight(node, item_id)
+    for entry in insight["partners"]:
+        entry["name"] = names.get(entry["actor"], entry["actor"])
+    return {"audience": audience, "regie_partners": rows, "insight": insight}
+
+
+async def _editor(
     request: web.Request,
     item: dict[str, Any],
     values: dict[str, str],
     errors: dict[str, str],
     notice: str = "",
     status: int = 200,
+    regie_error: str = "",
 ) -> web.Response:
+    regie = await regie_context(request, item["id"])
     return render(
         request,
         "item_edit.html",
@@ -111,6 +141,10 @@ def _editor(
             "limits": FIELD_LIMITS,
             "licences": [*sorted(SPDX_IDS), "all-rights-reserved"],
             "notice": notice,
+            "regie_error": regie_error,
+            "event_labels": EVENT_LABELS,
+            "local_time": local_time,
+            **regie,
         },
         status=status,
     )
@@ -126,7 +160,13 @@ async def edit_item_page(request: web.Request) -> web.Response:
         notice = _("Item aangemaakt. Vul de gegevens aan en voeg bestanden toe.")
     elif request.query.get("unchanged") == "1":
         notice = _("Niets gewijzigd.")
-    return _editor(request, item, form_values(item), {}, notice)
+    elif request.query.get("used") == "1":
+        notice = _(
+            "Opgenomen in je bibliotheek, met de herkomst. Je kunt het nu bewerken en publiceren."
+        )
+    elif request.query.get("shared") == "1":
+        notice = _("Regie opgeslagen. De bezorging per partner staat hieronder.")
+    return await _editor(request, item, form_values(item), {}, notice)
 
 
 @routes.post("/items/{id}")
@@ -145,7 +185,7 @@ async def save_item(request: web.Request) -> web.Response:
             errors = node_error(exc)
         else:
             return redirect(f"{PREFIX}/items/{item['id']}?saved=1")
-    return _editor(
+    return await _editor(
         request,
         item,
         {**form_values(item), **form},
@@ -153,6 +193,31 @@ async def save_item(request: web.Request) -> web.Response:
         _("Niet opgeslagen: verbeter de gemarkeerde velden."),
         status=422,
     )
+
+
+@routes.post("/items/{id}/audience", name="item_audience")
+async def save_audience(request: web.Request) -> web.Response:
+    """The regie panel: one tick per partner, one for the mediatheek, one for public."""
+    node = request.app[NODE]
+    item = await services.get_item(node, request.match_info["id"])
+    form = await request.post()
+    data = {
+        "partners": [str(v) for v in form.getall("partner", [])],
+        "mediatheek": form.get("mediatheek") == "on",
+        "public": form.get("public") == "on",
+    }
+    try:
+        await services.set_audience(node, item["id"], data)
+    except ProblemError as exc:
+        return await _editor(
+            request,
+            item,
+            form_values(item),
+            {},
+            status=exc.status if exc.status < 500 else 502,
+            regie_error=problem_text(exc),
+        )
+    return redirect(f"{PREFIX}/items/{item['id']}?shared=1#regie")
 
 
 @routes.post("/items/{id}/delete", name="delete_item")

@@ -90,6 +90,14 @@ async def _pages(page: Page, node, tmp_path) -> list[tuple[str, str]]:
         ("item-editor", f"/admin/items/{photo['id']}"),
         ("users", "/admin/users"),
         ("tokens", "/admin/tokens"),
+        ("shared-empty", "/admin/shared-with-us"),
+        ("mediatheek-empty", "/admin/mediatheek"),
+        ("notifications-empty", "/admin/notifications"),
+        ("insight-empty", "/admin/insight"),
+        ("walls", "/admin/walls"),
+        ("partners-empty", "/admin/partners"),
+        ("policy", "/admin/federation/policy"),
+        ("deliveries", "/admin/federation/deliveries"),
         ("not-found", "/admin/items/bestaat-niet"),
     ]
 

@@ -1,0 +1,100 @@
+"""Words for sharing states and node refusals, in the user's language.
+
+The node's reasons (``ProblemError.detail``) are English and meant for
+developers; the common ones are given a Dutch (or English) sentence here, the
+rest are shown after a translated lead-in so the editor still learns why.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from admin_ui.forms import to_local_input
+from admin_ui.i18n import N_, _
+from node.errors import ProblemError
+
+DELIVERY_LABELS = {
+    "queued": N_("In de wachtrij"),
+    "pending": N_("Wordt bezorgd"),
+    "delivered": N_("Bezorgd"),
+    "failed": N_("Mislukt"),
+    "gone": N_("Partner bestaat niet meer"),
+}
+PARTNER_STATES = {
+    "active": N_("Actief"),
+    "pending": N_("In afwachting"),
+    "rejected": N_("Afgewezen"),
+    "ended": N_("Beëindigd"),
+}
+SHARE_STATES = {
+    "offered": N_("Nieuw"),
+    "used": N_("Gebruikt"),
+    "retracted": N_("Ingetrokken door de afzender"),
+    "expired": N_("Verlopen"),
+}
+EVENT_LABELS = {
+    "shared": N_("Gedeeld"),
+    "listed": N_("In de mediatheek"),
+    "retracted": N_("Ingetrokken"),
+    "delivered": N_("Bezorgd"),
+    "used": N_("Gebruikt"),
+    "published": N_("Gepubliceerd"),
+    "withdrawn": N_("Teruggetrokken"),
+    "removal_confirmed": N_("Verwijdering bevestigd"),
+    "like": N_("Vind-ik-leuk"),
+    "announce": N_("Doorgedeeld"),
+    "reply": N_("Reactie"),
+    "public": N_("Openbaar"),
+}
+
+
+def local_time(value: str | None) -> str:
+    """A stored UTC timestamp as Dutch local time, ``2026-05-01 14:30``."""
+    try:
+        return to_local_input(value).replace("T", " ") if value else ""
+    except ValueError:
+        return value or ""
+
+
+def delivery_text(delivery: dict[str, Any] | None) -> str:
+    """One partner's delivery state in words: state, attempts and the last reason."""
+    if not delivery:
+        return ""
+    state = delivery.get("state") or "queued"
+    text = _(DELIVERY_LABELS.get(state, state))
+    attempts = delivery.get("attempts") or 0
+    if attempts and state != "delivered":
+        text += " · " + _("%(count)s poging(en)", count=attempts)
+    if state == "delivered" and delivery.get("delivered_at"):
+        text += " · " + local_time(str(delivery["delivered_at"]))
+    if state != "delivered" and (delivery.get("last_error") or delivery.get("last_status")):
+        reason = delivery.get("last_error") or f"HTTP {delivery['last_status']}"
+        text += " · " + _("reden: %(reason)s", reason=reason)
+    return text
+
+
+def problem_text(exc: ProblemError) -> str:
+    """A node refusal as a sentence for the editor."""
+    code = exc.code
+    if code == "embargoed":
+        until = local_time(str(exc.extra.get("embargo_until") or ""))
+        return _(
+            "Onder embargo tot %(until)s (Nederlandse tijd); gebruik kan pas daarna.", until=until
+        )
+    if code == "already-used":
+        return _("Dit item staat al in je bibliotheek.")
+    if code == "expired":
+        return _("Dit item is bij de afzender verlopen en kan niet meer worden gebruikt.")
+    if code in ("share-retracted", "share-expired"):
+        return _("De afzender heeft dit item ingetrokken.")
+    if code == "media-fetch-failed":
+        return _(
+            "De bestanden konden niet bij de afzender worden opgehaald: %(reason)s",
+            reason=exc.detail,
+        )
+    if exc.extra.get("field") == "partners":
+        return _(
+            "Niet opgeslagen: je kunt alleen delen met actieve partners. (%(reason)s)",
+            reason=exc.detail,
+        )
+    return _("Dat lukte niet: %(reason)s", reason=exc.detail)
