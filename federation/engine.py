@@ -209,7 +209,7 @@ class Federation:
         self.actors = ActorCache(self.store, self.fetcher, self.sign_get_instance, self.clock)
         await self.policy.load()
         if workers:
-            pass  # await self.store.write(_release_leases)
+            await self.store.write(_release_leases)
             self._tasks = [
                 asyncio.create_task(self._loop(self.inbox_worker.run_once, self._inbox_event)),
                 asyncio.create_task(self._loop(self.deliverer.run_once, self._delivery_event)),
