@@ -1,0 +1,67 @@
+"""FEDERATION.md describes every activity type the node really handles, and how it uses it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from node.app import create_app
+from node.appkeys import SERVICES
+from node.network import HANDLED_TYPES
+from tests.conftest import free_port, make_node_dir
+
+DOC = Path(__file__).resolve().parents[1] / "FEDERATION.md"
+#: Types federation/ handles itself (follows and partnerships).
+BUILTIN_TYPES = ("Follow", "Accept", "Reject", "Undo")
+#: Facts about the node's behaviour each section must state (word for word).
+FACTS = {
+    "Create": ("derivedFrom", "inReplyTo", "followers", "contribution"),
+    "Update": ("publishedOn", "from the actor that sent us"),
+    "Delete": ("only the origin deletes", "`Accept` whose object is the `Delete`"),
+    "Offer": ("to that one partner", "Undo(Offer)", "active partner"),
+    "Add": ("proof is required", "mediatheek"),
+    "Remove": ("mediatheek",),
+    "Follow": ("automatically", "admin", "Reject"),
+    "Accept": ("Follow", "Delete", "removal_confirmed"),
+    "Reject": ("Follow",),
+    "Undo": ("Undo(Offer)", "retraction", "Undo(Follow)"),
+    "Like": ("insight",),
+    "Announce": ("insight",),
+}
+
+
+def _sections() -> dict[str, str]:
+    text = DOC.read_text(encoding="utf-8")
+    parts = re.split(r"^### (\w+)\s*$", text, flags=re.MULTILINE)
+    return dict(zip(parts[1::2], parts[2::2], strict=True))
+
+
+def _node_note(section: str) -> str:
+    match = re.search(r"\*\*In this node:\*\*(.*?)(?:\n\n|\Z)", section, flags=re.DOTALL)
+    return " ".join(match.group(1).split()) if match else ""
+
+
+def test_every_handled_type_has_a_section() -> None:
+    sections = _sections()
+    missing = [t for t in (*HANDLED_TYPES, *BUILTIN_TYPES) if t not in sections]
+    assert not missing, f"FEDERATION.md lacks '### <Type>' sections for {missing}"
+
+
+def test_every_section_says_what_this_node_does() -> None:
+    sections = _sections()
+    for kind in sorted({*HANDLED_TYPES, *BUILTIN_TYPES}):
+        note = _node_note(sections[kind])
+        assert note, f"### {kind} has no '**In this node:**' paragraph"
+        for fact in FACTS.get(kind, ()):
+            assert fact in note, f"### {kind}: the node note should mention {fact!r}"
+
+
+def test_handled_types_match_the_registered_handlers(tmp_path) -> None:
+    """HANDLED_TYPES is what the node really registers, plus federation's built-ins."""
+    settings, _password = make_node_dir(tmp_path, "Docs", free_port())
+    fed = create_app(settings)[SERVICES]["federation"]
+    registered = {kind for kind, _object_type in fed.inbox_worker.handlers}
+    builtin = set(fed.inbox_worker.builtin)
+    assert builtin == set(BUILTIN_TYPES)
+    assert registered <= set(HANDLED_TYPES), registered - set(HANDLED_TYPES)
+    assert set(HANDLED_TYPES) <= registered | builtin
