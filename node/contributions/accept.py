@@ -165,12 +165,21 @@ async def accept(app: web.Application, contribution_id: str) -> dict[str, Any]:
             queue.decide(d, contribution_id, "accepted", item_id=item["id"])
             return item["id"]
 
-        item_id = await db.write(write)
+        try:
+            item_id = await db.write(write)
+        except BaseException:
+            # blobs an earlier file's _record placed were rolled back with their rows
+            await release_blobs(app, [b.sha256 for r in ready for b in _blobs(r)])
+            raise
     finally:
-        leftovers = [t for r in ready for t in (r.temp, *(x.temp for x in r.analysis.renditions))]
+        leftovers = [b for r in ready for b in _blobs(r)]
         await store.run(media_service._discard_all, store, leftovers)
     await release_blobs(app, [m["sha256"] for m in row["media"] if m["sha256"]])
     return await db.read(lambda d: items.get_item(d, identity, item_id))
+
+
+def _blobs(ready: Ready) -> list[TempBlob]:
+    return [ready.temp, *(r.temp for r in ready.analysis.renditions)]
 
 
 async def release_blobs(app: web.Application, shas: list[str]) -> None:
