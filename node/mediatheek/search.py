@@ -17,7 +17,14 @@ from typing import Any
 import sqlite_utils
 
 from node.mediatheek import facets as facet_counts
-from node.mediatheek.plan import Filters, btree_ids, embargoed_ids, fts_window, hidden_ids
+from node.mediatheek.plan import (
+    Filters,
+    among_ids,
+    browse_ids,
+    embargoed_ids,
+    hidden_ids,
+    match_ids,
+)
 from node.mediatheek.query import (
     MAX_LIMIT,
     SORTS,
@@ -29,9 +36,9 @@ from node.mediatheek.query import (
 )
 from node.mediatheek.store import id_range, iso, row_to_listing
 
-WINDOW = 1000  # newest matches ranked for relevance when no filter needs the row
-FILTERED_WINDOW = 200  # the same when every match must be checked against its row
-SELECTIVE = 2000  # filters selecting at most this many listings drive from the b-tree
+WINDOW = 1000  # newest matches ranked for relevance (and sampled for facets)
+FILTERED_WINDOW = 200  # the same with filters: their matches lie further apart
+FACET_SAMPLE = 200  # facets of a long result are counted over its newest listings
 COUNT_CAP = 5000  # browse totals are counted exactly up to this many
 COLUMN_WEIGHTS = {"title": 4.0, "tags": 3.0, "summary": 2.0, "body_text": 1.0}
 ITEM_COLUMNS = (
@@ -67,30 +74,37 @@ def search(db: sqlite_utils.Database, query: SearchQuery) -> SearchResult:
         if query.embargoed:
             only = embargoed - excluded
         else:
-            excluded |= embargoed
+            excluded = excluded | embargoed
     found = parts(query.q)
+    match = " AND ".join(found) if found else None
     sort = query.sort if found else "date"
     position = decode_cursor(sort, query.cursor)
-    if found:
-        window, exact = _match_window(db, " AND ".join(found), f, excluded, only)
-    else:
-        window, exact = _browse_window(db, f, excluded, only)
-    ids = [i for i, _ in window]
+    offset = max(0, query.offset)
     everything = not f.any and query.embargoed is None and (lo, hi) == id_range(None, None)
     unfiltered = facet_counts.unfiltered(db, now) if everything and not found else None
-    if unfiltered is not None:
-        total, exact = unfiltered[1], True
+    if only is not None:
+        ids, complete = among_ids(db, match, f, sorted(only, reverse=True)), True
+    elif match is not None:
+        ids, complete = match_ids(db, match, f, FILTERED_WINDOW if f.any else WINDOW, excluded)
     else:
-        total = len(ids) if exact else _extrapolate(db, ids, f)
+        # the unfiltered total is known, so browsing everything needs the first page only
+        cap = offset + limit + 1 if unfiltered is not None else COUNT_CAP
+        ids, complete = browse_ids(db, f, cap, excluded)
+    window = ids[: FILTERED_WINDOW if f.any else WINDOW]
+    exact = complete or unfiltered is not None
+    if unfiltered is not None:
+        total = unfiltered[1]
+    else:
+        total = len(ids) if complete else _extrapolate(db, ids, f)
     if sort == "relevance":
-        scores = _scores(db, found, " AND ".join(found), ids)
-        ranked = sorted(ids, key=lambda i: (-scores[i], -i))
-        start = position if position is not None else max(0, query.offset)
+        scores = _scores(db, found, match, window)
+        ranked = sorted(window, key=lambda i: (-scores[i], -i))
+        start = position if position is not None else offset
         page = ranked[start : start + limit + 1]
         more = len(page) > limit  # relevance pages stay inside the ranked window
         next_cursor = encode_cursor(sort, start + limit) if more else None
     else:
-        page = _date_page(db, found, f, excluded, only, ids, exact, position, query.offset, limit)
+        page = _date_page(db, match, f, excluded, ids, complete, position, offset, limit)
         more = len(page) > limit
         next_cursor = encode_cursor(sort, page[limit - 1]) if more else None
     page = page[:limit]
@@ -99,67 +113,10 @@ def search(db: sqlite_utils.Database, query: SearchQuery) -> SearchResult:
         if unfiltered is not None:
             result.facets = unfiltered[0]
         else:
-            result.facets = facet_counts.over_ids(db, ids, now, total)
-            result.facets_exact = exact
+            sample = ids if complete and len(ids) <= WINDOW else window[:FACET_SAMPLE]
+            result.facets = facet_counts.over_ids(db, sample, now, total)
+            result.facets_exact = complete and len(sample) == total
     return result
-
-
-def _match_window(
-    db, match: str, f: Filters, excluded: set[int], only: set[int] | None
-) -> tuple[list[tuple[int, float]], bool]:
-    """Newest matches passing every filter, and whether that is all of them."""
-    if only is not None:
-        return _among(db, match, f, sorted(only, reverse=True), excluded), True
-    if f.any:
-        candidates = btree_ids(db, f, f.hi, SELECTIVE + 1)
-        if len(candidates) <= SELECTIVE:
-            return _among(db, match, f, candidates, excluded), True
-    cap = FILTERED_WINDOW if f.any else WINDOW
-    rows = fts_window(db, match, f, f.hi, cap + len(excluded), scored=False)
-    visible = [r for r in rows if r[0] not in excluded][:cap]
-    return visible, len(rows) < cap + len(excluded)
-
-
-def _among(
-    db, match: str, f: Filters, ids: list[int], excluded: set[int]
-) -> list[tuple[int, float]]:
-    """Those of ``ids`` (newest first) that match and pass the filters, walking FTS5 once."""
-    ids = [i for i in ids if f.lo <= i <= f.hi and i not in excluded]
-    if not ids:
-        return []
-    wanted = set(_keep(db, ids, f))
-    rows = db.execute(
-        "SELECT rowid FROM listings_fts WHERE listings_fts MATCH ? AND rowid BETWEEN ? AND ?"
-        " ORDER BY rowid DESC",
-        [match, min(wanted, default=0), max(wanted, default=-1)],
-    )
-    return [(r[0], 0.0) for r in rows if r[0] in wanted]
-
-
-def _keep(db, ids: list[int], f: Filters) -> list[int]:
-    if not f.any:
-        return ids
-    cond, params = f.where()
-    sql = f"SELECT l.id FROM listings l WHERE l.id IN (SELECT value FROM json_each(?)) AND {cond}"
-    return [r[0] for r in db.execute(sql, ["[" + ",".join(map(str, ids)) + "]", *params])]
-
-
-def _browse_window(
-    db, f: Filters, excluded: set[int], only: set[int] | None
-) -> tuple[list[tuple[int, float]], bool]:
-    if only is not None:
-        ids = _keep(db, sorted((i for i in only if f.lo <= i <= f.hi), reverse=True), f)
-        return [(i, 0.0) for i in sorted(ids, reverse=True)], True
-    rows = _ids(db, f, f.hi, COUNT_CAP + len(excluded))
-    visible = [i for i in rows if i not in excluded][:COUNT_CAP]
-    return [(i, 0.0) for i in visible], len(rows) < COUNT_CAP + len(excluded)
-
-
-def _ids(db, f: Filters, hi: int, cap: int) -> list[int]:
-    if f.any:
-        return btree_ids(db, f, hi, cap)
-    sql = "SELECT id FROM listings WHERE id BETWEEN ? AND ? ORDER BY id DESC LIMIT ?"
-    return [r[0] for r in db.execute(sql, [f.lo, hi, cap])]
 
 
 def _span(db) -> tuple[int, int]:
@@ -180,23 +137,21 @@ def _extrapolate(db, ids: list[int], f: Filters) -> int:
     return max(len(ids), round(len(ids) * (top - bottom) / (top - reached)))
 
 
-def _date_page(db, found, f, excluded, only, ids, exact, position, offset, limit) -> list[int]:
+def _date_page(db, match, f, excluded, ids, complete, position, offset, limit) -> list[int]:
     """Ids of one date-ordered page (plus one to see if more follow)."""
     if position is None and offset + limit < len(ids):
         return ids[offset : offset + limit + 1]
-    if exact:
+    if complete:
         below = [i for i in ids if position is None or i < position]
         start = offset if position is None else 0
         return below[start : start + limit + 1]
     hi = min(f.hi, position - 1) if position is not None else f.hi
     f2 = Filters(f.equal, f.tag, f.lo, hi)
     want = limit + 1 + (offset if position is None else 0)
-    if found:
-        rows = fts_window(db, " AND ".join(found), f2, hi, want + len(excluded), scored=False)
-        got = [r[0] for r in rows]
+    if match is not None:
+        got, _ = match_ids(db, match, f2, want, excluded)
     else:
-        got = _ids(db, f2, hi, want + len(excluded))
-    got = [i for i in got if i not in excluded]
+        got, _ = browse_ids(db, f2, want, excluded)
     return got[want - limit - 1 : want]
 
 
