@@ -231,14 +231,24 @@ class Distributor:
         if listed["mediatheek"]:
             await self.index_own(item, listed=True)
         partners, followers = await self.recipients(item["id"])
-        recipients = partners + ([followers_url(identity)] if followers else [])
-        if not recipients:
-            return
-        to = ([AS_PUBLIC] if followers else []) + partners
-        update = activities.update(
-            activity_id(identity), identity.actor_url, item_object(identity, item, to), to=to
-        )
-        await self.federation.publish(update, recipients)
+        if partners:
+            update = activities.update(
+                activity_id(identity),
+                identity.actor_url,
+                item_object(identity, item, partners),
+                to=partners,
+            )
+            await self.federation.publish(update, partners)
+        if followers:
+            # Followers get the same shape Mastodon rendered at publication.
+            from node.public.fediverse import follower_object
+
+            cc = [followers_url(identity)]
+            obj = await follower_object(self.app, item, [AS_PUBLIC], cc)
+            update = activities.update(
+                activity_id(identity), identity.actor_url, obj, to=[AS_PUBLIC], cc=cc
+            )
+            await self.federation.publish(update, cc)
 
     async def item_withdrawn(self, item: dict[str, Any]) -> None:
         """Deleted or expired: everyone who has it is asked to remove it (and copies)."""
