@@ -50,7 +50,7 @@ async def library(request: web.Request) -> web.Response:
             "kinds": KINDS,
             "kind_labels": KIND_LABELS,
             "next_url": next_url,
-            "first_url": request.rel_url.without_query("cursor") if cursor else None,
+            "first_url": request.rel_url.without_query_params("cursor") if cursor else None,
             "notice": notice,
         },
     )

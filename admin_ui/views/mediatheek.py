@@ -85,7 +85,8 @@ def _facet_links(request: web.Request, facets: dict[str, dict[str, int]], org_na
                 label = _("Onder embargo") if value == "true" else _("Vrij te gebruiken")
             else:
                 label = value
-            url = request.rel_url.update_query({name: value}).without_query("cursor")
+            params = {k: v for k, v in request.query.items() if k != "cursor"}
+            url = request.rel_url.with_query({**params, name: value})
             entries.append({"label": label, "count": count, "url": str(url)})
         out.append({"name": name, "label": _(FACET_LABELS[name]), "entries": entries})
     return out

@@ -99,19 +99,13 @@ async def _share_page(
     request: web.Request, share_id: str, error: str = "", status: int = 200
 ) -> web.Response:
     share = await services.get_share(request.app[NODE], share_id)
-    document = share.pop("document")
-    body = document.get("content") or ""
     return render(
         request,
         "share.html",
         {
             "share": _share_view(share),
-            "body_html": body,
-            "tags": [
-                t.get("name", "").lstrip("#")
-                for t in document.get("tag", []) or []
-                if isinstance(t, dict)
-            ],
+            "body_html": share["body_html"],
+            "tags": share["tags"],
             "error": error,
             "used": request.query.get("used") == "1",
         },
