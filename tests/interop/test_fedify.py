@@ -62,6 +62,17 @@ async def _inbox_row(node, activity_id: str) -> dict | None:
     return await _fed(node).store.read(load)
 
 
+async def _wait_verified(peer: FedifyPeer, kind: str, within: float = 15.0) -> list[dict]:
+    """Entries of ``kind`` once the peer attached its own checks (done after the listener)."""
+    await peer.wait_for(kind, within=within)
+
+    async def checked():
+        entries = await peer.received(kind)
+        return entries if all("http_signature_verified" in e for e in entries) else None
+
+    return await wait_for(checked, within=within, what=f"the peer's checks of our {kind}")
+
+
 def _assert_signed_by(entry: dict, node) -> None:
     """Fedify's own verifier accepted both our HTTP signature and our proof."""
     actor = node.url("/actor")
@@ -157,7 +168,7 @@ async def test_fedify_follows_and_verifies_our_accept_and_create(node, http, pee
     follow = await peer.follow(actor_url)
     assert follow["ok"], follow
 
-    [accept] = await peer.wait_for("Accept", within=15)
+    [accept] = await _wait_verified(peer, "Accept")
     assert accept["actor"] == actor_url
     assert accept["object"]["type"] == "Follow"
     assert accept["object"]["id"] == follow["id"]
@@ -176,7 +187,7 @@ async def test_fedify_follows_and_verifies_our_accept_and_create(node, http, pee
     # Making an item public sends a Create to followers: Fedify parses and verifies it.
     item = await create_item_with_photo(http, node, title="Kermis op het Plein")
     await _make_public(http, node, item["id"])
-    [create] = await peer.wait_for("Create", within=15)
+    [create] = await _wait_verified(peer, "Create")
     assert create["actor"] == actor_url
     assert PUBLIC in create["to"]
     assert actor_url + "/followers" in create["cc"]
