@@ -57,9 +57,12 @@ async def partners_page(request: web.Request) -> web.Response:
 @admin_only
 async def request_partner(request: web.Request) -> web.Response:
     handle = str((await request.post()).get("handle", "")).strip()[:500]
-    if not handle:
+    if not handle or not (handle.startswith(("https://", "http://")) or "@" in handle):
         return await _partners_page(
-            request, handle, _("Vul een adres in, zoals redactie@omroep.example."), status=422
+            request,
+            handle,
+            _("Vul een adres in, zoals redactie@omroep.example of https://omroep.example/actor."),
+            status=422,
         )
     try:
         await services.request_partner(request.app[NODE], handle)

@@ -1,0 +1,187 @@
+"""The sharing and network pages: roles, CSRF, partners through the UI, regie refusals,
+federation policy, delivery health, wall screens, notifications."""
+
+from __future__ import annotations
+
+import re
+
+import aiohttp
+from playwright.async_api import Page, expect
+
+from node import services
+from tests.admin_ui.conftest import EDITOR_PASSWORD, login
+from tests.integration.network import wait_for
+
+ADMIN_ONLY = ("/admin/partners", "/admin/federation/policy", "/admin/federation/deliveries")
+EDITOR_PAGES = (
+    "/admin/shared-with-us",
+    "/admin/mediatheek",
+    "/admin/notifications",
+    "/admin/insight",
+    "/admin/walls",
+)
+FORMS = (
+    "/admin/partners",
+    "/admin/partners/x/accept",
+    "/admin/federation/policy",
+    "/admin/federation/deliveries/retry",
+    "/admin/notifications/read-all",
+    "/admin/walls",
+    "/admin/items/x/audience",
+    "/admin/shared-with-us/x/use",
+    "/admin/mediatheek/1/use",
+)
+
+
+async def test_roles_on_network_pages(page: Page, node) -> None:
+    await services.add_user(node.app, "redacteur", "editor", EDITOR_PASSWORD)
+    await login(page, node, "redacteur", EDITOR_PASSWORD)
+    for path in ADMIN_ONLY:
+        response = await page.goto(node.url(path))
+        assert response.status == 403, path
+        await expect(page.get_by_role("alert")).to_have_text("Alleen voor beheerders.")
+    for path in EDITOR_PAGES:
+        response = await page.goto(node.url(path))
+        assert response.status == 200, path
+    nav = page.get_by_role("navigation", name="Hoofdmenu")
+    await expect(nav.get_by_role("link", name="Partners")).to_have_count(0)
+    await expect(nav.get_by_role("link", name="Mediatheek")).to_be_visible()
+
+
+async def test_every_new_form_needs_the_csrf_token(page: Page, node) -> None:
+    await login(page, node)
+    for path in FORMS:
+        response = await page.request.post(node.url(path), form={"x": "1"})
+        assert response.status == 403, path
+        assert "Dit formulier is verlopen" in await response.text()
+
+
+async def test_request_and_accept_partnership_in_the_browser(page: Page, node_factory) -> None:
+    a = await node_factory("Omroep West")
+    b = await node_factory("Wijk-tv Noord")
+    await login(page, a)
+    await page.goto(a.url("/admin/partners"))
+    await page.get_by_label("Adres van de organisatie").fill("niet-een-adres")
+    await page.get_by_role("button", name="Verzoek versturen").click()
+    await expect(page.locator("#partner-error")).to_contain_text("Vul een adres in")
+    await page.get_by_label("Adres van de organisatie").fill("redactie@127.0.0.1:1")
+    await page.get_by_role("button", name="Verzoek versturen").click()
+    await expect(page.locator("#partner-error")).to_contain_text("Dat lukte niet")
+    await page.get_by_label("Adres van de organisatie").fill(b.url("/actor"))
+    await page.get_by_role("button", name="Verzoek versturen").click()
+    await expect(page.get_by_role("status")).to_contain_text("Verzoek verstuurd")
+    await expect(page.locator("#outgoing")).to_contain_text("Wijk-tv Noord")
+
+    page_b = await page.context.browser.new_page()
+    await login(page_b, b)
+    await page_b.goto(b.url("/admin/partners"))
+    accept = page_b.get_by_role("button", name=re.compile("^Accepteren"))
+    await wait_for(lambda: _reload_count(page_b, accept), what="the request to arrive at B")
+    await accept.click()
+    await expect(page_b.get_by_role("status")).to_have_text("Partnerschap geaccepteerd.")
+
+    async def active() -> bool:
+        return bool(await services.active_partners(a.app))
+
+    await wait_for(active, what="A to see the partnership as active")
+    await page.goto(a.url("/admin/partners"))
+    await expect(page.locator("#active")).to_contain_text("Wijk-tv Noord")
+    await page_b.close()
+
+
+async def _reload_count(page: Page, locator) -> int:
+    await page.reload()
+    return await locator.count()
+
+
+async def test_regie_refusal_is_shown_in_dutch(page: Page, node) -> None:
+    item = await services.create_item(node.app, {"kind": "article", "title": "Raadsbesluit"})
+    await login(page, node)
+    await page.goto(node.url(f"/admin/items/{item['id']}"))
+    csrf = await page.locator("meta[name=csrf-token]").get_attribute("content")
+    # a partner that is not (or no longer) active, as a stale form would send it
+    response = await page.request.post(
+        node.url(f"/admin/items/{item['id']}/audience"),
+        form={"csrf": csrf, "partner": "https://elders.example/actor"},
+    )
+    assert response.status == 422
+    html = await response.text()
+    assert "Niet opgeslagen: je kunt alleen delen met actieve partners." in html
+    assert (await services.describe_audience(node.app, item["id"]))["partners"] == []
+    # the public tick alone works without partners
+    await page.locator("#regie").get_by_label("Openbaar").check()
+    await page.locator("#regie").get_by_role("button", name="Regie toepassen").click()
+    await expect(page.get_by_role("status")).to_contain_text("Regie opgeslagen")
+    assert (await services.describe_audience(node.app, item["id"]))["public"] is True
+
+
+async def test_federation_policy_and_delivery_health(page: Page, node) -> None:
+    await login(page, node)
+    await page.goto(node.url("/admin/federation/policy"))
+    await expect(page.locator("#closed-state")).to_contain_text("Uit")
+    await page.get_by_label("Domein").fill("https://spam.example/pad")
+    await page.get_by_label("Blokkeren").check()
+    await page.get_by_role("button", name="Regel opslaan").click()
+    await expect(page.locator("#policy-error")).to_contain_text("Geef een domeinnaam")
+    await page.get_by_label("Domein").fill("Spam.Example")
+    await page.get_by_label("Blokkeren").check()
+    await page.get_by_role("button", name="Regel opslaan").click()
+    await expect(page.get_by_role("status")).to_have_text("Beleid opgeslagen.")
+    await expect(page.locator("#blocked")).to_contain_text("spam.example")
+    assert await services.domain_rules(node.app) == {"spam.example": "block"}
+    await page.get_by_label("Domein").fill("partner.example")
+    await page.get_by_label("Toestaan").check()
+    await page.get_by_role("button", name="Regel opslaan").click()
+    await expect(page.locator("#allowed")).to_contain_text("partner.example")
+    await page.get_by_role("button", name="Verwijderen spam.example").click()
+    assert await services.domain_rules(node.app) == {"partner.example": "allow"}
+
+    await page.goto(node.url("/admin/federation/deliveries"))
+    await expect(page.locator("#failing")).to_contain_text("Geen problemen")
+    await page.get_by_role("button", name="Alles nu opnieuw proberen").click()
+    await expect(page.get_by_role("status")).to_contain_text("opnieuw geprobeerd")
+
+
+async def test_wall_screens(page: Page, node) -> None:
+    item = await services.create_item(node.app, {"kind": "article", "title": "Open dag"})
+    await login(page, node)
+    await page.goto(node.url("/admin/walls"))
+    await page.get_by_label("Naam").fill("Muurkrant hal")
+    await page.get_by_label("Wisseltijd in seconden").fill("2")
+    await page.get_by_role("button", name="Scherm toevoegen").click()
+    await expect(page.locator("#wall-error")).to_contain_text("3 tot 3600")
+    await page.get_by_label("Wisseltijd in seconden").fill("20")
+    await page.get_by_role("button", name="Scherm toevoegen").click()
+    await expect(page.get_by_role("status")).to_have_text("Scherm aangemaakt.")
+    screen = (await services.list_screens(node.app))[0]
+    await page.get_by_label("Open dag").check()
+    await page.get_by_role("button", name="Items opslaan Muurkrant hal").click()
+    await expect(page.get_by_role("status")).to_have_text("Items opgeslagen.")
+    assert (await services.list_screens(node.app))[0]["items"] == [item["id"]]
+    async with aiohttp.ClientSession() as http:
+        async with http.get(node.url(f"/wall/{screen['token']}")) as response:
+            assert response.status == 200
+    await page.get_by_role("button", name="Scherm verwijderen Muurkrant hal").click()
+    await expect(page.get_by_role("status")).to_have_text("Scherm verwijderd.")
+    assert await services.list_screens(node.app) == []
+
+
+async def test_notifications_mark_read_and_badge(page: Page, node) -> None:
+    from node.appkeys import DB
+    from node.sharing import notifications
+
+    for title in ("Eerste melding", "Tweede melding"):
+        await node.app[DB].write(
+            lambda db, t=title: notifications.notify(db, "test", t, link="/admin/library")
+        )
+    await login(page, node)
+    await expect(page.locator("#unread-badge")).to_have_text("2 ongelezen")
+    await page.get_by_role("link", name=re.compile("^Meldingen")).click()
+    entry = page.locator(".notifications li", has_text="Eerste melding")
+    await entry.get_by_role("button", name=re.compile("^Openen")).click()
+    await expect(page).to_have_url(re.compile("/admin/library$"))
+    await expect(page.locator("#unread-badge")).to_have_text("1 ongelezen")
+    await page.goto(node.url("/admin/notifications"))
+    await page.get_by_role("button", name="Alles als gelezen markeren").click()
+    await expect(page.get_by_role("status")).to_have_text("Alles gemarkeerd als gelezen.")
+    await expect(page.locator("#unread-badge")).to_have_count(0)
