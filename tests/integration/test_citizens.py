@@ -15,12 +15,7 @@ AS = "https://www.w3.org/ns/activitystreams"
 
 async def arrived(peer, kind: str, count: int = 1) -> list[dict]:
     """Entries once Fedify has also run its independent signature and proof checks."""
-
-    async def done():
-        got = await peer.received(kind)
-        return got if len(got) >= count and all("status" in e for e in got) else None
-
-    return await wait_for(done, within=15, what=f"{count} {kind} checked by Fedify")
+    return await peer.wait_for(kind, count=count, within=15)
 
 
 async def follow(peer, node) -> None:

@@ -200,11 +200,12 @@ class FedifyPeer:
     async def wait_for(
         self, type: str | None = None, *, count: int = 1, within: float = 10.0
     ) -> list[dict]:
-        """Poll the inbox log until ``count`` activities (of ``type``) arrived."""
+        """Poll the inbox log until ``count`` activities (of ``type``) arrived and the peer
+        has finished its own signature and proof checks on them (``status`` is set then)."""
         deadline = time.monotonic() + within
         while True:
             found = await self.received(type)
-            if len(found) >= count:
+            if len(found) >= count and all("status" in e for e in found):
                 return found
             if time.monotonic() > deadline:
                 log = await self.log()
