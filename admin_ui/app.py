@@ -23,6 +23,7 @@ from admin_ui.security import PREFIX, guard_middleware
 from admin_ui.session import SessionCodec, load_key
 from admin_ui.views import (
     auth,
+    contributions,
     insight,
     items,
     library,
@@ -74,6 +75,7 @@ def create_admin_app(node_app: web.Application) -> web.Application:
         insight,
         network,
         walls,
+        contributions,
     ):
         module.setup(sub)
     sub.router.add_static("/static/", ROOT / "static", name="static")

@@ -18,6 +18,7 @@ NAVIGATION = (
     ("shared", N_("Gedeeld met ons"), False),
     ("mediatheek", N_("Mediatheek"), False),
     ("notifications", N_("Meldingen"), False),
+    ("contributions", N_("Bijdragen"), False),
     ("insight", N_("Inzicht"), False),
     ("walls", N_("Muurkranten"), False),
     ("partners", N_("Partners"), True),

@@ -24,10 +24,12 @@ from node.settings import Settings
 
 __all__ = [
     "User",
+    "accept_contribution",
     "active_partners",
     "add_user",
     "authenticate",
     "closed_network",
+    "contribution_file",
     "create_item",
     "create_screen",
     "create_token",
@@ -43,6 +45,7 @@ __all__ = [
     "ingest_media",
     "item_exists",
     "item_insight",
+    "list_contributions",
     "list_items",
     "list_notifications",
     "list_partners",
@@ -55,6 +58,7 @@ __all__ = [
     "mediatheek_search",
     "organisation_insight",
     "partner_action",
+    "reject_contribution",
     "remote_thumbnail",
     "request_partner",
     "retry_deliveries",
@@ -451,3 +455,45 @@ async def delete_screen(app: web.Application, screen_id: str) -> None:
     from node.channels import wall
 
     await app[DB].write(lambda db: wall.delete_screen(db, screen_id))
+
+
+# -- contributions (moderation) -----------------------------------------------------------
+
+
+async def list_contributions(
+    app: web.Application, status: str | None = "pending"
+) -> list[dict[str, Any]]:
+    """The moderation queue (newest first), as the API shows it."""
+    from node.contributions import store as queue
+
+    base = app[SETTINGS].base_url
+    return await app[DB].read(
+        lambda db: [queue.to_json(r, base) for r in queue.list_page(db, status)]
+    )
+
+
+async def contribution_file(
+    app: web.Application, contribution_id: str, position: int
+) -> web.StreamResponse:
+    """One stored file of a pending contribution, for the moderator's preview."""
+    from node.contributions import store as queue
+    from node.media.serve import file_response
+
+    row = await app[DB].read(lambda db: queue.get(db, contribution_id))
+    media = next((m for m in row["media"] if m["position"] == position), None)
+    if media is None or not media["sha256"] or row["status"] != "pending":
+        raise NotFound(f"Contribution {contribution_id!r} has no stored file {position}.")
+    path = app[SERVICES]["media_store"].path_for(media["sha256"])
+    return file_response(path, media["media_type"], media["sha256"], media["original_name"])
+
+
+async def accept_contribution(app: web.Application, contribution_id: str) -> dict[str, Any]:
+    """Accept: the contribution becomes a draft item credited to the contributor."""
+    return await app[SERVICES]["contributions"].accept(contribution_id)
+
+
+async def reject_contribution(
+    app: web.Application, contribution_id: str, reason: str
+) -> dict[str, Any]:
+    """Reject with a reason the contributor is told; the files are dropped."""
+    return await app[SERVICES]["contributions"].reject(contribution_id, reason)

@@ -62,6 +62,8 @@ async def open_notification(request: web.Request) -> web.Response:
     found = next((n for n in page["items"] if n["id"] == notification_id), None)
     await services.mark_notifications_read(node, notification_id)
     link = (found or {}).get("link") or ""
+    if (found or {}).get("kind") == "contribution":
+        link = f"{PREFIX}/contributions"
     if link.startswith(PREFIX + "/") and not link.startswith("//"):
         return redirect(link)
     return redirect(f"{PREFIX}/notifications")

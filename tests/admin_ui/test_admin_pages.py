@@ -95,6 +95,7 @@ async def _pages(page: Page, node, tmp_path) -> list[tuple[str, str]]:
         ("notifications-empty", "/admin/notifications"),
         ("insight-empty", "/admin/insight"),
         ("walls", "/admin/walls"),
+        ("contributions-empty", "/admin/contributions"),
         ("partners-empty", "/admin/partners"),
         ("policy", "/admin/federation/policy"),
         ("deliveries", "/admin/federation/deliveries"),

@@ -193,6 +193,7 @@ async def _all_pages_in_both_languages(browser: Browser, a, b, problems: dict) -
             "mediatheek": "/admin/mediatheek",
             "insight": "/admin/insight",
             "walls": "/admin/walls",
+            "contributions": "/admin/contributions",
             "partners": "/admin/partners",
             "policy": "/admin/federation/policy",
             "deliveries": "/admin/federation/deliveries",

@@ -9,7 +9,7 @@ import aiohttp
 from playwright.async_api import Page, expect
 
 from node import services
-from tests.admin_ui.conftest import EDITOR_PASSWORD, login
+from tests.admin_ui.conftest import EDITOR_PASSWORD, login, run_axe, screenshot
 from tests.integration.network import wait_for
 
 ADMIN_ONLY = ("/admin/partners", "/admin/federation/policy", "/admin/federation/deliveries")
@@ -19,6 +19,7 @@ EDITOR_PAGES = (
     "/admin/notifications",
     "/admin/insight",
     "/admin/walls",
+    "/admin/contributions",
 )
 FORMS = (
     "/admin/partners",
@@ -30,6 +31,8 @@ FORMS = (
     "/admin/items/x/audience",
     "/admin/shared-with-us/x/use",
     "/admin/mediatheek/1/use",
+    "/admin/contributions/x/accept",
+    "/admin/contributions/x/reject",
 )
 
 
@@ -185,3 +188,46 @@ async def test_notifications_mark_read_and_badge(page: Page, node) -> None:
     await page.get_by_role("button", name="Alles als gelezen markeren").click()
     await expect(page.get_by_role("status")).to_have_text("Alles gemarkeerd als gelezen.")
     await expect(page.locator("#unread-badge")).to_have_count(0)
+
+
+async def test_contributions_moderation(page: Page, node) -> None:
+    from tests.admin_ui import media_files
+
+    photo = media_files.photo(node.settings.data_dir / "brand.jpg", (640, 480)).read_bytes()
+    async with aiohttp.ClientSession() as http:
+        for name in ("Jan Burger", "Piet Spam"):
+            async with http.get(node.url("/contribute")) as r:
+                token = re.search(r'name="form_token" value="([^"]+)"', await r.text())[1]
+            data = aiohttp.FormData(default_to_multipart=True)
+            for key, value in {
+                "form_token": token,
+                "name": name,
+                "contact": "jan@example.org",
+                "text": f"Brand aan de Markt ({name}).",
+                "licence": "CC-BY-4.0",
+                "consent": "yes",
+            }.items():
+                data.add_field(key, value)
+            data.add_field("files", photo, filename="brand.jpg", content_type="image/jpeg")
+            async with http.post(node.url("/contribute"), data=data) as r:
+                assert r.status == 201, await r.text()
+    await login(page, node)
+    await page.get_by_role("link", name=re.compile("^Meldingen")).click()
+    entry = page.locator(".notifications li", has_text="Nieuwe bijdrage van Jan Burger")
+    await entry.get_by_role("button", name=re.compile("^Openen")).click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Bijdragen van burgers")
+    jan = page.locator("section.contribution", has_text="Jan Burger")
+    image = jan.locator("img")
+    await expect(image).to_be_visible()
+    assert await image.evaluate("img => img.complete && img.naturalWidth > 0")
+    assert await run_axe(page) == []
+    await screenshot(page, "nl-contributions")
+    piet = page.locator("section.contribution", has_text="Piet Spam")
+    await piet.get_by_label("Reden van afwijzen").fill("Geen nieuws.")
+    await piet.get_by_role("button", name=re.compile("^Afwijzen")).click()
+    await expect(page.get_by_role("status")).to_have_text("Bijdrage afgewezen.")
+    await expect(page.locator("section.contribution")).to_have_count(1)
+    await jan.get_by_role("button", name=re.compile("^Accepteren als concept")).click()
+    await expect(page.get_by_role("status")).to_contain_text("Bijdrage geaccepteerd")
+    await expect(page.locator(".player img")).to_be_visible()
+    assert await services.list_contributions(node.app, "pending") == []
