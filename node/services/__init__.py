@@ -1,0 +1,122 @@
+"""Async facades over node's services, for front ends such as admin_ui.
+
+A front end must not touch the database or SQL (design §3): it calls these
+functions with the node's application, and each runs one service call as one
+transaction on the node's reader or writer thread.  The functions raise the same
+:class:`node.errors.ProblemError` subclasses as the services they wrap, so the
+caller can show their reason.
+"""
+
+from __future__ import annotations
+
+from node.accounts import User
+from node.services.accounts import (
+    add_user,
+    authenticate,
+    create_token,
+    get_user,
+    list_tokens,
+    list_users,
+    revoke_token,
+    set_user_disabled,
+    set_user_language,
+    settings,
+)
+from node.services.channels import (
+    accept_contribution,
+    contribution_file,
+    create_screen,
+    delete_screen,
+    list_contributions,
+    list_screens,
+    reject_contribution,
+    set_screen_items,
+)
+from node.services.library import (
+    create_item,
+    delete_item,
+    get_item,
+    ingest_media,
+    item_exists,
+    list_items,
+    media_file,
+    update_item,
+)
+from node.services.network import (
+    active_partners,
+    closed_network,
+    delivery_health,
+    describe_audience,
+    domain_rules,
+    get_listing,
+    get_share,
+    item_insight,
+    list_notifications,
+    list_partners,
+    list_shares,
+    mark_notifications_read,
+    mediatheek_search,
+    organisation_insight,
+    partner_action,
+    remote_thumbnail,
+    request_partner,
+    retry_deliveries,
+    set_audience,
+    set_domain_rule,
+    unread_notifications,
+    use_listing,
+    use_share,
+)
+
+__all__ = [
+    "User",
+    "accept_contribution",
+    "active_partners",
+    "add_user",
+    "authenticate",
+    "closed_network",
+    "contribution_file",
+    "create_item",
+    "create_screen",
+    "create_token",
+    "delete_item",
+    "delete_screen",
+    "delivery_health",
+    "describe_audience",
+    "domain_rules",
+    "get_item",
+    "get_listing",
+    "get_share",
+    "get_user",
+    "ingest_media",
+    "item_exists",
+    "item_insight",
+    "list_contributions",
+    "list_items",
+    "list_notifications",
+    "list_partners",
+    "list_screens",
+    "list_shares",
+    "list_tokens",
+    "list_users",
+    "mark_notifications_read",
+    "media_file",
+    "mediatheek_search",
+    "organisation_insight",
+    "partner_action",
+    "reject_contribution",
+    "remote_thumbnail",
+    "request_partner",
+    "retry_deliveries",
+    "revoke_token",
+    "set_audience",
+    "set_domain_rule",
+    "set_screen_items",
+    "set_user_disabled",
+    "set_user_language",
+    "settings",
+    "unread_notifications",
+    "update_item",
+    "use_listing",
+    "use_share",
+]

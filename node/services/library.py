@@ -1,0 +1,103 @@
+"""The library: items and their media.
+
+Async facades for front ends (see ``node.services``)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from aiohttp import web
+
+from node.appkeys import DB, IDENTITY, SETTINGS
+from node.clock import iso
+from node.errors import NotFound
+from node.items import service as items
+
+# -- items -----------------------------------------------------------------------------
+
+
+async def list_items(
+    app: web.Application, filters: dict[str, str], limit: int, cursor: str | None
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of items, newest first, and the cursor of the next page."""
+    identity = app[IDENTITY]
+    return await app[DB].read(
+        lambda db: items.list_items(db, identity, filters, limit, cursor, iso())
+    )
+
+
+async def get_item(app: web.Application, item_id: str) -> dict[str, Any]:
+    identity = app[IDENTITY]
+    return await app[DB].read(lambda db: items.get_item(db, identity, item_id))
+
+
+async def item_exists(app: web.Application, item_id: str) -> bool:
+    return await app[DB].read(lambda db: items.item_exists(db, item_id))
+
+
+async def create_item(
+    app: web.Application, data: dict[str, Any], *, author: str = ""
+) -> dict[str, Any]:
+    identity = app[IDENTITY]
+    return await app[DB].write(lambda db: items.create_item(db, identity, data, author=author))
+
+
+async def update_item(app: web.Application, item_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    identity = app[IDENTITY]
+    return await app[DB].write(lambda db: items.update_item(db, identity, item_id, data))
+
+
+async def delete_item(app: web.Application, item_id: str) -> None:
+    await app[DB].write(lambda db: items.delete_item(db, item_id))
+
+
+# -- media -----------------------------------------------------------------------------
+
+
+async def ingest_media(
+    app: web.Application,
+    item_id: str,
+    chunks: AsyncIterator[bytes],
+    *,
+    filename: str | None,
+    declared_type: str | None,
+    alt: str | None = None,
+) -> dict[str, Any]:
+    """Stream one file into the media store and attach it to an item.
+
+    The same two steps as the API upload (receive, then analyse and record): if the
+    client goes away or a check fails, the temp file is removed and no row is written.
+    """
+    from node.media import service as media
+    from node.media.routes import store_of
+
+    if not await item_exists(app, item_id):
+        raise NotFound(f"There is no item {item_id!r}.")
+    upload = {"db": app[DB], "store": store_of(app), "settings": app[SETTINGS], "item_id": item_id}
+    temp = await media.upload(
+        **upload, chunks=chunks, declared_type=declared_type, filename=filename, alt=alt
+    )
+    return await media.finish(**upload, temp=temp, filename=filename, alt=alt)
+
+
+async def media_file(
+    app: web.Application, media_id: str, rendition: str | None = None
+) -> web.StreamResponse:
+    """A streaming (sendfile, Range) response for a stored file or one of its renditions."""
+    from node.media.queries import get_media, get_rendition
+    from node.media.routes import store_of
+    from node.media.serve import file_response
+
+    if rendition is None:
+        row = await app[DB].read(lambda db: get_media(db, media_id))
+        if row is None:
+            raise NotFound(f"There is no media {media_id!r}.")
+        path = store_of(app).path_for(row["sha256"])
+        return file_response(path, row["media_type"], row["sha256"], row["original_name"])
+    row = await app[DB].read(lambda db: get_rendition(db, media_id, rendition))
+    if row is None:
+        raise NotFound(f"Media {media_id!r} has no rendition {rendition!r}.")
+    stem = row["original_name"].rsplit(".", 1)[0] or "media"
+    path = store_of(app).path_for(row["sha256"])
+    return file_response(path, row["media_type"], row["sha256"], f"{stem}-{rendition}.jpg")
