@@ -14,8 +14,14 @@ import time
 import traceback
 from pathlib import Path
 
-MODULES = ["protocol_bench", "media_bench", "federation_bench", "search_bench",
-           "sharing_bench", "ui_bench"]
+MODULES = [
+    "protocol_bench",
+    "media_bench",
+    "federation_bench",
+    "search_bench",
+    "sharing_bench",
+    "ui_bench",
+]
 
 
 def main(argv: list[str]) -> int:
