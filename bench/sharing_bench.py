@@ -18,42 +18,42 @@ from pathlib import Path
 
 import aiohttp
 
-from node.clock import iso, new_id
-from node.db.database import connect
 from node.devnet import NodeProcess, create_node
 
 LISTINGS = int(os.environ.get("MEDIAKRING_BENCH_LISTINGS", "5000"))
 SHARES = int(os.environ.get("MEDIAKRING_BENCH_SHARES", "40"))
 
 
-def seed_listed_items(node: NodeProcess, count: int) -> list[str]:
-    """Insert ``count`` listed items straight into the origin's database (set-up only)."""
-    db = connect(node.data_dir / "mediakring.db")
-    ids = []
-    db.conn.execute("BEGIN")
-    now = iso()
-    for n in range(count):
-        item_id = new_id()
-        ids.append(item_id)
-        db["items"].insert(
-            {
-                "id": item_id,
-                "uri": f"{node.base_url}/items/{item_id}",
-                "kind": "article",
-                "title": f"Nieuwsbericht {n} over de gemeenteraad",
-                "summary": "Samenvatting",
-                "body_html": "<p>Tekst van het bericht.</p>",
-                "tags": json.dumps(["raad"]),
-                "credit": "Stadsomroep",
-                "licence": "CC-BY-4.0",
-                "created_at": now,
-                "updated_at": now,
-            }
-        )
-        db["audience"].insert({"item_id": item_id, "public": 0, "mediatheek": 1, "updated_at": now})
-    db.conn.execute("COMMIT")
-    db.conn.close()
-    return ids
+async def seed_listed_items(session, node: NodeProcess, count: int) -> None:
+    """Create ``count`` listed items through the API (set-up, not measured)."""
+    semaphore = asyncio.Semaphore(8)
+
+    async def one(n: int) -> None:
+        async with semaphore:
+            item = await call(
+                session,
+                node,
+                "POST",
+                "/api/v1/items",
+                json={
+                    "kind": "article",
+                    "title": f"Nieuwsbericht {n} over de gemeenteraad",
+                    "summary": "Samenvatting",
+                    "body": "<p>Tekst van het bericht.</p>",
+                    "tags": ["raad"],
+                    "credit": "Stadsomroep",
+                    "licence": "CC-BY-4.0",
+                },
+            )
+            await call(
+                session,
+                node,
+                "PUT",
+                f"/api/v1/items/{item['id']}/audience",
+                json={"mediatheek": True},
+            )
+
+    await asyncio.gather(*(one(n) for n in range(count)))
 
 
 async def call(session, node: NodeProcess, method: str, path: str, **kwargs):
@@ -77,11 +77,11 @@ async def until(check, within: float = 300.0, every: float = 0.005):
 async def run(root: Path) -> dict:
     a = create_node(root, "Origine")
     b = create_node(root, "Partner")
-    seed_listed_items(a, LISTINGS)
     a.start()
     b.start()
     try:
         async with aiohttp.ClientSession() as session:
+            await seed_listed_items(session, a, LISTINGS)
             await call(
                 session, b, "POST", "/api/v1/partners", json={"handle": a.base_url + "/actor"}
             )

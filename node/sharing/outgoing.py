@@ -8,7 +8,9 @@ editor decided (the audience row is the truth and can be re-sent).
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
@@ -22,8 +24,8 @@ from node.items import service as items
 from node.mediatheek import store as index
 from node.sharing import audience, insight, partners_store
 from node.sharing.listings import listing_from_item
-from protocol import activities, mapping
-from protocol.vocab import AS_PUBLIC
+from protocol import activities, mapping, proofs
+from protocol.vocab import AS_PUBLIC, CONTEXT
 
 log = logging.getLogger("mediakring.sharing")
 
@@ -53,6 +55,14 @@ def item_object(
     obj["to"] = to
     obj["cc"] = cc or []
     return obj
+
+
+def signed_object(identity: Identity, item: dict[str, Any], to: list[str]) -> dict[str, Any]:
+    """The item as a stand-alone document with our proof, verifiable wherever it travels."""
+    doc = {"@context": CONTEXT, **item_object(identity, item, to)}
+    return proofs.create_proof(
+        doc, identity.ed25519_key, identity.ed25519_key_id, datetime.now(UTC)
+    )
 
 
 class Distributor:
@@ -213,7 +223,9 @@ class Distributor:
         if not listed:
             await self.app[DB].write(lambda d: index.withdraw_listing(d, item["uri"]))
             return
-        doc = item_object(identity, item, [partners_url(identity)])
+        # Stored signed: the mediatheek collection serves it as is (back-fill), so each
+        # listing is signed once per version rather than once per request.
+        doc = await asyncio.to_thread(signed_object, identity, item, [partners_url(identity)])
         listing = listing_from_item(
             item,
             origin_actor=identity.actor_url,

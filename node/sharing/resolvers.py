@@ -9,9 +9,8 @@ turns everything else into a 404 so existence does not leak.  Collections
 
 from __future__ import annotations
 
-import asyncio
 import base64
-from datetime import UTC, datetime
+import json
 from typing import Any
 
 from aiohttp import web
@@ -20,12 +19,11 @@ from federation.types import ResolvedObject
 from node.appkeys import DB, IDENTITY, SERVICES
 from node.clock import iso
 from node.items import service as items
-from node.media.queries import get_media, media_for_items
+from node.media.queries import get_media
 from node.public import routes as public_routes
 from node.sharing import audience, partners_store
-from node.sharing.outgoing import followers_url, item_object, partners_url
-from protocol import proofs
-from protocol.vocab import AS_PUBLIC, CONTEXT
+from node.sharing.outgoing import followers_url, item_object, signed_object
+from protocol.vocab import AS_PUBLIC
 
 PAGE = 250
 
@@ -33,13 +31,6 @@ PAGE = 250
 class Resolvers:
     def __init__(self, app: web.Application) -> None:
         self.app = app
-
-    def _signed_object(self, item: dict[str, Any], to: list[str]) -> dict[str, Any]:
-        identity = self.app[IDENTITY]
-        doc = {"@context": CONTEXT, **item_object(identity, item, to)}
-        return proofs.create_proof(
-            doc, identity.ed25519_key, identity.ed25519_key_id, datetime.now(UTC)
-        )
 
     async def item(self, path: str, requester: str | None) -> ResolvedObject | None:
         item_id = path.removeprefix("/items/").strip("/")
@@ -56,7 +47,7 @@ class Resolvers:
             return None
         item, who = found
         to = [AS_PUBLIC] if who == "public" else sorted(who)
-        document = self._signed_object(item, to)
+        document = signed_object(self.app[IDENTITY], item, to)
         return ResolvedObject(
             document=document, audience=who, html=lambda: public_routes.item_html(self.app, item_id)
         )
@@ -100,39 +91,27 @@ class Resolvers:
             )
         if not allowed:
             return [], None, 0
-        after = _decode(cursor)
+        before = _decode(cursor)
 
         def load(db):
             now = iso()
-            where = (
-                "a.mediatheek = 1 AND i.deleted = 0 AND (i.expires_at IS NULL OR i.expires_at > ?)"
-            )
-            total = db.execute(
-                f"SELECT count(*) FROM audience a JOIN items i ON i.id = a.item_id WHERE {where}",
-                [now],
-            ).fetchone()[0]
+            where = "local = 1 AND withdrawn = 0 AND (expires_at IS NULL OR expires_at > ?)"
+            total = db.execute(f"SELECT count(*) FROM listings WHERE {where}", [now]).fetchone()[0]
             params: list[Any] = [now]
-            if after:
-                where += " AND i.id < ?"
-                params.append(after)
-            rows = list(
-                db.query(
-                    f"SELECT i.* FROM audience a JOIN items i ON i.id = a.item_id WHERE {where}"
-                    " ORDER BY i.id DESC LIMIT ?",
-                    [*params, PAGE + 1],
-                )
-            )
-            media = media_for_items(db, identity, [r["id"] for r in rows])
-            return total, [items.row_to_json(r, media.get(r["id"], [])) for r in rows]
+            if before:
+                where += " AND id < ?"
+                params.append(int(before))
+            rows = db.execute(
+                f"SELECT id, document FROM listings WHERE {where} ORDER BY id DESC LIMIT ?",
+                [*params, PAGE + 1],
+            ).fetchall()
+            return total, rows
 
         total, rows = await self.app[DB].read(load)
         more = len(rows) > PAGE
         rows = rows[:PAGE]
-        # Signing a page is real CPU work: keep it off the event loop.
-        page = await asyncio.to_thread(
-            lambda: [self._signed_object(item, [partners_url(identity)]) for item in rows]
-        )
-        return page, (_encode(rows[-1]["id"]) if more and rows else None), total
+        page = [json.loads(doc) for _, doc in rows]
+        return page, (_encode(str(rows[-1][0])) if more and rows else None), total
 
     async def partners_page(self, cursor: str | None, requester: str | None):
         def load(db):
