@@ -1,18 +1,33 @@
 """Finding candidate listing ids, newest first, with bounded work.
 
 Every candidate stream is walked in rowid (= date) order from the newest end,
-inside SQLite, so no query ships tens of thousands of ids to Python.  For a
-text query with filters there are four plans, chosen from two cheap bounded
-counts (matches of the text in the date range, listings passing the filters):
+inside SQLite, so no query ships tens of thousands of ids to Python.
+
+Equality filters (kind, organisation, language, licence) also exist as
+synthetic tokens in the FTS5 column ``filters`` (see
+:mod:`node.mediatheek.schema`), so FTS5 can intersect the text with them
+itself, skipping through the doclists.  That is not always cheapest: FTS5
+hops through several long doclists (in reverse), while a seek into a cached
+covering index is ~0.3 µs.  For a text query with filters the plan is chosen
+from cheap estimates and bounded counts (listings passing the filters, from
+the facet counts and then an index count up to ``CAND_CAP``; matches of the
+text in the date range):
 
 * ``probe`` — few listings pass the filters: read their ids from the b-tree and
   ask FTS5 about exactly those rowids (``rowid IN (...)``, one seek each);
+* ``scan_in`` — the filters select a few thousand listings: walk the matches
+  newest first, testing membership in that (in-memory) set;
 * ``scan_all`` — the text has few matches in the range: walk them all and check
-  each against the filters with one covering-index seek (``EXISTS``);
-* ``scan_in`` — both are many, but the filters select a few thousand listings:
-  walk the matches newest first, testing membership in that (in-memory) set;
-* ``scan`` — the filters are broad: walk the matches newest first with the
-  index seeks, stopping after the window is full.
+  each against the filters with covering-index seeks (exact total);
+* ``scan`` — the filters are selective but the text is common: walk the
+  matches newest first with the index seeks, stopping when the window is full;
+* ``fts`` — the filters are broad and the text has many matches: one FTS5
+  expression, text AND filter tokens (a tag, which has no token, by seeks).
+  This is what keeps sparse combinations (a kind and a rare language) from
+  reading thousands of matches one seek at a time.
+
+Browsing (no text) with two or more equality filters uses the ``fts`` plan too,
+where one b-tree index would be walked with a table read per row for the rest.
 
 Withdrawn listings are a small, slowly changing set: it is cached per
 connection (invalidated by ``PRAGMA data_version`` and the connection's own
@@ -27,6 +42,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlite_utils
+
+from node.mediatheek.schema import filter_token
 
 FILTER_COLUMNS = {
     "kind": "kind",
@@ -48,6 +65,11 @@ CAND_CAP = 3000  # listings passing the filters are counted up to this many
 # rough cost, in microseconds, of: one FTS5 rowid probe; checking one match with index
 # seeks; putting one filtered id into the in-memory set; testing one match against it
 PROBE_COST, SEEK_COST, SET_COST, IN_COST = 10.0, 2.5, 0.3, 0.1
+BROAD = 4  # filters estimated to pass this many times CAND_CAP listings are not counted
+_FACET = {column: facet for facet, column in FILTER_COLUMNS.items()}
+# FTS5 truncates tokens at 32768 bytes; a longer value (an absurd actor URL) stays a
+# b-tree filter so that two values sharing a long start can never be confused
+MAX_TOKEN = 32000
 
 
 @dataclass(frozen=True)
@@ -62,6 +84,24 @@ class Filters:
     @property
     def any(self) -> bool:
         return bool(self.equal or self.tag)
+
+    def tokens(self) -> list[str]:
+        """Synthetic FTS tokens of the equality filters that FTS5 can carry."""
+        out = [filter_token(c, v) for c, v in self.equal.items()]
+        return [t for t in out if len(t) <= MAX_TOKEN]
+
+    def fts(self, text: str | None) -> str | None:
+        """``text`` (an expression over the text columns) AND the filter tokens."""
+        tokens = self.tokens()
+        if not tokens:
+            return text
+        expr = "{filters} : (" + " AND ".join(f'"{t}"' for t in tokens) + ")"
+        return expr if text is None else f"{text} AND {expr}"
+
+    def residual(self) -> Filters:
+        """The filters :meth:`fts` leaves out: the tag and any over-long value."""
+        equal = {c: v for c, v in self.equal.items() if len(filter_token(c, v)) > MAX_TOKEN}
+        return Filters(equal, self.tag, self.lo, self.hi)
 
     def where(self, alias: str = "l") -> tuple[str, list[Any]]:
         """SQL condition over ``listings AS alias`` (date range excluded)."""
@@ -189,58 +229,130 @@ _FTS = "SELECT rowid FROM listings_fts WHERE listings_fts MATCH ? AND rowid BETW
 
 def match_ids(
     db: sqlite_utils.Database,
-    match: str,
+    text: str,
     f: Filters,
     cap: int,
     excluded: frozenset[int] | set[int],
 ) -> tuple[list[int], bool]:
-    """Visible matches passing the filters, newest first: at least ``cap`` or all of them.
+    """Visible matches of ``text`` passing the filters, newest first: ``cap`` or all.
 
     The boolean is true when the list holds *all* of them.
     """
     if not f.any:
         sql = f"{_FTS} ORDER BY rowid DESC LIMIT ?"
-        return newest(db, sql, lambda hi, n: [match, f.lo, hi, n], f.hi, cap, excluded)
+        return newest(db, sql, lambda hi, n: [text, f.lo, hi, n], f.hi, cap, excluded)
     ids_sql, ids_params = f.ids_sql()
-    n_cand = count_upto(db, ids_sql, [*ids_params, f.lo, f.hi], CAND_CAP)
-    n_match = count_upto(db, _FTS, [match, f.lo, f.hi], MATCH_CAP)
+    n_range, estimate = estimate_candidates(db, f)
+    if estimate >= BROAD * CAND_CAP:
+        n_cand = CAND_CAP  # clearly broad: no need to count them
+    else:
+        n_cand = count_upto(db, ids_sql, [*ids_params, f.lo, f.hi], CAND_CAP)
+    if n_cand >= CAND_CAP:
+        n_match = count_upto(db, _FTS, [text, f.lo, f.hi], SCAN_ALL + 1)
+        if n_match <= SCAN_ALL:
+            # few text matches in the range: check them all by index seeks (exact total)
+            return seek_scan(db, text, f, None, excluded)
+        # broad filters, many matches: FTS5 intersects the text with the filter tokens
+        # (the tag, if any, by index seeks), skipping through the doclists, instead of
+        # one b-tree seek per match however few of them pass the filters
+        return fts_scan(db, text, f, cap, excluded)
+    # selective filters: their few thousand listings come from the b-tree, and the
+    # text is matched against them (``probe``, ``scan_in``) or they against the text
+    n_match = count_upto(db, _FTS, [text, f.lo, f.hi], MATCH_CAP)
     # how many matches a newest-first scan reads to find ``cap`` that pass the filters
-    n_range = max(1, listings_between(db, f.lo, f.hi))
+    n_range = max(1, n_range)
     reach = min(n_match, cap * n_range / max(1, n_cand)) if n_match >= MATCH_CAP else n_match
-    costs = {"scan": SEEK_COST * reach}
-    if n_cand < CAND_CAP:
-        costs["probe"] = PROBE_COST * n_cand
-        costs["scan_in"] = SET_COST * n_cand + IN_COST * reach
+    costs = {
+        "scan": SEEK_COST * reach,
+        "probe": PROBE_COST * n_cand,
+        "scan_in": SET_COST * n_cand + IN_COST * reach,
+    }
     plan = min(costs, key=costs.__getitem__)
-    if n_match <= SCAN_ALL and plan == "scan":
-        plan = "scan_all"
     if plan == "probe":
         # the few filtered listings, each looked up in the FTS index
         sql = (
             f"SELECT rowid FROM listings_fts WHERE listings_fts MATCH ?"
             f" AND rowid IN ({ids_sql}) ORDER BY rowid DESC"
         )
-        return newest(db, sql, lambda hi, n: [match, *ids_params, f.lo, hi], f.hi, None, excluded)
+        return newest(db, sql, lambda hi, n: [text, *ids_params, f.lo, hi], f.hi, None, excluded)
     if plan == "scan_in":
         # newest matches tested against the filtered ids held as an in-memory set
         sql = f"{_FTS} AND +rowid IN ({ids_sql}) ORDER BY rowid DESC LIMIT ?"
         return newest(
-            db, sql, lambda hi, n: [match, f.lo, hi, *ids_params, f.lo, hi, n], f.hi, cap, excluded
+            db, sql, lambda hi, n: [text, f.lo, hi, *ids_params, f.lo, hi, n], f.hi, cap, excluded
         )
-    # scan / scan_all: the newest matches (or all of few), each checked by index seeks
+    return seek_scan(db, text, f, None if n_match <= SCAN_ALL else cap, excluded)
+
+
+def seek_scan(
+    db: sqlite_utils.Database,
+    text: str,
+    f: Filters,
+    cap: int | None,
+    excluded: frozenset[int] | set[int],
+) -> tuple[list[int], bool]:
+    """``scan``/``scan_all``: newest matches of ``text`` (``cap``, or all if None), each
+    checked against the filters by covering-index seeks.
+
+    Cheaper than :func:`fts_scan` when the date range holds few text matches or
+    a good share of them pass: a seek into a cached b-tree costs less than
+    FTS5's hops through several long doclists (read in reverse).
+    """
     probes, probe_params = f.probes("f.rowid")
     sql = (
         "SELECT f.rowid FROM listings_fts f WHERE f.listings_fts MATCH ?"
         f" AND f.rowid BETWEEN ? AND ? AND {probes} ORDER BY f.rowid DESC LIMIT ?"
     )
-    return newest(
-        db,
-        sql,
-        lambda hi, n: [match, f.lo, hi, *probe_params, n],
-        f.hi,
-        None if plan == "scan_all" else cap,
-        excluded,
+    return newest(db, sql, lambda hi, n: [text, f.lo, hi, *probe_params, n], f.hi, cap, excluded)
+
+
+def fts_scan(
+    db: sqlite_utils.Database,
+    text: str | None,
+    f: Filters,
+    cap: int | None,
+    excluded: frozenset[int] | set[int],
+) -> tuple[list[int], bool]:
+    """``scan``: newest matches of ``text`` AND the filter tokens (``cap``, or all if None).
+
+    FTS5 intersects the doclists, skipping through the longer ones; filters
+    without a token (the tag) are checked per match with one index seek.
+    """
+    match = f.fts(text)
+    rest = f.residual()
+    if not rest.any:
+        sql = f"{_FTS} ORDER BY rowid DESC LIMIT ?"
+        return newest(db, sql, lambda hi, n: [match, f.lo, hi, n], f.hi, cap, excluded)
+    probes, probe_params = rest.probes("f.rowid")
+    sql = (
+        "SELECT f.rowid FROM listings_fts f WHERE f.listings_fts MATCH ?"
+        f" AND f.rowid BETWEEN ? AND ? AND {probes} ORDER BY f.rowid DESC LIMIT ?"
     )
+    return newest(db, sql, lambda hi, n: [match, f.lo, hi, *probe_params, n], f.hi, cap, excluded)
+
+
+def estimate_candidates(db: sqlite_utils.Database, f: Filters) -> tuple[int, float]:
+    """Listings in the date range, and those of them passing the filters, estimated in
+    one statement from the maintained facet counts: listings spread evenly over time,
+    each filter independent of the others."""
+    wanted = [(_FACET[c], v) for c, v in f.equal.items()]
+    if f.tag is not None:
+        wanted.append(("tag", f.tag))
+    lookups = "".join(
+        ", (SELECT n FROM listing_facets WHERE facet = ? AND value = ?)" for _ in wanted
+    )
+    row = db.execute(
+        "SELECT (SELECT sum(n) FROM listing_facets WHERE facet = 'kind'),"
+        f" (SELECT min(id) FROM listings), (SELECT max(id) FROM listings){lookups}",
+        [x for pair in wanted for x in pair],
+    ).fetchone()
+    total, first, last = row[0] or 0, row[1] or 0, row[2] or 0
+    top, bottom = min(f.hi, last), max(f.lo, first)
+    n_range = 0 if top < bottom else round(total * (top - bottom + 1) / (last - first + 1))
+    estimate = float(n_range)
+    for n in row[3:]:
+        estimate *= (n or 0) / max(1, total)
+    return n_range, estimate
 
 
 def span(db: sqlite_utils.Database) -> tuple[int, int]:
@@ -249,16 +361,6 @@ def span(db: sqlite_utils.Database) -> tuple[int, int]:
         "SELECT (SELECT min(id) FROM listings), (SELECT max(id) FROM listings)"
     ).fetchone()
     return (row[0] or 0, row[1] or 0)
-
-
-def listings_between(db: sqlite_utils.Database, lo: int, hi: int) -> int:
-    """Estimated listings with id in [lo, hi], assuming even density over time."""
-    first, last = span(db)
-    n = db.execute("SELECT sum(n) FROM listing_facets WHERE facet = 'kind'").fetchone()[0] or 0
-    top, bottom = min(hi, last), max(lo, first)
-    if top < bottom:
-        return 0
-    return round(n * (top - bottom + 1) / (last - first + 1))
 
 
 def among_ids(
@@ -284,6 +386,10 @@ def browse_ids(
     db: sqlite_utils.Database, f: Filters, cap: int, excluded: frozenset[int] | set[int]
 ) -> tuple[list[int], bool]:
     """Visible listings passing the filters, newest first (no text): ``cap`` or all."""
+    if len(f.tokens()) >= 2:
+        # several equality filters: FTS5 intersects their token doclists, where one
+        # index would be walked with a table read per row to check the others
+        return fts_scan(db, None, f, cap, excluded)
     if f.tag is not None and not f.equal:
         sql = (
             "SELECT listing_id FROM listing_tags WHERE tag = ? AND listing_id BETWEEN ? AND ?"

@@ -3,8 +3,10 @@
 User text never reaches FTS5 as syntax.  Each bare word or quoted phrase is
 reduced to its word characters and re-emitted as an FTS5 *string* (``"..."``),
 so quotes, ``*``, ``NEAR(``, ``AND``/``OR``/``NOT``, ``^`` and column filters
-are plain text.  The only operators we produce are implicit AND between parts
-and a trailing ``*`` (prefix) on a bare word of at least three characters.
+are plain text.  The only operators we produce are AND between parts, a
+trailing ``*`` (prefix) on a bare word of at least three characters, and (only
+when a word could reach the synthetic filter tokens) a column filter that
+confines the whole expression to the text columns.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
+
+from node.mediatheek.schema import TEXT_COLUMNS
 
 MAX_QUERY_CHARS = 500
 MAX_PARTS = 12
@@ -76,8 +80,33 @@ def _tokens(text: str) -> list[str]:
 
 def to_match(q: str) -> str | None:
     """Turn user text into a safe FTS5 MATCH expression, or None if it has no words."""
-    found = parts(q)
-    return " AND ".join(found) if found else None
+    return text_match(parts(q))
+
+
+def text_match(found: list[str]) -> str | None:
+    """The AND of ``found`` (from :func:`parts`), never matching a filter token.
+
+    Every synthetic filter token in the ``filters`` column starts with "0"
+    (see :mod:`node.mediatheek.schema`).  User words that cannot fold to such a
+    token are emitted as they are; if any word could (it starts with a zero of
+    any script, after folding), the whole expression is confined to the text
+    columns with a column filter, which costs FTS5 a little per match.  Either
+    way, what the user types can neither select by kind, organisation, language
+    or licence nor match a listing because of them.
+    """
+    if not found:
+        return None
+    expr = " AND ".join(found)
+    if any(_may_reach_filters(t) for p in found for t in p.strip('"*').split()):
+        return f"{{{' '.join(TEXT_COLUMNS)}}} : ({expr})"
+    return expr
+
+
+def _may_reach_filters(token: str) -> bool:
+    """Whether ``token`` might equal (or be a prefix of) a filter token once FTS5 has
+    folded it: a superset test, anything starting like a zero counts."""
+    first = unicodedata.normalize("NFKD", token[:1]).casefold()[:1]
+    return first == "0" or (first != "" and unicodedata.digit(first, None) == 0)
 
 
 def parts(q: str) -> list[str]:

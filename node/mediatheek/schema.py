@@ -11,6 +11,11 @@ Why it looks like this:
   ``unicode61 remove_diacritics 2`` tokenizer so "cafe" finds "café" and
   "financiele" finds "financiële".  No stemmer: the Porter stemmer is English
   and would mangle Dutch.
+* The FTS5 table has a fifth column, ``filters``, holding one synthetic token per
+  equality filter (kind, organisation, language, licence).  A filtered text
+  query is then one FTS5 expression, and FTS5 intersects the doclists itself,
+  skipping through them, instead of one b-tree seek per text match.  User text
+  is restricted to the four text columns, and relevance never looks at it.
 * Triggers keep the FTS index, the tag table and the facet counts in step with
   every write to ``listings``, so nothing can drift whoever writes the row.
   ``listing_facets`` holds counts over non-withdrawn listings, which makes the
@@ -31,6 +36,21 @@ FACET_COLUMNS = {
     "licence": "licence",
 }
 
+# Equality filters are also indexed as synthetic tokens in the FTS column ``filters``
+# (a virtual generated column of ``listings``, so every writer gets it right): the
+# prefix names the column, the rest is the value's UTF-8 bytes in hex, so any value
+# is one unicode61 token ("0k70686f746f" is kind = photo).  User text is only ever
+# matched against TEXT_COLUMNS (see query.to_match), so it cannot reach these tokens.
+FILTER_PREFIX = {"kind": "0k", "origin_actor": "0o", "language": "0l", "licence": "0c"}
+FILTERS_SQL = " || ' ' || ".join(f"'{p}' || hex({c})" for c, p in FILTER_PREFIX.items())
+TEXT_COLUMNS = ("title", "summary", "body_text", "tags")
+
+
+def filter_token(column: str, value: str) -> str:
+    """The synthetic FTS token of ``column = value`` (as FILTERS_SQL makes it, folded)."""
+    return FILTER_PREFIX[column] + value.encode("utf-8").hex()
+
+
 TABLES = [
     f"""CREATE TABLE listings (
         id INTEGER PRIMARY KEY,
@@ -45,7 +65,8 @@ TABLES = [
         published_at TEXT NOT NULL, updated_at TEXT NOT NULL,
         thumbnail_url TEXT, document TEXT NOT NULL DEFAULT '{{}}',
         proof_ok INTEGER NOT NULL DEFAULT 0, local INTEGER NOT NULL DEFAULT 0,
-        withdrawn INTEGER NOT NULL DEFAULT 0)""",
+        withdrawn INTEGER NOT NULL DEFAULT 0,
+        filters TEXT GENERATED ALWAYS AS ({FILTERS_SQL}) VIRTUAL)""",
     # Every index ends in the rowid, i.e. in publication time: (kind, id) serves
     # "kind = ? ORDER BY date" and date ranges without touching the table.
     "CREATE INDEX listings_kind ON listings (kind)",
@@ -57,7 +78,7 @@ TABLES = [
     "CREATE INDEX listings_expires ON listings (expires_at) WHERE expires_at IS NOT NULL",
     "CREATE INDEX listings_embargo ON listings (embargo_until) WHERE embargo_until IS NOT NULL",
     """CREATE VIRTUAL TABLE listings_fts USING fts5(
-        title, summary, body_text, tags,
+        title, summary, body_text, tags, filters,
         content='listings', content_rowid='id',
         tokenize='unicode61 remove_diacritics 2', prefix='3')""",
     """CREATE TABLE listing_tags (
@@ -81,8 +102,9 @@ def _facet_rows(row: str) -> str:
 
 def _add(row: str) -> str:
     return f"""
-        INSERT INTO listings_fts (rowid, title, summary, body_text, tags)
-            VALUES ({row}.id, {row}.title, {row}.summary, {row}.body_text, {row}.tags);
+        INSERT INTO listings_fts (rowid, title, summary, body_text, tags, filters)
+            VALUES ({row}.id, {row}.title, {row}.summary, {row}.body_text, {row}.tags,
+                    {row}.filters);
         INSERT OR IGNORE INTO listing_tags (tag, listing_id)
             SELECT value, {row}.id FROM json_each({row}.tags);
         INSERT INTO listing_facets (facet, value, n)
@@ -92,8 +114,9 @@ def _add(row: str) -> str:
 
 def _remove(row: str) -> str:
     return f"""
-        INSERT INTO listings_fts (listings_fts, rowid, title, summary, body_text, tags)
-            VALUES ('delete', {row}.id, {row}.title, {row}.summary, {row}.body_text, {row}.tags);
+        INSERT INTO listings_fts (listings_fts, rowid, title, summary, body_text, tags, filters)
+            VALUES ('delete', {row}.id, {row}.title, {row}.summary, {row}.body_text, {row}.tags,
+                    {row}.filters);
         DELETE FROM listing_tags WHERE listing_id = {row}.id
             AND tag IN (SELECT value FROM json_each({row}.tags));
         UPDATE listing_facets SET n = n - 1 WHERE {row}.withdrawn = 0

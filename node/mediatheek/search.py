@@ -33,6 +33,7 @@ from node.mediatheek.query import (
     decode_cursor,
     encode_cursor,
     parts,
+    text_match,
 )
 from node.mediatheek.store import id_range, iso, row_to_listing
 
@@ -76,7 +77,7 @@ def search(db: sqlite_utils.Database, query: SearchQuery) -> SearchResult:
         else:
             excluded = excluded | embargoed
     found = parts(query.q)
-    match = " AND ".join(found) if found else None
+    match = text_match(found)
     sort = query.sort if found else "date"
     position = decode_cursor(sort, query.cursor)
     offset = max(0, query.offset)
@@ -97,6 +98,8 @@ def search(db: sqlite_utils.Database, query: SearchQuery) -> SearchResult:
     else:
         total = len(ids) if complete else _extrapolate(db, ids, f)
     if sort == "relevance":
+        # text only: intersecting with the filter tokens again, once per column, costs
+        # more than walking the text's matches in the window's rowid range
         scores = _scores(db, found, match, window)
         ranked = sorted(window, key=lambda i: (-scores[i], -i))
         start = position if position is not None else offset
@@ -175,7 +178,7 @@ def _scores(db, found: list[str], match: str, ids: list[int]) -> dict[int, float
             for r in db.execute(
                 "SELECT rowid FROM listings_fts WHERE listings_fts MATCH ? ORDER BY rowid DESC"
                 " LIMIT 200",
-                [phrase],
+                [text_match([phrase])],
             )
         ]
         df = len(sample)

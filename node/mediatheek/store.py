@@ -184,6 +184,7 @@ def purge_expired(db: sqlite_utils.Database, now: str) -> int:
 def row_to_listing(row: dict[str, Any]) -> dict[str, Any]:
     """Decode JSON columns and flags of a ``listings`` row."""
     out = dict(row)
+    out.pop("filters", None)  # the generated column of synthetic FTS filter tokens
     if "tags" in out:
         out["tags"] = json.loads(out["tags"])
     if "document" in out:
