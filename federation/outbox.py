@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,7 @@ from protocol.vocab import PUBLIC_ALIASES
 if TYPE_CHECKING:
     from federation.engine import Federation
 
+log = logging.getLogger("mediakring.federation.outbox")
 RESOLVE_CONCURRENCY = 16
 
 
@@ -64,6 +66,11 @@ async def publish(fed: Federation, activity: dict, recipients: list[str]) -> str
             targets.setdefault(actor_url, (actor_url, 0))
         else:
             targets.setdefault(inbox, (actor_url, 1))
+    for inbox in list(targets):
+        refusal = fed.policy.check(host_of(inbox))
+        if refusal is not None:  # blocked, or outside the closed network: never sent
+            log.info("not delivering %s to %s: %s", activity_id, inbox, refusal.detail)
+            del targets[inbox]
     body = json.dumps(activity, ensure_ascii=False, separators=(",", ":"))
     now = fed.clock()
 

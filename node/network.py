@@ -69,6 +69,7 @@ def build_federation(app: web.Application) -> Federation:
         delivery_timeout_seconds=settings.delivery_timeout_seconds,
         delivery_give_up_hours=settings.delivery_give_up_hours,
         remote_actor_max_bytes=settings.remote_actor_max_bytes,
+        closed_network=settings.closed_network,
     )
     return Federation(app[DB], actor, config)
 

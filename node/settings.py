@@ -45,6 +45,11 @@ class Settings:
         "Federate with loopback/private addresses over plain http. Only for tests and the"
         " local demo; never in production.",
     )
+    closed_network: bool = _setting(
+        False,
+        "Closed-network mode: only domains on the federation allowlist (admin page or"
+        " PUT /api/v1/federation/policy/{domain}) may send to or receive from this node.",
+    )
     log_level: str = _setting("INFO", "Logging level: DEBUG, INFO, WARNING or ERROR.")
     default_language: str = _setting("nl", "Language of user-facing text: nl or en.")
     max_image_bytes: int = _setting(50 * MiB, "Largest accepted image upload, in bytes.")
