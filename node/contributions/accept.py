@@ -1,7 +1,7 @@
 """Accepting a contribution: its files become item media of a new draft item.
 
 Each file is made ready before anything is written — fetched (fediverse),
-stripped of location data (:mod:`node.contributions.scrub`), and analysed
+stripped of location data (:mod:`node.media.scrub`), and analysed
 exactly as an editor's upload is (so renditions, blurhash and sizes exist) —
 and then one write creates the item, records the media and marks the
 contribution accepted.  If any step fails nothing is half-stored and the
@@ -20,10 +20,10 @@ from typing import Any
 from aiohttp import web
 
 from node.appkeys import DB, IDENTITY, SERVICES, SETTINGS
-from node.contributions import scrub
 from node.contributions import store as queue
 from node.errors import Conflict
 from node.items import service as items
+from node.media import scrub
 from node.media import service as media_service
 from node.media.detect import clean_name
 from node.media.queries import blob_in_use

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -18,11 +19,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import sqlite_utils
+from PIL import Image
 
 from node.clock import iso, new_id
 from node.db import Database
 from node.errors import NotFound
-from node.media import images, probe
+from node.media import images, probe, scrub
 from node.media.detect import Detected, check_claims, clean_name, refine_zip
 from node.media.queries import api_json, blob_in_use, get_media
 from node.media.store import MediaStore, TempBlob, too_large
@@ -206,10 +208,36 @@ async def upload(
     )
     try:
         check_claims(temp.detected, declared_type, filename)
+        if temp.detected.category == "image":
+            temp = await without_location(store, temp, settings)
     except BaseException:
         await asyncio.shield(store.run(store.discard, temp))
         raise
     return temp
+
+
+async def without_location(store: MediaStore, temp: TempBlob, settings: Settings) -> TempBlob:
+    """The image without GPS/XMP (a new temp blob, re-hashed); the same one if it had none."""
+
+    def run() -> TempBlob:
+        dst = store.new_temp_path()
+        try:
+            changed = scrub.scrub_image(
+                temp.path, dst, temp.detected.media_type, settings.max_image_pixels
+            )
+        except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+            changed = False  # undecodable or a bomb: analysis refuses it with a clear reason
+        if not changed:
+            dst.unlink(missing_ok=True)
+            return temp
+        hasher = hashlib.sha256()
+        with dst.open("rb") as fin:
+            while chunk := fin.read(1 << 20):
+                hasher.update(chunk)
+        temp.path.unlink(missing_ok=True)
+        return TempBlob(dst, hasher.hexdigest(), dst.stat().st_size, temp.detected)
+
+    return await store.run(run)
 
 
 async def finish(

@@ -134,6 +134,12 @@ class MediaStore:
         fd, name = tempfile.mkstemp(dir=self.tmp_dir, prefix="up-")
         return os.fdopen(fd, "wb", buffering=0), Path(name)
 
+    def new_temp_path(self) -> Path:
+        """An empty file in ``tmp`` for a derived copy (e.g. an image without location)."""
+        fh, path = self._open_temp()
+        fh.close()
+        return path
+
     async def receive(
         self, chunks: AsyncIterator[bytes], limit: Limit, *, expected_size: int | None = None
     ) -> TempBlob:

@@ -120,6 +120,21 @@ async def test_exif_orientation_applied_and_gps_never_in_renditions(node, http):
         assert ExifTags.Base.Orientation not in exif and b"TestCam" not in data
 
 
+async def test_original_is_stored_without_location_but_keeps_camera_data(node, http):
+    item_id = await fx.new_item(node, http)
+    original = fx.rotated_jpeg_with_gps()
+    status, body = await upload_raw(node, http, item_id, original, query="?filename=strand.jpg")
+    assert status == 201, body
+    _, data = await get_bytes(node, http, body["url"])
+    exif = Image.open(io.BytesIO(data)).getexif()
+    assert not exif.get_ifd(ExifTags.IFD.GPSInfo)
+    assert exif.get(ExifTags.Base.Orientation) == 6 and b"TestCam" in data
+    assert (
+        hashlib.sha256(data).hexdigest() == body["sha256"] != hashlib.sha256(original).hexdigest()
+    )
+    assert fx.leftovers(node.settings.media_dir) == []
+
+
 async def test_item_media_appear_in_the_item(node, http):
     item_id = await fx.new_item(node, http)
     _, body = await upload_raw(node, http, item_id, fx.jpeg(), query="?alt=Foto")

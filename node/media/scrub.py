@@ -1,9 +1,10 @@
-"""Removing where a citizen was from the files an editor publishes.
+"""Removing where a photographer was from the files a node publishes.
 
 Phones write GPS positions into photos (EXIF, XMP) and videos (``©xyz``,
 ``location`` atoms).  Renditions are re-encoded from pixels and carry nothing,
-but the original is published too, so before an accepted contribution becomes
-item media its original is copied without location:
+but the original is published and shared too, so every uploaded image is stored
+without location (source protection), and before an accepted citizen
+contribution becomes item media its original is copied without location:
 
 * JPEG: rewritten segment by segment, pixels untouched — the EXIF block is kept
   without its GPS directory (orientation and camera data stay), XMP is dropped;
