@@ -87,11 +87,7 @@ async def patch_item(request: web.Request) -> web.Response:
 @routes.delete("/api/v1/items/{id}")
 @require_scope("write")
 async def delete_item(request: web.Request) -> web.Response:
-    item_id = request.match_info["id"]
-    identity = request.app[IDENTITY]
-    item = await request.app[DB].read(lambda db: service.get_item(db, identity, item_id))
-    await request.app[DB].write(lambda db: service.delete_item(db, item_id))
-    await request.app[SERVICES]["distributor"].item_withdrawn(item)
+    await request.app[SERVICES]["distributor"].delete_item(request.match_info["id"])
     return web.Response(status=204)
 
 

@@ -152,9 +152,20 @@ def list_versions(db: sqlite_utils.Database, item_id: str) -> list[dict[str, Any
 
 
 def delete_item(db: sqlite_utils.Database, item_id: str) -> dict[str, Any]:
-    """Mark an item deleted (kept as a tombstone so federation can announce it)."""
+    """Delete an item.
+
+    An empty draft nobody else ever saw (no media, never in an audience) is removed
+    entirely, so a cancelled upload leaves nothing behind.  Anything else is kept as a
+    tombstone (``deleted = 1``) so federation can announce the deletion and insight
+    keeps its history.
+    """
     row = _row(db, item_id)
-    db["items"].update(item_id, {"deleted": 1, "updated_at": iso()})
+    seen = db.execute("SELECT 1 FROM audience WHERE item_id = ?", [item_id]).fetchone()
+    holds = db.execute("SELECT 1 FROM media WHERE item_id = ?", [item_id]).fetchone()
+    if not seen and not holds:
+        db.execute("DELETE FROM items WHERE id = ?", [item_id])
+    else:
+        db["items"].update(item_id, {"deleted": 1, "updated_at": iso()})
     return row
 
 

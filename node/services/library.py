@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
-from node.appkeys import DB, IDENTITY, SETTINGS
+from node.appkeys import DB, IDENTITY, SERVICES, SETTINGS
 from node.clock import iso
 from node.errors import NotFound
 from node.items import service as items
@@ -49,7 +49,8 @@ async def update_item(app: web.Application, item_id: str, data: dict[str, Any]) 
 
 
 async def delete_item(app: web.Application, item_id: str) -> None:
-    await app[DB].write(lambda db: items.delete_item(db, item_id))
+    """Delete, and tell every partner and follower who has the item to remove it."""
+    await app[SERVICES]["distributor"].delete_item(item_id)
 
 
 # -- media -----------------------------------------------------------------------------

@@ -262,6 +262,13 @@ class Distributor:
             )
             await self.federation.publish(update, cc)
 
+    async def delete_item(self, item_id: str) -> None:
+        """Delete one of our items and ask everyone who has it to remove it (API and UI)."""
+        identity = self.app[IDENTITY]
+        item = await self.app[DB].read(lambda d: items.get_item(d, identity, item_id))
+        await self.app[DB].write(lambda d: items.delete_item(d, item_id))
+        await self.item_withdrawn(item)
+
     async def item_withdrawn(self, item: dict[str, Any]) -> None:
         """Deleted or expired: everyone who has it is asked to remove it (and copies)."""
         identity = self.app[IDENTITY]

@@ -14,10 +14,10 @@ from tests.admin_ui import media_files
 from tests.admin_ui.conftest import login
 
 
-def media_rows(node) -> int:
+def media_rows(node, table: str = "media") -> int:
     db = connect(node.settings.db_path)
     try:
-        return db.execute("SELECT count(*) FROM media").fetchone()[0]
+        return db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     finally:
         db.conn.close()
 
@@ -85,6 +85,7 @@ async def test_cancelled_upload_stores_nothing(page: Page, context, node, tmp_pa
     assert media_rows(node) == 0
     items, _ = await services.list_items(node.app, {}, 10, None)
     assert items == []  # the draft made for the file was removed again
+    assert media_rows(node, "items") == 0  # entirely: not even a tombstone row
 
 
 @pytest.mark.skipif(not media_files.ffmpeg_available(), reason="ffmpeg is not installed")
