@@ -46,10 +46,16 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
     return min(max(0.0, moment.timestamp() - now), MAX_RETRY_AFTER)
 
 
-def backoff(attempts: int, rng: random.Random | None = None) -> float:
+def backoff(
+    attempts: int,
+    rng: random.Random | None = None,
+    *,
+    base: float = BASE_DELAY,
+    cap: float = MAX_DELAY,
+) -> float:
     """Exponential delay for the ``attempts``-th failure, with ±25 % jitter."""
     rng = rng or random.Random()
-    delay = min(BASE_DELAY * (2 ** max(0, attempts - 1)), MAX_DELAY)
+    delay = min(base * (2 ** max(0, attempts - 1)), cap)
     return delay * rng.uniform(0.75, 1.25)
 
 

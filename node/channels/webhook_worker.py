@@ -24,6 +24,7 @@ import aiohttp
 import sqlite_utils
 from aiohttp import web
 
+from federation import retry
 from node.appkeys import DB, SERVICES, SETTINGS
 from node.channels.webhooks import WAKE, UnsafeUrl, check_url
 from node.clock import iso, parse_iso, utcnow
@@ -111,9 +112,8 @@ class WebhookWorker:
         self.rng = random.Random()
 
     def backoff(self, attempts: int) -> float:
-        """Exponential delay after the ``attempts``-th failure, with ±25 % jitter."""
-        delay = min(self.base_delay * 2 ** max(0, attempts - 1), self.max_delay)
-        return delay * self.rng.uniform(0.75, 1.25)
+        """Exponential delay after the ``attempts``-th failure: federation's retry policy."""
+        return retry.backoff(attempts, self.rng, base=self.base_delay, cap=self.max_delay)
 
     async def run_due(self, now: dt.datetime | None = None) -> int:
         """Attempt every delivery that is due at ``now``; returns how many were attempted."""
@@ -146,8 +146,7 @@ class WebhookWorker:
                 timeout=aiohttp.ClientTimeout(total=self.timeout),
             ) as response:
                 await response.content.read(1024)
-                retry_after = response.headers.get("Retry-After", "")
-                wait = float(retry_after) if retry_after.isdigit() else None
+                wait = retry.parse_retry_after(response.headers.get("Retry-After"), time.time())
                 error = None if response.status < 300 else f"HTTP {response.status}"
                 return response.status, error, wait
         except TimeoutError:

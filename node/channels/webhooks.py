@@ -8,17 +8,15 @@ when subscribing *and* before each attempt, because DNS can change in between.
 
 from __future__ import annotations
 
-import asyncio
-import ipaddress
 import json
 import secrets
-import socket
 from typing import Any
 from urllib.parse import urlsplit
 
 import sqlite_utils
 from aiohttp import web
 
+from federation import netguard
 from node.appkeys import DB, SERVICES, SETTINGS
 from node.clock import iso, new_id
 from node.errors import NotFound, ValidationFailed
@@ -50,30 +48,18 @@ def check_url_shape(url: str) -> str:
     return parts.hostname
 
 
-def _is_public(address: str) -> bool:
-    addr = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped:
-        addr = addr.ipv4_mapped
-    return addr.is_global and not addr.is_multicast
-
-
 async def check_url(url: str, *, allow_private: bool) -> None:
-    """Refuse non-http(s) URLs and, unless allowed, hosts that resolve to non-public addresses."""
+    """Refuse non-http(s) URLs and, unless allowed, hosts that resolve to non-public addresses.
+
+    The address rules are federation's outbound guard, so webhooks and federation agree on
+    what "public" means.
+    """
     host = check_url_shape(url)
     if allow_private:
         return
-    try:
-        addresses = [str(ipaddress.ip_address(host))]
-    except ValueError:
-        loop = asyncio.get_running_loop()
-        try:
-            infos = await loop.getaddrinfo(host, None, type=socket.SOCK_STREAM)
-        except OSError as exc:
-            raise UnsafeUrl(f"the host {host!r} does not resolve") from exc
-        addresses = sorted({info[4][0] for info in infos})
-    for address in addresses:
-        if not _is_public(address):
-            raise UnsafeUrl(f"{host} resolves to {address}, which is not a public address")
+    failure = await netguard.check_url(url, allow_http=True, policy=netguard.is_public_address)
+    if failure is not None:
+        raise UnsafeUrl(f"{host}: {failure.detail}")
 
 
 def _public_view(row: dict[str, Any]) -> dict[str, Any]:
