@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlite_utils
 
+from node import clock
 from node.mediatheek.schema import KINDS
 
 ID_SHIFT = 10  # 1024 listings may share one microsecond of published_at
@@ -58,8 +59,9 @@ def parse_time(value: str | dt.datetime) -> dt.datetime:
 
 
 def iso(value: str | dt.datetime) -> str:
-    """The one stored form, 'YYYY-MM-DDTHH:MM:SS.ffffffZ': text order equals time order."""
-    return parse_time(value).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """The node's one stored timestamp form (text order equals time order); naive input is
+    taken as UTC, because remote documents do not always carry an offset."""
+    return clock.iso(parse_time(value))
 
 
 def id_base(published_at: str | dt.datetime) -> int:

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 import sqlite_utils
 
+from node.channels.publish import set_public
 from node.clock import iso
 from node.errors import ValidationFailed
 from node.sharing import partners_store
@@ -84,19 +85,10 @@ def plan_and_store(db: sqlite_utils.Database, item_id: str, data: dict[str, Any]
         public_off=before["public"] and not public,
     )
     now = iso()
-    existing = db.execute(
-        "SELECT published_at FROM audience WHERE item_id = ?", [item_id]
-    ).fetchone()
-    published_at = existing[0] if existing and existing[0] else (now if public else None)
-    db["audience"].upsert(
-        {
-            "item_id": item_id,
-            "public": int(public),
-            "mediatheek": int(mediatheek),
-            "published_at": published_at,
-            "updated_at": now,
-        },
-        pk="item_id",
+    set_public(db, item_id, public)  # the one place that decides published_at
+    db.execute(
+        "UPDATE audience SET mediatheek = ?, updated_at = ? WHERE item_id = ?",
+        [int(mediatheek), now, item_id],
     )
     for actor in change.added:
         db["audience_partners"].upsert(
