@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from federation.fetch import FetchClient, GetSigner, host_of
+from federation.fetch import FetchClient, GetSigner
 from federation.store import Store
 from protocol.result import Failure
+from protocol.validate import host_of
 
 log = logging.getLogger("mediakring.federation.actors")
 REFRESH_AFTER = 24 * 3600.0  # refetch cached actor documents after a day

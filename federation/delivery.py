@@ -19,9 +19,9 @@ import aiohttp
 import sqlite_utils
 
 from federation import netguard, retry
-from federation.fetch import host_of
 from protocol.httpsig import sign_cavage
 from protocol.result import Failure
+from protocol.validate import host_of
 from protocol.vocab import AS2_MEDIA_TYPE
 
 if TYPE_CHECKING:

@@ -25,7 +25,7 @@ from aiohttp import web
 from federation import netguard, outbox, queries
 from federation.actors import ActorCache
 from federation.delivery import Deliverer
-from federation.fetch import FetchClient, host_of
+from federation.fetch import FetchClient
 from federation.follows import Follows
 from federation.inbox import InboxReceiver
 from federation.policy import DomainPolicy, Rule
@@ -43,6 +43,7 @@ from federation.types import (
 from protocol import keys, multikey
 from protocol.httpsig import sign_cavage
 from protocol.result import Failure
+from protocol.validate import host_of
 from protocol.vocab import CONTEXT
 
 log = logging.getLogger("mediakring.federation")

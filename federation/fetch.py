@@ -13,12 +13,13 @@ import asyncio
 import json
 import logging
 from collections.abc import Callable
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import aiohttp
 
 from federation import netguard
 from protocol.result import Failure
+from protocol.validate import host_of
 from protocol.vocab import AS2_ACCEPT
 
 log = logging.getLogger("mediakring.federation.fetch")
@@ -26,14 +27,6 @@ log = logging.getLogger("mediakring.federation.fetch")
 MAX_REDIRECTS = 3
 #: Signs a GET: (url) -> headers to add (Host, Date, Signature).
 GetSigner = Callable[[str], dict[str, str]]
-
-
-def host_of(url: str) -> str:
-    """Lower-cased ``host[:port]`` of a URL ('' when unparseable)."""
-    try:
-        return urlsplit(url).netloc.lower().rsplit("@", 1)[-1]
-    except ValueError:
-        return ""
 
 
 class FetchClient:

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 import sqlite_utils
 
-from federation.fetch import host_of
 from federation.types import FollowEvent, InboxContext
+from protocol.validate import host_of
 from protocol.vocab import CONTEXT
 
 if TYPE_CHECKING:

@@ -24,11 +24,11 @@ from aiohttp import web
 
 from federation import wire
 from federation.actors import RemoteActor
-from federation.fetch import host_of
 from protocol import keys
 from protocol.httpsig import parse_signature, verify_parsed
 from protocol.httpsig.common import CLOCK_SKEW, MAX_LIFETIME
 from protocol.result import Failure
+from protocol.validate import host_of
 
 if TYPE_CHECKING:
     from federation.engine import Federation

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 import sqlite_utils
 
 from federation import wire
-from federation.fetch import host_of
 from protocol.result import Failure
+from protocol.validate import host_of
 from protocol.vocab import PUBLIC_ALIASES
 
 if TYPE_CHECKING:

@@ -12,11 +12,10 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from federation.fetch import host_of
 from protocol import multikey, proofs
 from protocol.jsonld import check_context
 from protocol.result import Failure
-from protocol.validate import parse_json
+from protocol.validate import host_of, parse_json
 
 __all__ = ["add_proof", "check_authority", "check_context", "parse_body", "verify_proof"]
 
