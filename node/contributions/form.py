@@ -10,7 +10,6 @@ discards every temp file, so a refused post leaves nothing behind.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 from aiohttp import BodyPartReader, hdrs, web
@@ -19,6 +18,7 @@ from node.contributions.formtoken import check_token
 from node.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
 from node.items.licences import ALL_RIGHTS_RESERVED
 from node.media.detect import check_claims, clean_name
+from node.media.multipart import part_chunks, read_text_part
 from node.media.store import MediaStore, TempBlob
 from node.settings import Settings
 
@@ -27,7 +27,6 @@ MAX_FIELD_BYTES = 32 * 1024
 NAME_LIMIT, CONTACT_LIMIT, TEXT_LIMIT = 100, 254, 5000
 FIELDS = ("form_token", "name", "contact", "text", "licence", "consent", "lang")
 _EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
-CHUNK = 1 << 20
 
 
 class Refused(Exception):
@@ -42,23 +41,6 @@ class Refused(Exception):
 class Received:
     fields: dict[str, str] = field(default_factory=dict)
     files: list[tuple[TempBlob, str]] = field(default_factory=list)
-
-
-async def _chunks(part: BodyPartReader) -> AsyncIterator[bytes]:
-    try:
-        while chunk := await part.read_chunk(CHUNK):
-            yield chunk
-    except ValueError as exc:
-        raise BadRequest(f"Malformed multipart body: {exc}") from exc
-
-
-async def _field(part: BodyPartReader) -> str:
-    data = bytearray()
-    while chunk := await part.read_chunk(8192):
-        data += chunk
-        if len(data) > MAX_FIELD_BYTES:
-            raise Refused(413, "err_text", n=TEXT_LIMIT)
-    return data.decode("utf-8", "replace")
 
 
 async def receive(
@@ -83,12 +65,14 @@ async def receive(
                 if len(got.files) >= settings.contribution_max_files:
                     raise Refused(413, "err_files", n=settings.contribution_max_files)
                 temp = await store.receive(
-                    _chunks(part), lambda d: settings.max_bytes_for(d.category)
+                    part_chunks(part), lambda d: settings.max_bytes_for(d.category)
                 )
                 got.files.append((temp, clean_name(part.filename, fallback="bijdrage")))
                 check_claims(temp.detected, part.headers.get(hdrs.CONTENT_TYPE), part.filename)
             elif part.name in FIELDS:
-                got.fields[part.name] = await _field(part)
+                got.fields[part.name] = await read_text_part(
+                    part, MAX_FIELD_BYTES, lambda: Refused(413, "err_text", n=TEXT_LIMIT)
+                )
                 if part.name == "form_token" and check_token(key, got.fields["form_token"]):
                     raise Refused(403, "err_token")
             else:

@@ -23,6 +23,7 @@ from node.appkeys import DB, SERVICES, SETTINGS
 from node.errors import BadRequest, NotFound, UnsupportedMediaType
 from node.items.service import item_exists
 from node.media import service
+from node.media.multipart import part_chunks, read_text_part
 from node.media.queries import api_json, get_media, get_rendition
 from node.media.serve import file_response
 from node.media.store import MediaStore, TempBlob, too_large
@@ -50,23 +51,6 @@ async def _body_chunks(request: web.Request) -> AsyncIterator[bytes]:
         raise
 
 
-async def _part_chunks(part: BodyPartReader) -> AsyncIterator[bytes]:
-    try:
-        while chunk := await part.read_chunk(CHUNK):
-            yield chunk
-    except ValueError as exc:
-        raise BadRequest(f"Malformed multipart body: {exc}") from exc
-
-
-async def _read_alt(part: BodyPartReader) -> str:
-    data = bytearray()
-    while chunk := await part.read_chunk(8192):
-        data += chunk
-        if len(data) > MAX_ALT_FIELD:
-            raise BadRequest(f"The 'alt' field is longer than {MAX_ALT_FIELD} bytes.")
-    return data.decode("utf-8", "replace")
-
-
 async def _receive_multipart(
     request: web.Request, upload: dict[str, Any]
 ) -> tuple[TempBlob, str | None, str | None]:
@@ -85,7 +69,7 @@ async def _receive_multipart(
                 filename = part.filename
                 temp = await service.upload(
                     **upload,
-                    chunks=_part_chunks(part),
+                    chunks=part_chunks(part),
                     filename=filename,
                     declared_type=part.headers.get(hdrs.CONTENT_TYPE),
                     alt=None,
@@ -93,7 +77,11 @@ async def _receive_multipart(
             elif part.name == "file":
                 raise BadRequest("Send one 'file' per request.")
             elif part.name == "alt":
-                alt = await _read_alt(part)
+                alt = await read_text_part(
+                    part,
+                    MAX_ALT_FIELD,
+                    lambda: BadRequest(f"The 'alt' field is longer than {MAX_ALT_FIELD} bytes."),
+                )
             else:
                 raise BadRequest(f"Unknown form field {part.name!r}: expected 'file' and 'alt'.")
     except ValueError as exc:
