@@ -29,7 +29,6 @@ from node.media.serve import file_response
 from node.media.store import MediaStore, TempBlob, too_large
 
 routes = web.RouteTableDef()
-CHUNK = 1 << 20
 MAX_ALT_FIELD = 16 * 1024
 STORE = "media_store"
 
