@@ -21,8 +21,3 @@ class Failure:
 
     def __str__(self) -> str:
         return f"{self.code}: {self.detail}"
-
-
-def is_failure(value: object) -> bool:
-    """True when ``value`` is a Failure (handy in comprehensions and asserts)."""
-    return isinstance(value, Failure)

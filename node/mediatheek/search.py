@@ -197,10 +197,6 @@ def _scores(db, found: list[str], match: str, ids: list[int]) -> dict[int, float
     return scores
 
 
-def _json(ids) -> str:
-    return "[" + ",".join(map(str, ids)) + "]"
-
-
 def _fetch(db, ids: list[int], now: str) -> list[dict[str, Any]]:
     """The listings of one page, in page order, without the heavy columns."""
     if not ids:
