@@ -11,10 +11,10 @@ from node.api.openapi import (
     JSON,
     STRING,
     TIMESTAMP,
-    _nullable,
-    _op,
-    _ref,
-    _responses,
+    nullable,
+    op,
+    ref,
+    responses,
 )
 from node.channels.webhooks import EVENTS
 
@@ -73,10 +73,10 @@ SCHEMAS: dict[str, Any] = {
             "state": {"enum": ["pending", "delivering", "delivered", "failed"]},
             "attempts": INT,
             "next_attempt_at": TIMESTAMP,
-            "last_status": _nullable(INT),
-            "last_error": _nullable(STRING),
+            "last_status": nullable(INT),
+            "last_error": nullable(STRING),
             "created_at": TIMESTAMP,
-            "delivered_at": _nullable(TIMESTAMP),
+            "delivered_at": nullable(TIMESTAMP),
             "log": {
                 "type": "array",
                 "items": {
@@ -84,8 +84,8 @@ SCHEMAS: dict[str, Any] = {
                     "properties": {
                         "attempt": INT,
                         "at": TIMESTAMP,
-                        "status": _nullable(INT),
-                        "error": _nullable(STRING),
+                        "status": nullable(INT),
+                        "error": nullable(STRING),
                         "duration_ms": INT,
                     },
                 },
@@ -101,31 +101,31 @@ SCHEMAS: dict[str, Any] = {
 
 PATHS: dict[str, Any] = {
     "/api/v1/wall-screens": {
-        "get": _op(
+        "get": op(
             "List wall screens",
             "admin",
-            _responses(
+            responses(
                 "200",
                 {
                     "type": "object",
                     "required": ["screens"],
-                    "properties": {"screens": {"type": "array", "items": _ref("WallScreen")}},
+                    "properties": {"screens": {"type": "array", "items": ref("WallScreen")}},
                 },
             ),
         ),
-        "post": _op(
+        "post": op(
             "Create a wall screen (its URL carries a random token)",
             "admin",
-            _responses("201", _ref("WallScreen"), 400, 415, 422),
-            body={JSON: {"schema": _ref("WallScreenInput")}},
+            responses("201", ref("WallScreen"), 400, 415, 422),
+            body={JSON: {"schema": ref("WallScreenInput")}},
         ),
     },
     "/api/v1/wall-screens/{id}/items": {
         "parameters": [ID_PARAM],
-        "put": _op(
+        "put": op(
             "Replace the items chosen for a screen, in order",
             "admin",
-            _responses("200", _ref("WallScreen"), 400, 404, 415, 422),
+            responses("200", ref("WallScreen"), 400, 404, 415, 422),
             body={
                 JSON: {
                     "schema": {
@@ -139,49 +139,47 @@ PATHS: dict[str, Any] = {
     },
     "/api/v1/wall-screens/{id}": {
         "parameters": [ID_PARAM],
-        "delete": _op("Delete a wall screen", "admin", _responses("204", None, 404)),
+        "delete": op("Delete a wall screen", "admin", responses("204", None, 404)),
     },
     "/api/v1/webhooks": {
-        "get": _op(
+        "get": op(
             "List webhook subscriptions and the known events",
             "admin",
-            _responses(
+            responses(
                 "200",
                 {
                     "type": "object",
                     "required": ["webhooks", "events"],
                     "properties": {
-                        "webhooks": {"type": "array", "items": _ref("Webhook")},
+                        "webhooks": {"type": "array", "items": ref("Webhook")},
                         "events": {"type": "array", "items": STRING},
                     },
                 },
             ),
         ),
-        "post": _op(
+        "post": op(
             "Subscribe a URL to events; the signing secret is returned only here",
             "admin",
-            _responses("201", _ref("Webhook"), 400, 415, 422),
-            body={JSON: {"schema": _ref("WebhookInput")}},
+            responses("201", ref("Webhook"), 400, 415, 422),
+            body={JSON: {"schema": ref("WebhookInput")}},
         ),
     },
     "/api/v1/webhooks/{id}": {
         "parameters": [ID_PARAM],
-        "delete": _op(
-            "Delete a webhook and its delivery log", "admin", _responses("204", None, 404)
-        ),
+        "delete": op("Delete a webhook and its delivery log", "admin", responses("204", None, 404)),
     },
     "/api/v1/webhooks/{id}/deliveries": {
         "parameters": [ID_PARAM],
-        "get": _op(
+        "get": op(
             "The newest 100 deliveries with every attempt",
             "admin",
-            _responses(
+            responses(
                 "200",
                 {
                     "type": "object",
                     "required": ["deliveries"],
                     "properties": {
-                        "deliveries": {"type": "array", "items": _ref("WebhookDelivery")}
+                        "deliveries": {"type": "array", "items": ref("WebhookDelivery")}
                     },
                 },
                 404,
@@ -190,14 +188,14 @@ PATHS: dict[str, Any] = {
     },
     "/api/v1/items/{id}.ninjs": {
         "parameters": [ID_PARAM],
-        "get": _op("An item as IPTC ninjs 2.1", "read", _responses("200", _ref("Ninjs"), 404)),
+        "get": op("An item as IPTC ninjs 2.1", "read", responses("200", ref("Ninjs"), 404)),
     },
     "/api/v1/items/import/ninjs": {
-        "post": _op(
+        "post": op(
             "Create an item from an IPTC ninjs 2.1 document (schema-validated)",
             "write",
-            _responses("201", _ref("Item"), 400, 415, 422),
-            body={JSON: {"schema": _ref("Ninjs")}},
+            responses("201", ref("Item"), 400, 415, 422),
+            body={JSON: {"schema": ref("Ninjs")}},
         ),
     },
 }
