@@ -8,6 +8,7 @@ for ``example.org`` also covers its subdomains.
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 import sqlite_utils
@@ -18,8 +19,37 @@ from protocol.result import Failure
 Rule = Literal["allow", "block"]
 
 
+_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
 def normalise_domain(domain: str) -> str:
+    """How a host is matched against rules (no validation: hosts come from the wire)."""
     return domain.strip().lower().rstrip(".")
+
+
+def valid_domain(domain: str) -> str:
+    """The domain in the form rules are stored and matched in; ValueError with a reason.
+
+    One check for every entry point (API, admin UI, CLI): a DNS name of labels of
+    1-63 letters, digits and hyphens, at most 253 characters; international names are
+    stored in their ASCII (punycode) form, so that a rule matches what hosts send.
+    """
+    name = domain.strip().lower().rstrip(".")
+    if not name:
+        raise ValueError("domain must not be empty")
+    try:
+        name = name.encode("idna").decode("ascii")
+    except UnicodeError as exc:
+        raise ValueError(f"{domain!r} is not a domain name ({exc})") from None
+    if len(name) > 253:
+        raise ValueError("a domain name has at most 253 characters")
+    bad = [label for label in name.split(".") if not _LABEL.match(label)]
+    if bad:
+        raise ValueError(
+            f"{domain!r} is not a domain name: each part between dots must be 1-63 letters,"
+            " digits or hyphens (no spaces, slashes, @ or empty parts)"
+        )
+    return name
 
 
 class DomainPolicy:
@@ -38,9 +68,7 @@ class DomainPolicy:
 
     async def set_domain_rule(self, domain: str, rule: Rule | None) -> None:
         """Set (or with ``None`` remove) the rule for ``domain``."""
-        domain = normalise_domain(domain)
-        if not domain:
-            raise ValueError("domain must not be empty")
+        domain = valid_domain(domain)
         if rule not in ("allow", "block", None):
             raise ValueError("rule must be 'allow', 'block' or None")
 

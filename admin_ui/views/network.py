@@ -130,8 +130,7 @@ async def set_rule(request: web.Request) -> web.Response:
     }
     rule = {"allow": "allow", "block": "block", "remove": None}.get(values["rule"], "bad")
     domain = values["domain"]
-    valid = domain and "/" not in domain and " " not in domain and "@" not in domain
-    if rule == "bad" or not valid:
+    if rule == "bad" or not domain:
         return await _policy_page(
             request,
             values,

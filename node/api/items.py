@@ -78,9 +78,7 @@ async def get_item(request: web.Request) -> web.Response:
 async def patch_item(request: web.Request) -> web.Response:
     item_id = request.match_info["id"]
     data = await read_json_object(request, EDITABLE_FIELDS)
-    identity = request.app[IDENTITY]
-    item = await request.app[DB].write(lambda db: service.update_item(db, identity, item_id, data))
-    await request.app[SERVICES]["distributor"].item_changed(item)
+    item = await request.app[SERVICES]["distributor"].update_item(item_id, data)
     return web.json_response(item)
 
 

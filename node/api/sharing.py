@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from node import services
 from node.api.auth import require_scope
 from node.api.jsonbody import read_json_object
 from node.appkeys import DB, IDENTITY, SERVICES
@@ -305,7 +306,7 @@ async def put_policy(request: web.Request) -> web.Response:
     rule = data.get("rule")
     if rule not in ("allow", "block", None):
         raise ValidationFailed("rule: allow, block or null (remove)")
-    await _svc(request, "federation").set_domain_rule(request.match_info["domain"], rule)
+    await services.set_domain_rule(request.app, request.match_info["domain"], rule)
     return web.json_response({"domain": request.match_info["domain"], "rule": rule})
 
 

@@ -16,6 +16,7 @@ from aiohttp import web
 
 from federation.types import InboxContext
 from node.appkeys import DB, IDENTITY, SERVICES, SETTINGS
+from node.channels import webhooks
 from node.contributions import accept as accepting
 from node.contributions import fediverse, tell
 from node.contributions import store as queue
@@ -47,36 +48,34 @@ class Contributions:
             if queue.recent_count(d, actor=ctx.sender.id) >= settings.contribution_max_per_hour:
                 log.info("contribution from %s refused: hourly limit reached", ctx.sender.id)
                 return None
-            return queue.insert(d, found)
+            new_id = queue.insert(d, found)
+            self.announce_in(d, new_id)
+            return new_id
 
         contribution_id = await self.app[DB].write(store)
         if contribution_id:
-            await self.announce(contribution_id)
+            self.wake()
         return contribution_id
 
-    async def announce(self, contribution_id: str) -> None:
-        """Tell the editors (notification) and the developers (webhook) after the write."""
+    def announce_in(self, d, contribution_id: str) -> None:
+        """Tell the editors (notification) and developers (webhook), in the storing transaction.
+
+        Called inside the write that stores the contribution, so that a crash can never
+        keep a contribution nobody was told about, nor announce one that was not stored.
+        The caller wakes the webhook worker after its commit (:meth:`wake`).
+        """
         base = self.app[SETTINGS].base_url
-
-        def note(d) -> dict[str, Any]:
-            row = queue.get(d, contribution_id)
-            notifications.notify(
-                d,
-                "contribution",
-                f"Nieuwe bijdrage van {row['name']}",
-                body=row["text"][:300],
-                link=f"/api/v1/contributions/{contribution_id}",
-                data={"contribution_id": contribution_id, "source": row["source"]},
-            )
-            return row
-
-        row = await self.app[DB].write(note)
-        try:
-            from node.channels import webhooks
-        except ImportError:  # channels not installed: notifications still work
-            return
-        await webhooks.emit(
-            self.app,
+        row = queue.get(d, contribution_id)
+        notifications.notify(
+            d,
+            "contribution",
+            f"Nieuwe bijdrage van {row['name']}",
+            body=row["text"][:300],
+            link=f"/api/v1/contributions/{contribution_id}",
+            data={"contribution_id": contribution_id, "source": row["source"]},
+        )
+        webhooks.queue_event(
+            d,
             "contribution.received",
             {
                 "id": contribution_id,
@@ -87,6 +86,11 @@ class Contributions:
                 "url": f"{base}/api/v1/contributions/{contribution_id}",
             },
         )
+
+    def wake(self) -> None:
+        wake = self.app[SERVICES].get(webhooks.WAKE)
+        if wake is not None:
+            wake.set()
 
     async def accept(self, contribution_id: str) -> dict[str, Any]:
         return await accepting.accept(self.app, contribution_id)

@@ -102,14 +102,19 @@ async def submit(request: web.Request) -> web.Response:
         lang = got.fields.get("lang") if got.fields.get("lang") in ("nl", "en") else lang
         try:
             clean = form.validate(got.fields, bool(got.files))
-            contribution_id = await app[DB].write(
-                lambda d: _store(d, store, got, clean, client, limit)
-            )
+            contributions = app[SERVICES]["contributions"]
+
+            def store_and_announce(d) -> str:
+                new_id = _store(d, store, got, clean, client, limit)
+                contributions.announce_in(d, new_id)
+                return new_id
+
+            await app[DB].write(store_and_announce)
         finally:
             await form.discard(store, got)
     except form.Refused as refusal:
         return _refused(lang, refusal)
-    await app[SERVICES]["contributions"].announce(contribution_id)
+    app[SERVICES]["contributions"].wake()
     return _page(lang, t(lang, "thanks_title"), f"<p>{e(t(lang, 'thanks'))}</p>", 201)
 
 

@@ -140,7 +140,11 @@ async def upload_media(request: web.Request) -> web.Response:
             alt=alt,
             expected_size=length,
         )
-    body = await service.finish(**upload, temp=temp, filename=filename, alt=alt)
+    distributor = request.app[SERVICES]["distributor"]
+    body = await service.finish(
+        **upload, temp=temp, filename=filename, alt=alt, consequences=distributor.queue_changed
+    )
+    distributor.wake()
     return web.json_response(body, status=201, headers={hdrs.LOCATION: body["url"]})
 
 

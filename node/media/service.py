@@ -249,16 +249,26 @@ async def finish(
     temp: TempBlob,
     filename: str | None,
     alt: str | None,
+    consequences: Callable[[sqlite_utils.Database, str], None] | None = None,
 ) -> dict[str, Any]:
-    """Analyse the received file and record it; every temp file is gone afterwards."""
+    """Analyse the received file and record it; every temp file is gone afterwards.
+
+    ``consequences(db, item_id)`` runs in the same transaction as the media row, so
+    that what the new file means for the item's audience commits with it.
+    """
     result: Analysis | None = None
     try:
         result = await analyse(store, temp, settings)
         name = clean_name(filename, fallback=f"upload-{temp.sha256[:12]}")
         analysed = result
-        media_id = await db.write(
-            lambda d: _record(d, store, item_id, temp, analysed, name, clean_alt(alt))
-        )
+
+        def record(d: sqlite_utils.Database) -> str:
+            new_id = _record(d, store, item_id, temp, analysed, name, clean_alt(alt))
+            if consequences is not None:
+                consequences(d, item_id)
+            return new_id
+
+        media_id = await db.write(record)
     finally:
         leftovers = [temp, *(r.temp for r in (result.renditions if result else []))]
         await asyncio.shield(store.run(_discard_all, store, leftovers))

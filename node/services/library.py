@@ -44,8 +44,8 @@ async def create_item(
 
 
 async def update_item(app: web.Application, item_id: str, data: dict[str, Any]) -> dict[str, Any]:
-    identity = app[IDENTITY]
-    return await app[DB].write(lambda db: items.update_item(db, identity, item_id, data))
+    """Edit an item; the new version reaches every partner and follower who has it."""
+    return await app[SERVICES]["distributor"].update_item(item_id, data)
 
 
 async def delete_item(app: web.Application, item_id: str) -> None:
@@ -79,7 +79,12 @@ async def ingest_media(
     temp = await media.upload(
         **upload, chunks=chunks, declared_type=declared_type, filename=filename, alt=alt
     )
-    return await media.finish(**upload, temp=temp, filename=filename, alt=alt)
+    distributor = app[SERVICES]["distributor"]
+    body = await media.finish(
+        **upload, temp=temp, filename=filename, alt=alt, consequences=distributor.queue_changed
+    )
+    distributor.wake()
+    return body
 
 
 async def media_file(

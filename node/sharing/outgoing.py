@@ -1,129 +1,193 @@
-"""Turning regie decisions into activities: Offer, retraction, listing, public post.
+"""Distribution: every regie decision and every edit, with all its consequences, at once.
 
-Local effects (the audience rows, insight) are stored first in one write; the
-federation engine then persists each activity and its deliveries durably, so
-a crash between the two at worst re-sends nothing and loses nothing the
-editor decided (the audience row is the truth and can be re-sent).
+Each use case here runs as ONE database transaction that stores the change and
+everything it implies: the audience rows, insight events, the item's own
+mediatheek listing, webhook events and the activities for partners and
+followers (written to the transactional outbox, :mod:`node.outbox`).  Only
+after the commit is the outbox dispatcher woken; it hands the activities to the
+federation engine, and at start-up it sends whatever a crash left unsent.  So a
+kill at any point either loses the whole change or none of it.
+
+The API, the admin UI and the scheduler all call these methods; none of them
+sends anything itself.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from datetime import UTC, datetime
 from typing import Any
 
+import sqlite_utils
 from aiohttp import web
 
+from node import outbox
 from node.appkeys import DB, IDENTITY, SERVICES
 from node.channels import webhooks
 from node.channels.publish import published_payload
-from node.clock import iso, new_id
+from node.clock import iso
 from node.identity import Identity
 from node.items import service as items
+from node.items import visibility
 from node.mediatheek import store as index
+from node.outbox_dispatch import wake as wake_outbox
 from node.sharing import audience, insight, partners_store
+from node.sharing.follower_form import follower_object
 from node.sharing.listings import listing_from_item
-from protocol import activities, mapping, proofs
-from protocol.vocab import AS_PUBLIC, CONTEXT
+from node.sharing.objects import (
+    activity_id,
+    followers_url,
+    item_object,
+    mediatheek_url,
+    partners_url,
+    signed_object,
+)
+from protocol import activities
+from protocol.vocab import AS_PUBLIC
+
+__all__ = [
+    "Distributor",
+    "activity_id",
+    "followers_url",
+    "item_object",
+    "mediatheek_url",
+    "partners_url",
+    "signed_object",
+]
 
 log = logging.getLogger("mediakring.sharing")
 
 
-def activity_id(identity: Identity) -> str:
-    return f"{identity.base_url}/activities/{new_id()}"
-
-
-def mediatheek_url(identity: Identity) -> str:
-    return f"{identity.actor_url}/mediatheek"
-
-
-def partners_url(identity: Identity) -> str:
-    return f"{identity.actor_url}/partners"
-
-
-def followers_url(identity: Identity) -> str:
-    return f"{identity.actor_url}/followers"
-
-
-def item_object(
-    identity: Identity, item: dict[str, Any], to: list[str], cc: list[str] | None = None
-) -> dict[str, Any]:
-    """The item as an ActivityStreams object, addressed as the activity carrying it."""
-    obj = mapping.item_to_object(item, actor_url=identity.actor_url, base_url=identity.base_url)
-    obj.pop("@context", None)
-    obj["to"] = to
-    obj["cc"] = cc or []
-    return obj
-
-
-def signed_object(identity: Identity, item: dict[str, Any], to: list[str]) -> dict[str, Any]:
-    """The item as a stand-alone document with our proof, verifiable wherever it travels."""
-    doc = {"@context": CONTEXT, **item_object(identity, item, to)}
-    return proofs.create_proof(
-        doc, identity.ed25519_key, identity.ed25519_key_id, datetime.now(UTC)
-    )
-
-
 class Distributor:
-    """Sends what an item's audience says, through the federation engine."""
+    """Sends what an item's audience says, and every later change, to everyone holding it."""
 
     def __init__(self, app: web.Application) -> None:
         self.app = app
 
     @property
+    def identity(self) -> Identity:
+        return self.app[IDENTITY]
+
+    @property
     def federation(self):
         return self.app[SERVICES]["federation"]
 
-    async def set_audience(self, item_id: str, data: dict[str, Any]) -> dict[str, Any]:
-        db, identity = self.app[DB], self.app[IDENTITY]
+    async def _commit(self, change):
+        """Run ``change`` as one transaction, then wake the senders of what it queued."""
+        result = await self.app[DB].write(change)
+        self.wake()
+        return result
 
-        def store(d):
-            item = items.get_item(d, identity, item_id)
-            change = audience.plan_and_store(d, item_id, data)
+    def wake(self) -> None:
+        """After a commit that queued activities or webhook events: send them now."""
+        wake_outbox(self.app)
+        hook_wake = self.app[SERVICES].get(webhooks.WAKE)
+        if hook_wake is not None:
+            hook_wake.set()
+
+    # -- use cases ----------------------------------------------------------------------
+
+    async def set_audience(self, item_id: str, data: dict[str, Any]) -> dict[str, Any]:
+        """The editor's regie: store the new audience and queue what it means, atomically."""
+
+        def change(d: sqlite_utils.Database) -> None:
+            item = items.get_item(d, self.identity, item_id)
+            plan = audience.plan_and_store(d, item_id, data)
             partners = [p["actor_url"] for p in partners_store.active_partners(d)]
-            for actor in change.added:
+            for actor in plan.added:
                 insight.record(d, item_id, "shared", partner_actor=actor)
-            for actor in change.removed:
+            for actor in plan.removed:
                 insight.record(d, item_id, "retracted", partner_actor=actor)
-            if change.list_on:
+            if plan.list_on:
                 for actor in partners:
                     insight.record(d, item_id, "listed", partner_actor=actor)
-            if change.public_on:
+            if plan.public_on:
                 insight.record(d, item_id, "public")
-            return item, change, partners
+            self._queue_audience_change(d, item, plan, partners)
 
-        item, change, partners = await db.write(store)
-        if change.list_on or change.list_off:
-            await self.index_own(item, listed=change.list_on)
-        await self.send_change(item, change, partners)
+        await self._commit(change)
         return await self.describe(item_id)
 
-    async def send_change(
-        self, item: dict[str, Any], change: audience.AudienceChange, partners: list[str]
+    async def update_item(self, item_id: str, data: dict[str, Any]) -> dict[str, Any]:
+        """Edit an item (API, editor) and send the new version to everyone who has it."""
+
+        def change(d: sqlite_utils.Database) -> dict[str, Any]:
+            item = items.update_item(d, self.identity, item_id, data)
+            self._queue_update(d, item)
+            return item
+
+        return await self._commit(change)
+
+    def queue_changed(self, d: sqlite_utils.Database, item_id: str) -> None:
+        """Inside another change's transaction (a media file added): queue the new version.
+
+        The caller calls :meth:`wake` after its commit.
+        """
+        self._queue_update(d, items.get_item(d, self.identity, item_id))
+
+    async def delete_item(self, item_id: str) -> None:
+        """Delete one of our items and ask everyone who has it to remove it (API and UI)."""
+
+        def change(d: sqlite_utils.Database) -> None:
+            item = items.get_item(d, self.identity, item_id)
+            self._queue_withdrawal(d, item)
+            items.delete_item(d, item_id)
+
+        await self._commit(change)
+
+    async def lift_embargo(self, item_id: str) -> bool:
+        """A public item whose embargo has passed goes to followers now (scheduler)."""
+
+        def change(d: sqlite_utils.Database) -> bool:
+            item = items.get_item(d, self.identity, item_id)
+            sent = d.execute(
+                "SELECT public, public_sent_at FROM audience WHERE item_id = ?", [item_id]
+            ).fetchone()
+            if not sent or not sent[0] or sent[1] or not self._may_go_public(item):
+                return False
+            self._queue_public(d, item)
+            return True
+
+        return await self._commit(change)
+
+    async def expire(self, item_id: str) -> None:
+        """The item's expiry has passed: everyone who has it is asked to remove it (scheduler)."""
+
+        def change(d: sqlite_utils.Database) -> None:
+            item = items.get_item(d, self.identity, item_id)
+            self._queue_withdrawal(d, item)
+            d.execute("UPDATE audience SET expiry_done_at = ? WHERE item_id = ?", [iso(), item_id])
+
+        await self._commit(change)
+
+    # -- what a change means, inside its transaction -------------------------------------
+
+    @staticmethod
+    def _may_go_public(item: dict[str, Any]) -> bool:
+        return not visibility.is_embargoed(item) and not visibility.is_expired(item)
+
+    def _queue_audience_change(
+        self,
+        d: sqlite_utils.Database,
+        item: dict[str, Any],
+        plan: audience.AudienceChange,
+        partners: list[str],
     ) -> None:
-        identity = self.app[IDENTITY]
-        actor = identity.actor_url
-        for partner in change.added:
+        identity, actor = self.identity, self.identity.actor_url
+        for partner in plan.added:
             offer = activities.offer(
                 activity_id(identity), actor, item_object(identity, item, [partner]), to=[partner]
             )
-            sent = await self.federation.publish(offer, [partner])
-            await self.app[DB].write(
-                lambda d, p=partner, a=sent: d.execute(
-                    "UPDATE audience_partners SET activity_id = ? WHERE item_id = ?"
-                    " AND partner_actor = ?",
-                    [a, item["id"], p],
-                )
+            outbox.enqueue(d, offer, [partner])
+            d.execute(
+                "UPDATE audience_partners SET activity_id = ? WHERE item_id = ?"
+                " AND partner_actor = ?",
+                [offer["id"], item["id"], partner],
             )
-        for partner in change.removed:
-            previous = await self.app[DB].read(
-                lambda d, p=partner: d.execute(
-                    "SELECT activity_id FROM audience_partners WHERE item_id = ?"
-                    " AND partner_actor = ?",
-                    [item["id"], p],
-                ).fetchone()
-            )
+        for partner in plan.removed:
+            previous = d.execute(
+                "SELECT activity_id FROM audience_partners WHERE item_id = ? AND partner_actor = ?",
+                [item["id"], partner],
+            ).fetchone()
             offer_ref = previous[0] if previous and previous[0] else item["uri"]
             undo = activities.undo(
                 activity_id(identity),
@@ -131,21 +195,25 @@ class Distributor:
                 {"type": "Offer", "id": offer_ref, "actor": actor, "object": item["uri"]},
                 to=[partner],
             )
-            await self.federation.publish(undo, [partner])
-        if change.list_on and partners:
-            await self.send_listing(item, partners)
-        if change.list_off and partners:
-            remove = activities.remove(
-                activity_id(identity),
-                actor,
-                item["uri"],
-                mediatheek_url(identity),
-                to=[partners_url(identity)],
-            )
-            await self.federation.publish(remove, partners)
-        if change.public_on and not _embargoed(item):
-            await self.send_public(item)
-        if change.public_off:
+            outbox.enqueue(d, undo, [partner])
+        if plan.list_on:
+            self._index_own(d, item, listed=True)
+            if partners:
+                self._queue_listing(d, item, partners)
+        if plan.list_off:
+            self._index_own(d, item, listed=False)
+            if partners:
+                remove = activities.remove(
+                    activity_id(identity),
+                    actor,
+                    item["uri"],
+                    mediatheek_url(identity),
+                    to=[partners_url(identity)],
+                )
+                outbox.enqueue(d, remove, partners)
+        if plan.public_on and self._may_go_public(item):
+            self._queue_public(d, item)
+        if plan.public_off:
             delete = activities.delete(
                 activity_id(identity),
                 actor,
@@ -153,10 +221,12 @@ class Distributor:
                 to=[AS_PUBLIC],
                 cc=[followers_url(identity)],
             )
-            await self.federation.publish(delete, [followers_url(identity)])
+            outbox.enqueue(d, delete, [followers_url(identity)])
 
-    async def send_listing(self, item: dict[str, Any], recipients: list[str]) -> str:
-        identity = self.app[IDENTITY]
+    def _queue_listing(
+        self, d: sqlite_utils.Database, item: dict[str, Any], recipients: list[str]
+    ) -> str:
+        identity = self.identity
         add = activities.add(
             activity_id(identity),
             identity.actor_url,
@@ -164,68 +234,77 @@ class Distributor:
             mediatheek_url(identity),
             to=[partners_url(identity)],
         )
-        sent = await self.federation.publish(add, recipients)
-        await self.app[DB].write(
-            lambda d: d.execute(
-                "UPDATE audience SET listed_sent_at = ? WHERE item_id = ?", [iso(), item["id"]]
-            )
-        )
-        return sent
+        outbox.enqueue(d, add, recipients)
+        d.execute("UPDATE audience SET listed_sent_at = ? WHERE item_id = ?", [iso(), item["id"]])
+        return add["id"]
 
-    async def send_public(self, item: dict[str, Any]) -> str:
-        from node.public.fediverse import follower_object
-
-        identity = self.app[IDENTITY]
-        obj = await follower_object(self.app, item, [AS_PUBLIC], [followers_url(identity)])
+    def _queue_public(self, d: sqlite_utils.Database, item: dict[str, Any]) -> str:
+        identity = self.identity
+        cc = [followers_url(identity)]
         create = activities.create(
             activity_id(identity),
             identity.actor_url,
-            obj,
+            follower_object(d, identity, item, [AS_PUBLIC], cc),
             to=[AS_PUBLIC],
-            cc=[followers_url(identity)],
+            cc=cc,
         )
-        sent = await self.federation.publish(create, [followers_url(identity)])
-        await self.app[DB].write(
-            lambda d: d.execute(
-                "UPDATE audience SET public_sent_at = ? WHERE item_id = ?", [iso(), item["id"]]
+        outbox.enqueue(d, create, cc)
+        now = iso()
+        d.execute("UPDATE audience SET public_sent_at = ? WHERE item_id = ?", [now, item["id"]])
+        published = d.execute(
+            "SELECT published_at FROM audience WHERE item_id = ?", [item["id"]]
+        ).fetchone()
+        payload = published_payload({**item, "published_at": (published and published[0]) or now})
+        webhooks.queue_event(d, "item.published", payload)
+        return create["id"]
+
+    def _queue_update(self, d: sqlite_utils.Database, item: dict[str, Any]) -> None:
+        identity = self.identity
+        if audience.get_audience(d, item["id"])["mediatheek"]:
+            self._index_own(d, item, listed=True)
+        partners, followers = recipients(d, item["id"])
+        if partners:
+            update = activities.update(
+                activity_id(identity),
+                identity.actor_url,
+                item_object(identity, item, partners),
+                to=partners,
             )
-        )
-        await webhooks.emit(
-            self.app, "item.published", published_payload({**item, "published_at": iso()})
-        )
-        return sent
+            outbox.enqueue(d, update, partners)
+        if followers:
+            # Followers get the same shape Mastodon rendered at publication.
+            cc = [followers_url(identity)]
+            obj = follower_object(d, identity, item, [AS_PUBLIC], cc)
+            update = activities.update(
+                activity_id(identity), identity.actor_url, obj, to=[AS_PUBLIC], cc=cc
+            )
+            outbox.enqueue(d, update, cc)
 
-    async def recipients(self, item_id: str) -> tuple[list[str], bool]:
-        """Everyone who has received the item: partner actors, and whether followers did."""
-
-        def load(d):
-            partners = {
-                r[0]
-                for r in d.execute(
-                    "SELECT partner_actor FROM audience_partners WHERE item_id = ?"
-                    " AND retracted_at IS NULL",
-                    [item_id],
-                )
-            }
-            row = d.execute(
-                "SELECT listed_sent_at, public_sent_at, mediatheek FROM audience WHERE item_id = ?",
-                [item_id],
-            ).fetchone()
-            if row and row[2]:
-                partners |= {p["actor_url"] for p in partners_store.active_partners(d)}
-            return sorted(partners), bool(row and row[1])
-
-        return await self.app[DB].read(load)
-
-    async def index_own(self, item: dict[str, Any], *, listed: bool) -> None:
-        """Our own listed items are in our own mediatheek index too (``local``)."""
-        identity = self.app[IDENTITY]
-        if not listed:
-            await self.app[DB].write(lambda d: index.withdraw_listing(d, item["uri"]))
+    def _queue_withdrawal(self, d: sqlite_utils.Database, item: dict[str, Any]) -> None:
+        """Deleted or expired: everyone who has it is asked to remove it (and their copies)."""
+        identity = self.identity
+        index.withdraw_listing(d, item["uri"])
+        partners, followers = recipients(d, item["id"])
+        for partner in partners:
+            insight.record(d, item["id"], "withdrawn", partner_actor=partner)
+        targets = partners + ([followers_url(identity)] if followers else [])
+        if not targets:
             return
-        # Stored signed: the mediatheek collection serves it as is (back-fill), so each
-        # listing is signed once per version rather than once per request.
-        doc = await asyncio.to_thread(signed_object, identity, item, [partners_url(identity)])
+        to = ([AS_PUBLIC] if followers else []) + partners
+        delete = activities.delete(activity_id(identity), identity.actor_url, item["uri"], to=to)
+        outbox.enqueue(d, delete, targets)
+
+    def _index_own(self, d: sqlite_utils.Database, item: dict[str, Any], *, listed: bool) -> None:
+        """Our own listed items are in our own mediatheek index too (``local``).
+
+        Stored signed: the mediatheek collection serves it as is (back-fill), so each
+        listing is signed once per version rather than once per request.
+        """
+        identity = self.identity
+        if not listed:
+            index.withdraw_listing(d, item["uri"])
+            return
+        doc = signed_object(identity, item, [partners_url(identity)])
         listing = listing_from_item(
             item,
             origin_actor=identity.actor_url,
@@ -234,56 +313,9 @@ class Distributor:
             local=True,
             proof_ok=True,
         )
-        await self.app[DB].write(lambda d: index.upsert_listing(d, listing))
+        index.upsert_listing(d, listing)
 
-    async def item_changed(self, item: dict[str, Any]) -> None:
-        """An edited item goes again to everyone who has it, as an Update."""
-        identity = self.app[IDENTITY]
-        listed = await self.app[DB].read(lambda d: audience.get_audience(d, item["id"]))
-        if listed["mediatheek"]:
-            await self.index_own(item, listed=True)
-        partners, followers = await self.recipients(item["id"])
-        if partners:
-            update = activities.update(
-                activity_id(identity),
-                identity.actor_url,
-                item_object(identity, item, partners),
-                to=partners,
-            )
-            await self.federation.publish(update, partners)
-        if followers:
-            # Followers get the same shape Mastodon rendered at publication.
-            from node.public.fediverse import follower_object
-
-            cc = [followers_url(identity)]
-            obj = await follower_object(self.app, item, [AS_PUBLIC], cc)
-            update = activities.update(
-                activity_id(identity), identity.actor_url, obj, to=[AS_PUBLIC], cc=cc
-            )
-            await self.federation.publish(update, cc)
-
-    async def delete_item(self, item_id: str) -> None:
-        """Delete one of our items and ask everyone who has it to remove it (API and UI)."""
-        identity = self.app[IDENTITY]
-        item = await self.app[DB].read(lambda d: items.get_item(d, identity, item_id))
-        await self.app[DB].write(lambda d: items.delete_item(d, item_id))
-        await self.item_withdrawn(item)
-
-    async def item_withdrawn(self, item: dict[str, Any]) -> None:
-        """Deleted or expired: everyone who has it is asked to remove it (and copies)."""
-        identity = self.app[IDENTITY]
-        await self.app[DB].write(lambda d: index.withdraw_listing(d, item["uri"]))
-        partners, followers = await self.recipients(item["id"])
-        recipients = partners + ([followers_url(identity)] if followers else [])
-        for partner in partners:
-            await self.app[DB].write(
-                lambda d, p=partner: insight.record(d, item["id"], "withdrawn", partner_actor=p)
-            )
-        if not recipients:
-            return
-        to = ([AS_PUBLIC] if followers else []) + partners
-        delete = activities.delete(activity_id(identity), identity.actor_url, item["uri"], to=to)
-        await self.federation.publish(delete, recipients)
+    # -- reading ------------------------------------------------------------------------
 
     async def describe(self, item_id: str) -> dict[str, Any]:
         """The audience plus the delivery state per partner (for GET and the regie panel)."""
@@ -308,6 +340,25 @@ class Distributor:
         return {**aud, "deliveries": deliveries}
 
 
+def recipients(d: sqlite_utils.Database, item_id: str) -> tuple[list[str], bool]:
+    """Everyone who has received the item: partner actors, and whether followers did."""
+    partners = {
+        r[0]
+        for r in d.execute(
+            "SELECT partner_actor FROM audience_partners WHERE item_id = ?"
+            " AND retracted_at IS NULL",
+            [item_id],
+        )
+    }
+    row = d.execute(
+        "SELECT listed_sent_at, public_sent_at, mediatheek FROM audience WHERE item_id = ?",
+        [item_id],
+    ).fetchone()
+    if row and row[2]:
+        partners |= {p["actor_url"] for p in partners_store.active_partners(d)}
+    return sorted(partners), bool(row and row[1])
+
+
 def _summarise(states: list[dict[str, Any]]) -> dict[str, Any]:
     if not states:
         return {"state": "queued", "attempts": 0, "last_error": None}
@@ -319,7 +370,3 @@ def _summarise(states: list[dict[str, Any]]) -> dict[str, Any]:
         "last_error": state.get("last_error"),
         "delivered_at": state.get("delivered_at"),
     }
-
-
-def _embargoed(item: dict[str, Any]) -> bool:
-    return bool(item.get("embargo_until") and item["embargo_until"] > iso())

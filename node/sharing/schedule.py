@@ -16,9 +16,8 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from node.appkeys import DB, IDENTITY, SERVICES, SETTINGS
+from node.appkeys import DB, SERVICES, SETTINGS
 from node.clock import iso
-from node.items import service as items
 from node.mediatheek import store as index
 from node.sharing import notifications
 
@@ -28,7 +27,7 @@ log = logging.getLogger("mediakring.schedule")
 async def run_due_work(app: web.Application) -> dict[str, int]:
     """Do everything that has become due; returns counts (for tests and logs)."""
     now = iso()
-    db, identity = app[DB], app[IDENTITY]
+    db = app[DB]
     distributor = app[SERVICES]["distributor"]
 
     def due(d):
@@ -62,18 +61,10 @@ async def run_due_work(app: web.Application) -> dict[str, int]:
 
     lift, expire, shares = await db.read(due)
     for item_id in lift:
-        item = await db.read(lambda d, i=item_id: items.get_item(d, identity, i))
-        await distributor.send_public(item)
-        log.info("embargo lifted: %s published to followers", item_id)
+        if await distributor.lift_embargo(item_id):
+            log.info("embargo lifted: %s published to followers", item_id)
     for item_id in expire:
-        item = await db.read(lambda d, i=item_id: items.get_item(d, identity, i))
-        await distributor.item_withdrawn(item)
-        await db.write(
-            lambda d, i=item_id, u=item["uri"]: (
-                d.execute("UPDATE audience SET expiry_done_at = ? WHERE item_id = ?", [now, i]),
-                index.withdraw_listing(d, u),
-            )
-        )
+        await distributor.expire(item_id)
         log.info("expired: %s withdrawn everywhere", item_id)
 
     def notice(d):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from node.appkeys import SERVICES
 from tests.integration.network import api, create_item_with_photo, make_partners, wait_for
 
@@ -56,3 +58,26 @@ async def test_closed_network_setting_refuses_unlisted_nodes(node_factory, http)
         return (await api(http, closed, "GET", "/api/v1/partners"))["incoming"]
 
     assert await wait_for(arrived, what="the request once the domain is allowed")
+
+
+@pytest.mark.parametrize(
+    "domain",
+    ["exa%20mple", "a..b", "x" * 64 + ".example", ("abc." * 64) + "nl", "omroep.example%2Fpad"],
+)
+async def test_policy_refuses_what_is_no_domain_from_the_api(node_factory, http, domain):
+    """The API and the admin UI share one domain check: 422 with a reason, nothing stored."""
+    a = await node_factory("Omroep Beleid")
+    refused = await api(
+        http, a, "PUT", f"/api/v1/federation/policy/{domain}", json={"rule": "block"}, expect=422
+    )
+    assert "domain" in refused["detail"]
+    rules = await api(http, a, "GET", "/api/v1/federation/policy", expect=200)
+    assert rules["rules"] == {}
+
+
+async def test_policy_stores_international_names_in_ascii(node_factory, http):
+    a = await node_factory("Omroep Beleid")
+    await api(http, a, "PUT", "/api/v1/federation/policy/bücher.example", json={"rule": "block"},
+              expect=200)  # fmt: skip
+    rules = await api(http, a, "GET", "/api/v1/federation/policy", expect=200)
+    assert rules["rules"] == {"xn--bcher-kva.example": "block"}

@@ -24,12 +24,10 @@ import html
 from typing import Any
 
 import sqlite_utils
-from aiohttp import web
 
-from node.appkeys import DB, IDENTITY
 from node.channels.attribution import licence_label
 from node.identity import Identity
-from node.sharing.outgoing import item_object
+from node.sharing.objects import item_object
 from protocol.mapping import sha256_to_digest_multibase
 
 SENSITIVE_DEFAULT = "Gevoelige inhoud"
@@ -110,12 +108,17 @@ def adapt(
     return out
 
 
-async def follower_object(
-    app: web.Application, item: dict[str, Any], to: list[str], cc: list[str]
+def follower_object(
+    db: sqlite_utils.Database,
+    identity: Identity,
+    item: dict[str, Any],
+    to: list[str],
+    cc: list[str],
 ) -> dict[str, Any]:
-    """The object of the Create that followers receive for a public item."""
-    identity = app[IDENTITY]
+    """The object of the Create (or Update) that followers receive for a public item.
+
+    Synchronous, so that it is built inside the transaction that decides to send it.
+    """
     obj = item_object(identity, item, to, cc)
     ids = [m["id"] for m in item.get("media") or [] if m.get("id")]
-    mediums = await app[DB].read(lambda d: _renditions(d, ids))
-    return adapt(obj, item, identity, mediums)
+    return adapt(obj, item, identity, _renditions(db, ids))
