@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from admin_ui.i18n import N_, _
 from node.errors import ValidationFailed
+from node.items import visibility
 from node.items.licences import normalise_licence
 from node.items.model import FIELD_LIMITS
 
@@ -134,11 +135,7 @@ def parse_item_form(form: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, 
             data[name] = _from_local_input(form.get(name, ""))
         except ValueError:
             errors[name] = _("Geen geldige datum en tijd.")
-    if (
-        data.get("embargo_until")
-        and data.get("expires_at")
-        and (data["expires_at"] <= data["embargo_until"])
-    ):
+    if visibility.expires_before_embargo(data.get("embargo_until"), data.get("expires_at")):
         errors["expires_at"] = _("Moet later zijn dan het einde van het embargo.")
     return data, errors
 
