@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from admin_ui.i18n import N_, _
 from node.errors import ValidationFailed
+from node.items import visibility
 from node.items.licences import normalise_licence
 from node.items.model import FIELD_LIMITS
 
@@ -56,13 +57,18 @@ def to_local_input(value: str | None) -> str:
     return moment.astimezone(LOCAL_TIME).strftime("%Y-%m-%dT%H:%M")
 
 
-def _from_local_input(raw: str) -> str | None:
+def _from_local_input(raw: str, field: str) -> str | None:
+    """A ``datetime-local`` value (Dutch time unless it says otherwise) → canonical UTC.
+
+    The offset is kept until the one rule (``node.items.visibility``) has judged
+    it, so the form refuses exactly what the API refuses (ValidationFailed).
+    """
     if not raw.strip():
         return None
     moment = dt.datetime.fromisoformat(raw.strip())
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=LOCAL_TIME)
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return visibility.canonical_instant(moment.isoformat(), field)
 
 
 def _number(raw: str) -> float | None:
@@ -131,14 +137,12 @@ def parse_item_form(form: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, 
             errors["location_name"] = _("Geef ook een plaatsnaam bij de coördinaten.")
     for name in ("embargo_until", "expires_at"):
         try:
-            data[name] = _from_local_input(form.get(name, ""))
+            data[name] = _from_local_input(form.get(name, ""), name)
+        except ValidationFailed as exc:
+            errors[name] = _("Niet geaccepteerd: %(reason)s", reason=exc.detail)
         except ValueError:
             errors[name] = _("Geen geldige datum en tijd.")
-    if (
-        data.get("embargo_until")
-        and data.get("expires_at")
-        and (data["expires_at"] <= data["embargo_until"])
-    ):
+    if visibility.expires_before_embargo(data.get("embargo_until"), data.get("expires_at")):
         errors["expires_at"] = _("Moet later zijn dan het einde van het embargo.")
     return data, errors
 

@@ -8,6 +8,7 @@ from federation.schema import SCHEMA_STEPS
 from node.db import (
     Database,
     schema_contributions,  # noqa: F401  (registers its migrations)
+    schema_instants,  # noqa: F401  (registers its migrations)
     schema_outbox,  # noqa: F401  (registers its migrations)
     schema_sharing,  # noqa: F401  (registers its migrations)
 )

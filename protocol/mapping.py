@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from protocol import multibase, vocab
+from protocol.instants import canonical_instant
 from protocol.result import Failure
 from protocol.sanitize import plain_text, sanitize_html
 
@@ -220,6 +221,12 @@ def _str_or_none(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+def _instant_or_none(value: Any) -> str | None:
+    """published/updated are informational: canonical when valid, dropped when not."""
+    moment = canonical_instant(value) if value else None
+    return None if moment is None or isinstance(moment, Failure) else moment
+
+
 def object_to_item(obj: Mapping[str, Any]) -> dict | Failure:
     """A partner's AS2 object → an item dict (sanitised); Failure if it is not usable."""
     if not isinstance(obj, Mapping):
@@ -244,6 +251,21 @@ def object_to_item(obj: Mapping[str, Any]) -> dict | Failure:
         for t in obj.get("tag") or []
         if isinstance(t, dict) and t.get("type") == "Hashtag" and isinstance(t.get("name"), str)
     ]
+    terms: dict[str, str | None] = {}
+    for term, key in (("embargoUntil", "embargo_until"), ("expiresAt", "expires_at")):
+        raw = obj.get(term)
+        if isinstance(raw, dict) and "@value" in raw:
+            raw = raw["@value"]
+        if raw is None or raw == "":
+            terms[key] = None
+            continue
+        moment = canonical_instant(raw)
+        if isinstance(moment, Failure):
+            return Failure(f"object.{key}", f"{term}: {moment.detail}")
+        terms[key] = moment
+    if terms["embargo_until"] and terms["expires_at"]:
+        if terms["expires_at"] <= terms["embargo_until"]:  # canonical text: time order
+            return Failure("object.expires_at", "expiresAt must be later than embargoUntil")
     place = obj.get("location") if isinstance(obj.get("location"), dict) else None
     location = None
     if place:
@@ -265,10 +287,10 @@ def object_to_item(obj: Mapping[str, Any]) -> dict | Failure:
         "credit": _str_or_none(_text(obj.get("credit"))),
         "licence": _str_or_none(_text(obj.get("licence"))),
         "usage_terms": _str_or_none(_text(obj.get("usageTerms"))),
-        "embargo_until": _str_or_none(obj.get("embargoUntil")),
-        "expires_at": _str_or_none(obj.get("expiresAt")),
-        "created_at": _str_or_none(obj.get("published")),
-        "updated_at": _str_or_none(obj.get("updated")),
+        "embargo_until": terms["embargo_until"],
+        "expires_at": terms["expires_at"],
+        "created_at": _instant_or_none(obj.get("published")),
+        "updated_at": _instant_or_none(obj.get("updated")),
         "author": _str_or_none(obj.get("author")),
         "sensitive": obj.get("sensitive") is True,
         "derived_from": _ref_or_none(obj.get("derivedFrom")),

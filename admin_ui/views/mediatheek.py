@@ -21,6 +21,7 @@ from admin_ui.sharing_text import local_time, problem_text
 from node import services
 from node.clock import iso
 from node.errors import NotFound, ProblemError
+from node.items import visibility
 from node.items.model import KINDS
 from node.mediatheek.query import SearchQuery
 
@@ -138,7 +139,7 @@ async def _listing_page(
 ) -> web.Response:
     node = request.app[NODE]
     listing = await services.get_listing(node, listing_id)
-    listing["embargoed"] = bool(listing.get("embargo_until") and listing["embargo_until"] > iso())
+    listing["embargoed"] = visibility.is_embargoed(listing)
     return render(
         request,
         "listing.html",

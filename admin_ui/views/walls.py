@@ -14,7 +14,7 @@ from admin_ui.i18n import N_, _
 from admin_ui.keys import NODE
 from admin_ui.render import render
 from admin_ui.security import PREFIX, redirect
-from admin_ui.sharing_text import problem_text
+from admin_ui.sharing_text import local_time, problem_text
 from node import services
 from node.errors import ProblemError
 
@@ -27,6 +27,16 @@ NOTICES = {
 }
 
 
+def _choice(item: dict[str, Any], checked: bool) -> dict[str, Any]:
+    embargo = item.get("embargo_until")
+    return {
+        "id": item["id"],
+        "title": item["title"],
+        "checked": checked,
+        "embargo": local_time(embargo) if embargo else "",
+    }
+
+
 async def _page(
     request: web.Request,
     values: dict[str, Any],
@@ -36,18 +46,17 @@ async def _page(
 ) -> web.Response:
     node = request.app[NODE]
     screens = await services.list_screens(node)
-    recent, _cursor = await services.list_items(node, {}, RECENT_ITEMS, None)
-    titles = {i["id"]: i["title"] for i in recent}
+    # Only what the public rule allows is offered: public, not expired.  A public
+    # item under embargo may be chosen; the screen shows it once the embargo ends.
+    offered = await services.screen_candidates(node, RECENT_ITEMS)
+    by_id = {i["id"]: i for i in offered}
     base = services.settings(node).base_url
     for screen in screens:
         screen["url"] = f"{base}/wall/{screen['token']}"
-        chosen = set(screen["items"])
-        screen["choices"] = [
-            {"id": i, "title": titles.get(i, i), "checked": True} for i in screen["items"]
-        ] + [
-            {"id": i["id"], "title": i["title"], "checked": False}
-            for i in recent
-            if i["id"] not in chosen
+        chosen = [i for i in screen["items"] if i in by_id]
+        screen["dropped"] = len(screen["items"]) - len(chosen)
+        screen["choices"] = [_choice(by_id[i], True) for i in chosen] + [
+            _choice(i, False) for i in offered if i["id"] not in set(chosen)
         ]
     return render(
         request,

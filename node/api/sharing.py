@@ -11,6 +11,7 @@ from node.appkeys import DB, IDENTITY, SERVICES
 from node.clock import iso, parse_iso
 from node.errors import NotFound, ValidationFailed
 from node.items import service as items
+from node.items import visibility
 from node.mediatheek.query import SearchQuery
 from node.mediatheek.search import search
 from node.sharing import insight, notifications, partners_store
@@ -182,7 +183,7 @@ async def mediatheek_search(request: web.Request) -> web.Response:
             "thumbnail_url": r.get("thumbnail_url"),
             "published_at": r.get("published_at"),
             "embargo_until": r.get("embargo_until"),
-            "embargoed": bool(r.get("embargo_until") and r["embargo_until"] > now),
+            "embargoed": visibility.is_embargoed(r, now),
             "local": bool(r.get("local")),
         }
         for r in result.items

@@ -12,6 +12,7 @@ from typing import Any
 import sqlite_utils
 
 from node.identity import Identity
+from node.items import visibility
 from node.items.service import row_to_json
 from node.items.visibility import public_items_sql
 from node.media.queries import media_for_items
@@ -60,25 +61,20 @@ def public_item(
     return _with_media(db, identity, rows)[0] if rows else None
 
 
-def visible_items(
+def public_items_by_id(
     db: sqlite_utils.Database, identity: Identity, item_ids: list[str], now: str
 ) -> list[dict[str, Any]]:
-    """Chosen items that may be shown now (not deleted, embargo passed, not expired).
+    """Those of ``item_ids`` the public may see now, in the order given.
 
-    Used for items an organisation explicitly put on its own wall screen: the
-    choice itself is the publication, but embargo and expiry still hold.
+    Used for items an editor put on a wall screen: choosing an item does not
+    publish it, so drafts, partner-only, embargoed and expired items are
+    dropped here at read time, whenever they stopped being public.
     """
     if not item_ids:
         return []
-    marks = ",".join("?" for _ in item_ids)
-    rows = list(
-        db.query(
-            f"SELECT * FROM items WHERE id IN ({marks}) AND deleted = 0"
-            " AND (embargo_until IS NULL OR embargo_until <= ?)"
-            " AND (expires_at IS NULL OR expires_at > ?)",
-            [*item_ids, now, now],
-        )
-    )
+    marks = ",".join(f":id{n}" for n in range(len(item_ids)))
+    params: dict[str, Any] = {"now": now, **{f"id{n}": i for n, i in enumerate(item_ids)}}
+    rows = list(db.query(public_items_sql(f"items.id IN ({marks})"), params))
     by_id = {r["id"]: r for r in rows}
     return _with_media(db, identity, [by_id[i] for i in item_ids if i in by_id])
 
@@ -91,10 +87,10 @@ def last_change(db: sqlite_utils.Database, now: str) -> str | None:
     answers 304 for a feed whose content changed.
     """
     row = db.execute(
-        """SELECT max(
+        f"""SELECT max(
               coalesce(max(audience.updated_at), ''), coalesce(max(items.updated_at), ''),
-              coalesce(max(CASE WHEN items.embargo_until <= ? THEN items.embargo_until END), ''),
-              coalesce(max(CASE WHEN items.expires_at <= ? THEN items.expires_at END), ''))
+              coalesce(max({visibility.embargo_lifted_at_sql("items", "?")}), ''),
+              coalesce(max({visibility.expired_at_sql("items", "?")}), ''))
            FROM audience JOIN items ON items.id = audience.item_id""",
         [now, now],
     ).fetchone()

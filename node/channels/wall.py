@@ -2,7 +2,9 @@
 
 The token in the URL is the screen's only credential (a capability URL that is
 typed into a display once), so it is long and random.  A screen shows the
-organisation's latest public items plus items an editor chose for it; the
+organisation's latest public items plus public items an editor chose for it
+(both through the one public rule, at read time, so an item that stops being
+public leaves the screen at once); the
 admin UI calls these service functions, the API exposes them to admins.
 """
 
@@ -14,10 +16,11 @@ from typing import Any
 import sqlite_utils
 
 from node.channels.attribution import credit_line
-from node.channels.public import category, media_view, public_items, visible_items
+from node.channels.public import category, media_view, public_items, public_items_by_id
 from node.clock import iso, new_id
 from node.errors import NotFound, ValidationFailed
 from node.identity import Identity
+from node.items import visibility
 from protocol.sanitize import plain_text
 
 MAX_CHOSEN = 100
@@ -88,10 +91,38 @@ def list_screens(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     return [_view(db, r) for r in db.query("SELECT * FROM wall_screens ORDER BY created_at")]
 
 
+def _refusal(row: dict[str, Any] | None, item_id: str, now: str) -> str | None:
+    """Why ``item_id`` may not go on a screen, or None when it may."""
+    if row is None or row["deleted"]:
+        return f"there is no item {item_id!r}"
+    if not row["public"]:
+        return f"item {item_id!r} is not public (a draft or shared with partners only)"
+    if visibility.is_expired(row, now):
+        return f"item {item_id!r} has expired"
+    return None
+
+
+def _candidate_rows(db: sqlite_utils.Database, where: str, params: dict[str, Any]) -> list[dict]:
+    return list(
+        db.query(
+            "SELECT items.id, items.title, items.deleted, items.embargo_until, items.expires_at,"
+            " coalesce(audience.public, 0) AS public FROM items"
+            f" LEFT JOIN audience ON audience.item_id = items.id WHERE {where}",
+            params,
+        )
+    )
+
+
 def set_screen_items(
-    db: sqlite_utils.Database, screen_id: str, item_ids: list[str]
+    db: sqlite_utils.Database, screen_id: str, item_ids: list[str], now: str | None = None
 ) -> dict[str, Any]:
-    """Replace the screen's chosen items (in this order); every item must exist."""
+    """Replace the screen's chosen items (in this order).
+
+    A screen is public, so every item must be public: a draft or a
+    partner-only item is refused with a reason, and so is an expired one.  A
+    public item still under embargo is accepted; the screen shows it once the
+    embargo has passed (``wall_feed`` applies the public rule at read time).
+    """
     row = _row(db, screen_id)
     if not isinstance(item_ids, list) or not all(isinstance(i, str) for i in item_ids):
         raise ValidationFailed("items: must be a list of item ids", field="items")
@@ -99,15 +130,41 @@ def set_screen_items(
         raise ValidationFailed(f"items: at most {MAX_CHOSEN} items", field="items")
     if len(set(item_ids)) != len(item_ids):
         raise ValidationFailed("items: an item is listed twice", field="items")
+    now = now or iso()
     for item_id in item_ids:
-        if not db.execute("SELECT 1 FROM items WHERE id = ? AND deleted = 0", [item_id]).fetchone():
-            raise ValidationFailed(f"items: there is no item {item_id!r}", field="items")
+        rows = _candidate_rows(db, "items.id = :id", {"id": item_id})
+        reason = _refusal(rows[0] if rows else None, item_id, now)
+        if reason:
+            raise ValidationFailed(f"items: {reason}", field="items")
     db.execute("DELETE FROM wall_screen_items WHERE screen_id = ?", [screen_id])
     db["wall_screen_items"].insert_all(
         {"screen_id": screen_id, "item_id": item_id, "position": n}
         for n, item_id in enumerate(item_ids)
     )
     return _view(db, row)
+
+
+def screen_candidates(
+    db: sqlite_utils.Database, now: str | None = None, limit: int = 50
+) -> list[dict[str, Any]]:
+    """What the picker offers: the newest public, unexpired items, embargoed ones marked.
+
+    The same test as :func:`set_screen_items`, so everything offered can be saved.
+    """
+    now = now or iso()
+    where = (
+        "items.deleted = 0 AND audience.public = 1"
+        f" AND {visibility.not_expired_sql('items', ':now')}"
+        " ORDER BY items.created_at DESC, items.id DESC LIMIT :limit"
+    )
+    return [
+        {
+            "id": r["id"],
+            "title": r["title"],
+            "embargo_until": r["embargo_until"] if visibility.is_embargoed(r, now) else None,
+        }
+        for r in _candidate_rows(db, where, {"now": now, "limit": limit})
+    ]
 
 
 def delete_screen(db: sqlite_utils.Database, screen_id: str) -> None:
@@ -145,7 +202,7 @@ def wall_feed(
     screen = screen_by_token(db, token)
     if screen is None:
         return None
-    items = visible_items(db, identity, screen["items"], now)
+    items = public_items_by_id(db, identity, screen["items"], now)
     if screen["include_public"]:
         seen = {i["id"] for i in items}
         items += [

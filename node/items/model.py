@@ -10,8 +10,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from node.clock import iso, parse_iso
 from node.errors import ValidationFailed
+from node.items import visibility
 from node.items.licences import normalise_licence
 from protocol.sanitize import sanitize_html
 
@@ -58,15 +58,11 @@ def _text(data: Mapping[str, Any], field: str) -> str:
 
 
 def _timestamp(data: Mapping[str, Any], field: str) -> str | None:
+    """Embargo and expiry are canonicalised by the one rule (see node.items.visibility)."""
     value = data[field]
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str):
+    if value is not None and not isinstance(value, str):
         raise _fail(field, "must be an ISO 8601 timestamp string or null")
-    try:
-        return iso(parse_iso(value))
-    except ValueError as exc:
-        raise _fail(field, f"is not a valid ISO 8601 timestamp with time zone ({exc})") from exc
+    return visibility.canonical_instant(value, field)
 
 
 def _tags(value: Any) -> list[str]:
@@ -154,5 +150,4 @@ def clean_fields(data: Mapping[str, Any], *, creating: bool) -> dict[str, Any]:
 
 
 def check_dates(embargo_until: str | None, expires_at: str | None) -> None:
-    if embargo_until and expires_at and expires_at <= embargo_until:
-        raise _fail("expires_at", "must be later than embargo_until")
+    visibility.check_order(embargo_until, expires_at)

@@ -16,6 +16,7 @@ import sqlite_utils
 from node.clock import iso, new_id
 from node.errors import NotFound, ValidationFailed
 from node.identity import Identity
+from node.items import visibility
 from node.items.model import check_dates, clean_fields
 from node.media.queries import media_for_items
 
@@ -216,11 +217,11 @@ def list_items(
         where.append("created_at < ?")
         params.append(filters["until"])
     if filters.get("embargoed") == "true":
-        where.append("embargo_until > ?")
-        params.append(now)
+        where.append(visibility.embargoed_sql("items", "?"))
+        params.append(visibility.now_text(now))
     elif filters.get("embargoed") == "false":
-        where.append("(embargo_until IS NULL OR embargo_until <= ?)")
-        params.append(now)
+        where.append(visibility.embargo_passed_sql("items", "?"))
+        params.append(visibility.now_text(now))
     if cursor:
         created_at, item_id = decode_cursor(cursor)
         where.append("(created_at, id) < (?, ?)")

@@ -1,54 +1,199 @@
-"""Which items the public may see: the one rule every public channel uses.
+"""The one rule for embargo, expiry and public visibility, in Python and in SQL.
 
-An item is public when its audience says so, it is not deleted, its embargo
-has passed and it has not expired.  Feeds, public pages, embeds, wall
-displays and follower delivery all select through :func:`public_items_sql`
-so that no channel can leak an item another one would hide.
+An item is *embargoed* while its ``embargo_until`` lies after now, *expired*
+once its ``expires_at`` is at or before now, and *public* when its audience
+says so, it is not deleted, its embargo has passed and it has not expired.
+Every reader — use, feeds, walls, public pages, embeds, the mediatheek, the
+scheduler, the API and the admin UI — asks this module; a comparison of these
+columns anywhere else is a bug (``tests/test_single_rule.py`` looks for one).
+
+Why it works as text in SQL: every stored value is written in one canonical
+form (:func:`protocol.instants.format_instant`, UTC with a Z, to the
+microsecond), in which text order equals time order.  Input is canonicalised
+at every boundary: :func:`canonical_instant` for API and editor input,
+``protocol.mapping.object_to_item`` for what partners send, and migration 10
+for what was stored before.  The Python predicates parse what they are given,
+so they are right even for a non-canonical value, and fail closed (embargoed,
+expired) on a value that does not parse.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
-from node.clock import parse_iso
+from node.clock import iso
+from node.errors import Conflict, ValidationFailed
+from protocol.instants import canonical_instant as _canonical
+from protocol.instants import format_instant, parse_instant
+from protocol.result import Failure
 
-PUBLIC_WHERE = (
-    "items.deleted = 0 AND audience.public = 1"
-    " AND (items.embargo_until IS NULL OR items.embargo_until <= :now)"
-    " AND (items.expires_at IS NULL OR items.expires_at > :now)"
-)
+EMBARGO = "embargo_until"
+EXPIRY = "expires_at"
+
+
+# -- input -----------------------------------------------------------------------------
+
+
+def canonical_instant(value: Any, field: str = "timestamp") -> str | None:
+    """API/editor input → canonical UTC text (None if empty); ValidationFailed names ``field``."""
+    if value is None or value == "":
+        return None
+    result = _canonical(value)
+    if isinstance(result, Failure):
+        raise ValidationFailed(f"{field}: {result.detail}", field=field)
+    return result
+
+
+def check_order(embargo_until: str | None, expires_at: str | None) -> None:
+    """Expiry must come after the embargo ends (both canonical or None)."""
+    if embargo_until and expires_at and _moment(expires_at) <= _moment(embargo_until):
+        raise ValidationFailed(f"{EXPIRY}: must be later than {EMBARGO}", field=EXPIRY)
+
+
+def expires_before_embargo(embargo_until: str | None, expires_at: str | None) -> bool:
+    """True when both are set and the expiry is not after the embargo (for form messages)."""
+    try:
+        check_order(embargo_until, expires_at)
+    except ValidationFailed:
+        return True
+    return False
+
+
+# -- predicates ------------------------------------------------------------------------
+
+
+def _moment(value: str) -> dt.datetime | None:
+    moment = parse_instant(value)
+    return None if isinstance(moment, Failure) else moment
+
+
+def _now(now: dt.datetime | str | None) -> dt.datetime:
+    if now is None:
+        return dt.datetime.now(dt.UTC)
+    if isinstance(now, dt.datetime):
+        if now.tzinfo is None:
+            raise ValueError("now must be an aware datetime")
+        return now.astimezone(dt.UTC)
+    moment = _moment(now)
+    if moment is None:
+        raise ValueError(f"now is not an ISO 8601 timestamp with a zone: {now!r}")
+    return moment
+
+
+def now_moment(now: dt.datetime | str | None = None) -> dt.datetime:
+    """``now`` as an aware UTC datetime (parse once, then test many rows with it)."""
+    return _now(now)
+
+
+def now_text(now: dt.datetime | str | None = None) -> str:
+    """``now`` as the canonical text SQL fragments bind as ``:now``."""
+    return format_instant(_now(now)) if now is not None else iso()
+
+
+def is_embargoed(item: Mapping[str, Any], now: dt.datetime | str | None = None) -> bool:
+    """Under embargo at ``now``; an unreadable embargo counts as one (fail closed)."""
+    value = item.get(EMBARGO)
+    if not value:
+        return False
+    moment = _moment(value)
+    return moment is None or moment > _now(now)
+
+
+def is_expired(item: Mapping[str, Any], now: dt.datetime | str | None = None) -> bool:
+    """Expired at ``now``; an unreadable expiry counts as passed (fail closed)."""
+    value = item.get(EXPIRY)
+    if not value:
+        return False
+    moment = _moment(value)
+    return moment is None or moment <= _now(now)
+
+
+def is_public(item: Mapping[str, Any], public: bool, now: dt.datetime | str | None = None) -> bool:
+    """The public may see it: audience public, not deleted, embargo passed, not expired."""
+    return (
+        bool(public)
+        and not item.get("deleted")
+        and not is_embargoed(item, now)
+        and not is_expired(item, now)
+    )
+
+
+def check_usable(item: Mapping[str, Any], now: dt.datetime | str | None = None) -> None:
+    """A partner may take the item now; else Conflict ``embargoed`` or ``expired``."""
+    if is_embargoed(item, now):
+        embargo = item[EMBARGO]
+        raise Conflict(
+            f"This item is under embargo until {embargo}; it cannot be used before then.",
+            code="embargoed",
+            embargo_until=embargo,
+        )
+    if is_expired(item, now):
+        raise Conflict(
+            "This item has expired at the origin; it can no longer be used.", code="expired"
+        )
+
+
+# -- SQL -------------------------------------------------------------------------------
+#
+# Fragments for WHERE clauses.  ``table`` qualifies the columns ("" for none);
+# ``now`` is the placeholder the caller binds to :func:`now_text` (":now" by
+# default, "?" for positional queries).
+
+
+def _col(table: str, column: str) -> str:
+    return f"{table}.{column}" if table else column
+
+
+def embargo_passed_sql(table: str = "items", now: str = ":now") -> str:
+    """No embargo, or it has passed."""
+    col = _col(table, EMBARGO)
+    return f"({col} IS NULL OR {col} <= {now})"
+
+
+def embargoed_sql(table: str = "items", now: str = ":now") -> str:
+    """Still under embargo."""
+    col = _col(table, EMBARGO)
+    return f"({col} IS NOT NULL AND {col} > {now})"
+
+
+def not_expired_sql(table: str = "items", now: str = ":now") -> str:
+    """No expiry, or it lies after now."""
+    col = _col(table, EXPIRY)
+    return f"({col} IS NULL OR {col} > {now})"
+
+
+def expired_sql(table: str = "items", now: str = ":now") -> str:
+    """Expired at or before now."""
+    col = _col(table, EXPIRY)
+    return f"({col} IS NOT NULL AND {col} <= {now})"
+
+
+def embargo_lifted_at_sql(table: str = "items", now: str = ":now") -> str:
+    """The embargo's end when it has passed, else NULL (for "last changed" maxima)."""
+    col = _col(table, EMBARGO)
+    return f"(CASE WHEN {col} <= {now} THEN {col} END)"
+
+
+def expired_at_sql(table: str = "items", now: str = ":now") -> str:
+    """The expiry moment when it has passed, else NULL (for "last changed" maxima)."""
+    col = _col(table, EXPIRY)
+    return f"(CASE WHEN {col} <= {now} THEN {col} END)"
+
+
+def usable_sql(table: str = "items", now: str = ":now") -> str:
+    """Embargo passed and not expired (deletion and audience are the caller's)."""
+    return f"{embargo_passed_sql(table, now)} AND {not_expired_sql(table, now)}"
+
+
+PUBLIC_WHERE = f"items.deleted = 0 AND audience.public = 1 AND {usable_sql('items')}"
 
 
 def public_items_sql(extra_where: str = "", order: str = "audience.published_at DESC") -> str:
-    """SELECT items.* for public items; bind ``:now`` (ISO UTC) and any extra parameters."""
+    """SELECT items.* for public items; bind ``:now`` (canonical UTC) and any extra parameters."""
     where = PUBLIC_WHERE + (f" AND ({extra_where})" if extra_where else "")
     return (
         "SELECT items.*, audience.published_at AS published_at FROM items"
         f" JOIN audience ON audience.item_id = items.id WHERE {where} ORDER BY {order}"
     )
-
-
-def _instant(value: Any) -> datetime | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime):
-        return value.astimezone(UTC)
-    return parse_iso(str(value))
-
-
-def _now(now: datetime | str | None) -> datetime:
-    return _instant(now) or datetime.now(UTC)
-
-
-def is_embargoed(item: Mapping[str, Any], now: datetime | str | None = None) -> bool:
-    """True while the item's embargo lies in the future (compared as instants, not text)."""
-    embargo = _instant(item.get("embargo_until"))
-    return embargo is not None and embargo > _now(now)
-
-
-def is_expired(item: Mapping[str, Any], now: datetime | str | None = None) -> bool:
-    """True once the item's expiry has passed."""
-    expires = _instant(item.get("expires_at"))
-    return expires is not None and expires <= _now(now)

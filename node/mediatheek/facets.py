@@ -9,6 +9,8 @@ from collections import Counter
 
 import sqlite_utils
 
+from node.items import visibility
+
 FACETS = ("kind", "org", "language", "licence", "tag", "embargoed")
 TOP = 20
 _COLUMNS = "kind, origin_actor, language, licence, tags, embargo_until"
@@ -16,13 +18,15 @@ _COLUMNS = "kind, origin_actor, language, licence, tags, embargo_until"
 
 def _count_rows(rows, now: str) -> dict[str, Counter]:
     counts: dict[str, Counter] = {name: Counter() for name in FACETS}
+    moment = visibility.now_moment(now)
     for kind, org, language, licence, tags, embargo in rows:
         counts["kind"][kind] += 1
         counts["org"][org] += 1
         counts["language"][language] += 1
         counts["licence"][licence] += 1
         counts["tag"].update(json.loads(tags))
-        counts["embargoed"]["true" if embargo and embargo > now else "false"] += 1
+        under = visibility.is_embargoed({visibility.EMBARGO: embargo}, moment)
+        counts["embargoed"]["true" if under else "false"] += 1
     return counts
 
 
@@ -38,7 +42,7 @@ def expired_visible(db: sqlite_utils.Database, now: str) -> list[tuple]:
     """Facet columns of listings that expired but are not yet purged or withdrawn."""
     return list(
         db.execute(
-            f"SELECT {_COLUMNS} FROM listings WHERE expires_at IS NOT NULL AND expires_at <= ?"
+            f"SELECT {_COLUMNS} FROM listings WHERE {visibility.expired_sql('', '?')}"
             " AND withdrawn = 0",
             [now],
         )
@@ -54,15 +58,15 @@ def unfiltered(db: sqlite_utils.Database, now: str) -> tuple[dict[str, dict[str,
         counts[name].subtract(sub)
     total = sum(counts["kind"].values())
     embargoed = db.execute(
-        "SELECT count(*) FROM listings WHERE embargo_until IS NOT NULL AND embargo_until > ?"
-        " AND withdrawn = 0 AND (expires_at IS NULL OR expires_at > ?)",
+        f"SELECT count(*) FROM listings WHERE {visibility.embargoed_sql('', '?')}"
+        f" AND withdrawn = 0 AND {visibility.not_expired_sql('', '?')}",
         [now, now],
     ).fetchone()[0]
     counts["embargoed"] = Counter({"true": embargoed, "false": total - embargoed})
     return _finish(counts), total
 
 
-_OVER_IDS = """
+_OVER_IDS = f"""
 WITH rows AS MATERIALIZED (
     SELECT kind, origin_actor, language, licence, tags, embargo_until FROM listings
     WHERE id IN (SELECT value FROM json_each(?1)))
@@ -71,7 +75,8 @@ UNION ALL SELECT 'org', origin_actor, count(*) FROM rows GROUP BY origin_actor
 UNION ALL SELECT 'language', language, count(*) FROM rows GROUP BY language
 UNION ALL SELECT 'licence', licence, count(*) FROM rows GROUP BY licence
 UNION ALL SELECT 'tag', j.value, count(*) FROM rows, json_each(rows.tags) j GROUP BY j.value
-UNION ALL SELECT 'embargoed', CASE WHEN embargo_until > ?2 THEN 'true' ELSE 'false' END,
+UNION ALL SELECT 'embargoed',
+    CASE WHEN {visibility.embargoed_sql("", "?2")} THEN 'true' ELSE 'false' END,
     count(*) FROM rows GROUP BY 2
 """
 

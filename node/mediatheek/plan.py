@@ -43,6 +43,7 @@ from typing import Any
 
 import sqlite_utils
 
+from node.items import visibility
 from node.mediatheek.schema import filter_token
 
 FILTER_COLUMNS = {
@@ -176,7 +177,7 @@ def hidden_ids(db: sqlite_utils.Database, now: str) -> frozenset[int]:
     expired = [
         r[0]
         for r in db.execute(
-            "SELECT id FROM listings WHERE expires_at IS NOT NULL AND expires_at <= ?", [now]
+            f"SELECT id FROM listings WHERE {visibility.expired_sql('', '?')}", [now]
         )
     ]
     return withdrawn.union(expired) if expired else withdrawn
@@ -184,9 +185,7 @@ def hidden_ids(db: sqlite_utils.Database, now: str) -> frozenset[int]:
 
 def embargoed_ids(db: sqlite_utils.Database, now: str) -> set[int]:
     """Listings still under embargo at ``now``."""
-    rows = db.execute(
-        "SELECT id FROM listings WHERE embargo_until IS NOT NULL AND embargo_until > ?", [now]
-    )
+    rows = db.execute(f"SELECT id FROM listings WHERE {visibility.embargoed_sql('', '?')}", [now])
     return {r[0] for r in rows}
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlite_utils
 
+from node.items import visibility
 from node.mediatheek import facets as facet_counts
 from node.mediatheek.plan import (
     Filters,
@@ -206,7 +207,8 @@ def _fetch(db, ids: list[int], now: str) -> list[dict[str, Any]]:
         ["[" + ",".join(map(str, ids)) + "]"],
     )
     names = [d[0] for d in cur.description]
+    moment = visibility.now_moment(now)
     by_id = {row[0]: row_to_listing(dict(zip(names, row, strict=True))) for row in cur}
     for item in by_id.values():
-        item["embargoed"] = bool(item["embargo_until"] and item["embargo_until"] > now)
+        item["embargoed"] = visibility.is_embargoed(item, moment)
     return [by_id[i] for i in ids if i in by_id]

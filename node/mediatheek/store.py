@@ -15,6 +15,7 @@ from typing import Any
 import sqlite_utils
 
 from node import clock
+from node.items import visibility
 from node.mediatheek.schema import KINDS
 
 ID_SHIFT = 10  # 1024 listings may share one microsecond of published_at
@@ -179,7 +180,7 @@ def delete_listing(db: sqlite_utils.Database, object_id: str) -> bool:
 def purge_expired(db: sqlite_utils.Database, now: str) -> int:
     """Delete listings whose expiry has passed (scheduled job); search hides them anyway."""
     return db.execute(
-        "DELETE FROM listings WHERE expires_at IS NOT NULL AND expires_at <= ?", [iso(now)]
+        f"DELETE FROM listings WHERE {visibility.expired_sql('', '?')}", [iso(now)]
     ).rowcount
 
 

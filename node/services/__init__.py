@@ -30,6 +30,7 @@ from node.services.channels import (
     list_contributions,
     list_screens,
     reject_contribution,
+    screen_candidates,
     set_screen_items,
 )
 from node.services.library import (
@@ -109,6 +110,7 @@ __all__ = [
     "request_partner",
     "retry_deliveries",
     "revoke_token",
+    "screen_candidates",
     "set_audience",
     "set_domain_rule",
     "set_screen_items",

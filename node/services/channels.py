@@ -38,6 +38,13 @@ async def set_screen_items(
     return await app[DB].write(lambda db: wall.set_screen_items(db, screen_id, item_ids))
 
 
+async def screen_candidates(app: web.Application, limit: int = 50) -> list[dict[str, Any]]:
+    """The items a screen may show: public, not expired (embargoed ones marked)."""
+    from node.channels import wall
+
+    return await app[DB].read(lambda db: wall.screen_candidates(db, limit=limit))
+
+
 async def delete_screen(app: web.Application, screen_id: str) -> None:
     from node.channels import wall
 

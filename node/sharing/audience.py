@@ -17,6 +17,7 @@ import sqlite_utils
 from node.channels.publish import set_public
 from node.clock import iso
 from node.errors import ValidationFailed
+from node.items import visibility
 from node.sharing import partners_store
 
 AUDIENCE_FIELDS = ("partners", "mediatheek", "public")
@@ -112,11 +113,10 @@ def viewers(
     db: sqlite_utils.Database, item: dict[str, Any], now: str
 ) -> Literal["public"] | set[str]:
     """Who may see ``item`` now: "public", or the set of partner actor URLs."""
-    if item.get("deleted") or (item.get("expires_at") and item["expires_at"] <= now):
+    if item.get("deleted") or visibility.is_expired(item, now):
         return set()
     audience = get_audience(db, item["id"])
-    embargoed = bool(item.get("embargo_until") and item["embargo_until"] > now)
-    if audience["public"] and not embargoed:
+    if visibility.is_public(item, audience["public"], now):
         return "public"
     allowed = set(audience["partners"])
     if audience["mediatheek"]:

@@ -19,6 +19,7 @@ from federation.types import ResolvedObject
 from node.appkeys import DB, IDENTITY, SERVICES
 from node.clock import iso
 from node.items import service as items
+from node.items import visibility
 from node.media.queries import get_media
 from node.public import routes as public_routes
 from node.sharing import audience, partners_store
@@ -95,7 +96,7 @@ class Resolvers:
 
         def load(db):
             now = iso()
-            where = "local = 1 AND withdrawn = 0 AND (expires_at IS NULL OR expires_at > ?)"
+            where = f"local = 1 AND withdrawn = 0 AND {visibility.not_expired_sql('', '?')}"
             total = db.execute(f"SELECT count(*) FROM listings WHERE {where}", [now]).fetchone()[0]
             params: list[Any] = [now]
             if before:

@@ -18,6 +18,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from node.appkeys import DB, SERVICES, SETTINGS
 from node.clock import iso
+from node.items import visibility
 from node.mediatheek import store as index
 from node.sharing import notifications
 
@@ -36,8 +37,7 @@ async def run_due_work(app: web.Application) -> dict[str, int]:
             for r in d.execute(
                 "SELECT a.item_id FROM audience a JOIN items i ON i.id = a.item_id"
                 " WHERE a.public = 1 AND a.public_sent_at IS NULL AND i.deleted = 0"
-                " AND (i.embargo_until IS NULL OR i.embargo_until <= ?)"
-                " AND (i.expires_at IS NULL OR i.expires_at > ?)",
+                f" AND {visibility.usable_sql('i', '?')}",
                 [now, now],
             )
         ]
@@ -45,15 +45,16 @@ async def run_due_work(app: web.Application) -> dict[str, int]:
             r[0]
             for r in d.execute(
                 "SELECT a.item_id FROM audience a JOIN items i ON i.id = a.item_id"
-                " WHERE a.expiry_done_at IS NULL AND i.expires_at IS NOT NULL"
-                " AND i.expires_at <= ? AND i.deleted = 0",
+                " WHERE a.expiry_done_at IS NULL"
+                f" AND {visibility.expired_sql('i', '?')} AND i.deleted = 0",
                 [now],
             )
         ]
         shares = list(
             d.execute(
-                "SELECT id, title, origin_name FROM incoming_shares WHERE embargo_until IS NOT NULL"
-                " AND embargo_until <= ? AND embargo_noticed_at IS NULL AND state = 'offered'",
+                "SELECT id, title, origin_name FROM incoming_shares"
+                f" WHERE embargo_until IS NOT NULL AND {visibility.embargo_passed_sql('', '?')}"
+                " AND embargo_noticed_at IS NULL AND state = 'offered'",
                 [now],
             )
         )

@@ -13,6 +13,7 @@ import sqlite_utils
 
 from node.clock import iso
 from node.errors import NotFound
+from node.items import visibility
 from protocol import mapping
 from protocol.result import Failure
 
@@ -36,7 +37,7 @@ def share_json(row: dict[str, Any], now: str | None = None) -> dict[str, Any]:
         "usage_terms": doc.get("usageTerms"),
         "thumbnail_url": row["thumbnail_url"],
         "embargo_until": row["embargo_until"],
-        "embargoed": bool(row["embargo_until"] and row["embargo_until"] > now),
+        "embargoed": visibility.is_embargoed(row, now),
         "expires_at": row["expires_at"],
         "state": row["state"],
         "used_item_id": row["used_item_id"],

@@ -18,6 +18,7 @@ from node.appkeys import DB, IDENTITY, SERVICES, SETTINGS
 from node.clock import iso
 from node.errors import Conflict, NotFound
 from node.items import service as items
+from node.items import visibility
 from node.items.model import EDITABLE_FIELDS
 from node.media import service as media_service
 from node.media.store import TempBlob
@@ -28,21 +29,6 @@ from protocol.result import Failure
 
 #: What a copy takes over from the origin's item (the body is mapped separately).
 _ITEM_FIELDS = tuple(f for f in EDITABLE_FIELDS if f != "body")
-
-
-def _embargo_check(item: dict[str, Any]) -> None:
-    embargo = item.get("embargo_until")
-    if embargo and embargo > iso():
-        raise Conflict(
-            f"This item is under embargo until {embargo}; it cannot be used before then.",
-            code="embargoed",
-            embargo_until=embargo,
-        )
-    expires = item.get("expires_at")
-    if expires and expires <= iso():
-        raise Conflict(
-            "This item has expired at the origin; it can no longer be used.", code="expired"
-        )
 
 
 def _create_fields(item: dict[str, Any]) -> dict[str, Any]:
@@ -71,7 +57,7 @@ async def use_object(
     item = mapping.object_to_item(document)
     if isinstance(item, Failure):
         raise Conflict(f"The shared object cannot be used: {item.detail}")
-    _embargo_check(item)
+    visibility.check_usable(item)
     store, settings, fed = app[SERVICES]["media_store"], app[SETTINGS], app[SERVICES]["federation"]
     temps: list[tuple[TempBlob, dict[str, Any]]] = []
     analyses: list[media_service.Analysis] = []

@@ -1,7 +1,9 @@
 (function () {
   "use strict";
   var config = JSON.parse(document.getElementById("wall-data").textContent);
-  var feedUrl = location.pathname.replace(/\/$/, "") + "/feed.json";
+  // The feed's labels (credit, licence) follow this page's language, not the browser's.
+  var feedUrl = location.pathname.replace(/\/$/, "") + "/feed.json?lang=" +
+    encodeURIComponent(document.documentElement.lang || "nl");
   var cacheKey = "mediakring-wall:" + location.pathname;
   var stage = document.getElementById("stage");
   var offline = document.getElementById("offline");
