@@ -146,7 +146,17 @@ async def test_federation_policy_and_delivery_health(page: Page, node) -> None:
 
 
 async def test_wall_screens(page: Page, node) -> None:
+    from node.appkeys import DB
+    from node.channels.publish import set_public
+
     item = await services.create_item(node.app, {"kind": "article", "title": "Open dag"})
+    later = await services.create_item(
+        node.app,
+        {"kind": "article", "title": "Nog geheim", "embargo_until": "2099-01-01T09:00:00Z"},
+    )
+    await services.create_item(node.app, {"kind": "article", "title": "Intern concept"})
+    for public in (item, later):
+        await node.app[DB].write(lambda db, i=public["id"]: set_public(db, i, True))
     await login(page, node)
     await page.goto(node.url("/admin/walls"))
     await page.get_by_label("Naam").fill("Muurkrant hal")
@@ -157,6 +167,9 @@ async def test_wall_screens(page: Page, node) -> None:
     await page.get_by_role("button", name="Scherm toevoegen").click()
     await expect(page.get_by_role("status")).to_have_text("Scherm aangemaakt.")
     screen = (await services.list_screens(node.app))[0]
+    # only public items are offered; an embargoed one is marked
+    await expect(page.get_by_label("Intern concept")).to_have_count(0)
+    await expect(page.get_by_label(re.compile("^Nog geheim .*onder embargo tot"))).to_have_count(1)
     await page.get_by_label("Open dag").check()
     await page.get_by_role("button", name="Items opslaan Muurkrant hal").click()
     await expect(page.get_by_role("status")).to_have_text("Items opgeslagen.")
