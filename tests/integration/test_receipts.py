@@ -154,7 +154,7 @@ async def test_report_from_a_partner_outside_the_audience_is_refused(network, ht
 
 
 async def test_report_on_an_unknown_item_is_refused(network, http, hooks):
-    a, b, _, _, item = network
+    a, b, _, _, _ = network
     sent = await report(http, b, a, a.url("/items/bestaat-niet"))
     await settle(a, b)
     assert await inbox_outcome(a, sent) == "done"
