@@ -248,10 +248,12 @@ def _record(db: sqlite_utils.Database, batch: list) -> None:
         conn.execute(
             "UPDATE deliveries SET state = ?, attempts = attempts + 1, locked_until = NULL,"
             " last_status = ?, last_error = ?, next_attempt_at = COALESCE(?, next_attempt_at),"
-            " delivered_at = ? WHERE id = ?",
+            " delivered_at = ? WHERE id = ? AND (state = 'pending' OR ? = 'delivered')",
             [state, status, None if state == "delivered" else (decision.reason or error),
-             decision.next_attempt_at, now if state == "delivered" else None, row["id"]],
+             decision.next_attempt_at, now if state == "delivered" else None, row["id"],
+             state],
         )  # fmt: skip
+        # (a row cancelled while in flight, see queries.cancel_pending, stays cancelled)
         if state == "gone":
             inbox = new_inbox or row["inbox"]
             conn.execute(

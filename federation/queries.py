@@ -113,6 +113,24 @@ def retry_now(db: sqlite_utils.Database, host: str | None, now: float) -> int:
     return cur.rowcount
 
 
+def cancel_pending(
+    db: sqlite_utils.Database, recipient: str, activity_types: tuple[str, ...], reason: str
+) -> int:
+    """Stop pending deliveries of these activity types to ``recipient``; returns how many.
+
+    They end as 'gone' (never retried, not even by :func:`retry_now`) with ``reason`` as
+    their last error, so the delivery log says why they never went out.
+    """
+    marks = ", ".join("?" for _ in activity_types)
+    cur = db.execute(
+        "UPDATE deliveries SET state = 'gone', locked_until = NULL, last_error = ?"
+        " WHERE state = 'pending' AND recipient = ?"
+        f" AND activity_id IN (SELECT id FROM activities WHERE type IN ({marks}))",
+        [reason, recipient, *activity_types],
+    )
+    return cur.rowcount
+
+
 def prune(db: sqlite_utils.Database, now: float) -> None:
     db.execute("DELETE FROM seen_signatures WHERE expires_at < ?", [now])
     db.execute(

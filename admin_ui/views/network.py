@@ -72,10 +72,43 @@ async def request_partner(request: web.Request) -> web.Response:
     return redirect(f"{PREFIX}/partners?done=requested")
 
 
+async def _end_page(request: web.Request, error: str = "", status: int = 200) -> web.Response:
+    """Ending a partnership is asked twice: this page says what ending means and needs a
+    ticked confirmation (a plain form, so it works without JavaScript)."""
+    listed = await services.list_partners(request.app[NODE])
+    partner = next((p for p in listed["all"] if p["id"] == request.match_info["id"]), None)
+    if partner is None or partner["state"] == "ended":
+        raise web.HTTPNotFound()
+    name = partner["name"] or partner["actor"]
+    title = (
+        _("Partnerschap met %(name)s beëindigen?", name=name)
+        if partner["state"] == "active"
+        else _("Verzoek aan %(name)s intrekken?", name=name)
+    )
+    return render(
+        request,
+        "partner_end.html",
+        {"partner": partner, "partner_name": name, "title": title, "error": error},
+        status=status,
+    )
+
+
+@routes.get("/partners/{id}/end", name="partner_end")
+@admin_only
+async def partner_end_page(request: web.Request) -> web.Response:
+    return await _end_page(request)
+
+
 @routes.post("/partners/{id}/{action:accept|reject|end}", name="partner_action")
 @admin_only
 async def partner_action(request: web.Request) -> web.Response:
     action = request.match_info["action"]
+    if action == "end" and (await request.post()).get("confirm") != "yes":
+        return await _end_page(
+            request,
+            _("Niet beëindigd: vink aan dat je het partnerschap wilt beëindigen."),
+            status=422,
+        )
     try:
         await services.partner_action(request.app[NODE], request.match_info["id"], action)
     except ProblemError as exc:

@@ -194,10 +194,17 @@ async def emit(app: web.Application, event: str, payload: dict[str, Any]) -> int
     if event not in EVENTS:
         raise ValueError(f"unknown webhook event {event!r}")
     queued = await app[DB].write(lambda db: queue_event(db, event, payload))
-    wake = app[SERVICES].get(WAKE)
-    if queued and wake is not None:
-        wake.set()
+    if queued:
+        wake(app)
     return queued
+
+
+def wake(app: web.Application) -> None:
+    """Tell the delivery worker that events were queued (by :func:`queue_event` in a
+    caller's own transaction, or by :func:`emit`)."""
+    event = app[SERVICES].get(WAKE)
+    if event is not None:
+        event.set()
 
 
 def allow_private(app: web.Application) -> bool:

@@ -67,14 +67,37 @@ def upsert(
         row["state"] = _state(row)
         db["partners"].insert(row)
         return row
-    if row["state"] == "ended" and changes.get("state") != "ended":
-        # A new request after an ended partnership starts afresh.
-        row.update({"state": "pending", "direction": direction})
+    ended = row["state"] == "ended"
     row.update(changes, updated_at=now)
-    if changes.get("state") != "ended":
+    # An ended partnership stays ended: late answers to the old follows (the Reject or
+    # Undo that ended it, in either order) must not reopen it.  Only a new request
+    # reopens it, through :func:`start_again`.
+    if changes.get("state") != "ended" and not ended:
         row["state"] = _state(row)
     db["partners"].update(row["id"], row)
     return row
+
+
+def start_again(db: sqlite_utils.Database, actor_url: str, direction: str) -> bool:
+    """A new request after an ended or rejected partnership starts from nothing.
+
+    Both halves go back to "none", so neither the old Reject nor the old Undo colours the
+    new request; ``direction`` says who asked this time.  Returns True when it reset a row.
+    """
+    row = get_by_actor(db, actor_url)
+    if row is None or row["state"] not in ("ended", "rejected"):
+        return False
+    db["partners"].update(
+        row["id"],
+        {
+            "state": "pending",
+            "direction": direction,
+            "we_follow": "none",
+            "they_follow": "none",
+            "updated_at": iso(),
+        },
+    )
+    return True
 
 
 def active_partners(db: sqlite_utils.Database) -> list[dict[str, Any]]:

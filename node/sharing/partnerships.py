@@ -14,8 +14,11 @@ from typing import Any
 
 from aiohttp import web
 
+from federation import queries
 from node.appkeys import DB, IDENTITY, SERVICES
+from node.clock import iso
 from node.errors import Conflict, ValidationFailed
+from node.mediatheek import store as index
 from node.sharing import notifications, partners_store
 from protocol.result import Failure
 
@@ -30,6 +33,39 @@ def mediatheek_of(actor_doc: dict[str, Any]) -> str | None:
         if isinstance(value, dict) and isinstance(value.get("id"), str):
             return value["id"]
     return None
+
+
+#: Activities that carry our content; queued ones to a partner stop when it ends.
+CONTENT_TYPES = ("Offer", "Add", "Create", "Update", "Announce")
+ENDED_REASON = "partnership ended"
+
+
+def wind_down(db, actor_url: str) -> int:
+    """What ending a partnership means locally, whoever ended it (one transaction).
+
+    The ex-partner leaves every item's audience (so it can no longer fetch our media
+    nor report on our items), its offers to us are retracted, its listings leave our
+    mediatheek index, and queued deliveries carrying our content to it are stopped.
+    Retractions and deletions already queued still go: they protect our regie.
+    Returns how many deliveries were stopped.
+    """
+    now = iso()
+    db.execute(
+        "UPDATE audience_partners SET retracted_at = ? WHERE partner_actor = ?"
+        " AND retracted_at IS NULL",
+        [now, actor_url],
+    )
+    db.execute(
+        "UPDATE incoming_shares SET state = 'retracted', updated_at = ?"
+        " WHERE origin_actor = ? AND state = 'offered'",
+        [now, actor_url],
+    )
+    for (object_id,) in db.execute(
+        "SELECT object_id FROM listings WHERE origin_actor = ? AND local = 0 AND withdrawn = 0",
+        [actor_url],
+    ).fetchall():
+        index.withdraw_listing(db, object_id)
+    return queries.cancel_pending(db, actor_url, CONTENT_TYPES, ENDED_REASON)
 
 
 class Partnerships:
@@ -72,8 +108,10 @@ class Partnerships:
         name = str(doc.get("name") or doc.get("preferredUsername") or "")[:200]
         handle = str(doc.get("preferredUsername") or "")[:100]
         await self.fed.follow(actor_url, mediatheek)
-        row = await self.app[DB].write(
-            lambda d: partners_store.upsert(
+
+        def store(d):
+            partners_store.start_again(d, actor_url, "outgoing")
+            return partners_store.upsert(
                 d,
                 actor_url,
                 direction="outgoing",
@@ -82,7 +120,8 @@ class Partnerships:
                 mediatheek_url=mediatheek,
                 we_follow="pending",
             )
-        )
+
+        row = await self.app[DB].write(store)
         return partners_store.to_json(row)
 
     async def accept(self, partner_id: str) -> dict[str, Any]:
@@ -114,15 +153,57 @@ class Partnerships:
         return await self._after(row["actor_url"], they_follow="rejected")
 
     async def end(self, partner_id: str) -> dict[str, Any]:
+        """End (or withdraw a request for) a partnership, from our side.
+
+        First, in one transaction: the row ends, the partner leaves every audience, and
+        deliveries still queued that would carry our content to it are stopped.  Then
+        the two messages that end it go out: Undo of our follow of its mediatheek, and
+        Reject of its follow of ours.  Either one tells the other side it is over.
+        """
         row = await self.app[DB].read(lambda d: partners_store.get_partner(d, partner_id))
         if row["state"] == "ended":
             raise Conflict("This partnership has already ended.")
+        actor_url = row["actor_url"]
+
+        def apply(d):
+            stopped = wind_down(d, actor_url)
+            partners_store.upsert(
+                d,
+                actor_url,
+                direction=row["direction"],
+                state="ended",
+                we_follow="ended",
+                they_follow="ended",
+            )
+            return stopped
+
+        stopped = await self.app[DB].write(apply)
+        log.info(
+            "partnership with %s ended by us; %s queued deliveries stopped", actor_url, stopped
+        )
         if row["mediatheek_url"]:
             await self.fed.undo_follow(row["mediatheek_url"])
-        await self.fed.reject_follow(row["actor_url"], self.our_mediatheek)
-        return await self._after(
-            row["actor_url"], state="ended", we_follow="ended", they_follow="ended"
+        await self.fed.reject_follow(actor_url, self.our_mediatheek)
+        return await self.app[DB].read(
+            lambda d: partners_store.to_json(partners_store.get_by_actor(d, actor_url))
         )
+
+    async def _ended_by_them(self, actor_url: str, **changes: Any) -> None:
+        """The other side ended it (its Undo or Reject arrived): the same local effects."""
+
+        def apply(d):
+            row = partners_store.get_by_actor(d, actor_url)
+            if row is None:
+                return None
+            stopped = wind_down(d, actor_url)
+            partners_store.upsert(
+                d, actor_url, direction=row["direction"], state="ended", **changes
+            )
+            return stopped
+
+        stopped = await self.app[DB].write(apply)
+        if stopped is not None:
+            log.info("partnership with %s ended by them; %s deliveries stopped", actor_url, stopped)
 
     async def _after(self, actor_url: str, **changes: Any) -> dict[str, Any]:
         def apply(d):
@@ -162,14 +243,19 @@ class Partnerships:
                 )
                 await self._incoming_request(event.follower, accepted)
             elif event.kind == "follow_undone":
-                await self._after(event.follower, state="ended", they_follow="ended")
+                await self._ended_by_them(event.follower, they_follow="ended")
             return
         known = await self.app[DB].read(
             lambda d: d.execute(
-                "SELECT actor_url FROM partners WHERE mediatheek_url = ?", [event.target]
+                "SELECT actor_url, we_follow, state FROM partners WHERE mediatheek_url = ?",
+                [event.target],
             ).fetchone()
         )
         if not known:
+            return
+        if event.kind == "follow_rejected" and (known[1] == "accepted" or known[2] == "active"):
+            # A Reject of a follow they had accepted: they ended the partnership.
+            await self._ended_by_them(known[0], we_follow="ended")
             return
         state = {"follow_accepted": "accepted", "follow_rejected": "rejected"}.get(event.kind)
         if state:
@@ -186,21 +272,25 @@ class Partnerships:
         changes: dict[str, Any] = {"they_follow": "accepted" if accepted else "pending"}
         if name:
             changes["name"] = name
-        if existing is None:
-            await self.app[DB].write(
-                lambda d: partners_store.upsert(d, follower, direction="incoming", **changes)
-            )
-            await self.app[DB].write(
-                lambda d: notifications.notify(
+        if accepted:
+            await self._after(follower, **changes)
+            return
+
+        def store(d) -> None:
+            # A request after an ended or rejected partnership is a new request.
+            new = partners_store.start_again(d, follower, "incoming")
+            new = new or partners_store.get_by_actor(d, follower) is None
+            partners_store.upsert(d, follower, direction="incoming", **changes)
+            if new:
+                notifications.notify(
                     d,
                     "partner_request",
                     f"Partnerschapsverzoek van {name or follower}",
                     link="/admin/partners",
                     data={"actor": follower},
                 )
-            )
-            return
-        await self._after(follower, **changes)
+
+        await self.app[DB].write(store)
 
     async def follow_policy(self, target: str, follower: str) -> str:
         """Citizens following the organisation: auto.  Our mediatheek: manual, unless we

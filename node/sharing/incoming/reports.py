@@ -9,7 +9,8 @@ from aiohttp import web
 from node.appkeys import DB, IDENTITY
 from node.channels import webhooks
 from node.sharing import insight
-from node.sharing.incoming.common import log, object_id
+from node.sharing.incoming.common import Refused, log, object_id
+from node.sharing.receipts_policy import check_receipt
 
 MK_DERIVED = ("mk:derivedFrom", "derivedFrom")
 MK_CHANNELS = ("mk:publishedOn", "publishedOn")
@@ -30,21 +31,33 @@ def _our_item_id(app: web.Application, uri: str | None) -> str | None:
 
 
 async def handle_copy_report(app: web.Application, sender: str, activity: dict[str, Any]) -> bool:
-    """Create/Update of a partner's copy with mk:derivedFrom pointing at our item."""
+    """Create/Update of a partner's copy with mk:derivedFrom pointing at our item.
+
+    Returns False when the activity is no report on one of our items (the caller then
+    treats it otherwise); raises :class:`Refused` when it is one but the sender is not in
+    the item's audience.  The insight rows and the ``item.used_by_partner`` webhook event
+    are written in one transaction, keyed by the activity id, so a re-delivered report
+    changes nothing.
+    """
     obj = activity.get("object")
     if not isinstance(obj, dict):
         return False
-    item_id = _our_item_id(app, object_id(_first(obj, MK_DERIVED)))
+    derived = object_id(_first(obj, MK_DERIVED))
+    item_id = _our_item_id(app, derived)
     if not item_id:
+        if derived and derived.startswith(app[IDENTITY].base_url + "/"):
+            raise Refused(f"report on {derived}, which is not one of our items")
         return False
     channels = _first(obj, MK_CHANNELS) or []
     channels = [channels] if isinstance(channels, str) else list(channels)
+    used = activity["type"] == "Create"
+    what = "use report" if used else "publication report"
 
-    def apply(db):
-        if not db.execute("SELECT 1 FROM items WHERE id = ?", [item_id]).fetchone():
-            return
-        if activity["type"] == "Create":
-            insight.record(
+    def apply(db) -> int:
+        check_receipt(db, item_id, sender, "report", what)
+        recorded = 0
+        if used:
+            recorded += insight.record(
                 db,
                 item_id,
                 "used",
@@ -53,7 +66,7 @@ async def handle_copy_report(app: web.Application, sender: str, activity: dict[s
                 detail={"copy": obj.get("id")},
             )
         for channel in channels:
-            insight.record(
+            recorded += insight.record(
                 db,
                 item_id,
                 "published",
@@ -61,21 +74,31 @@ async def handle_copy_report(app: web.Application, sender: str, activity: dict[s
                 channel=str(channel)[:100],
                 activity_id=f"{activity['id']}#{channel}",
             )
+        if recorded:
+            webhooks.queue_event(
+                db,
+                "item.used_by_partner",
+                {
+                    "item_id": item_id,
+                    "partner": sender,
+                    "copy": obj.get("id"),
+                    "event": "used" if used else "published",
+                    "channels": channels,
+                },
+            )
+        return recorded
 
     recorded = await app[DB].write(apply)
     if recorded:
-        await webhooks.emit(
-            app,
-            "item.used_by_partner",
-            {
-                "item_id": item_id,
-                "partner": sender,
-                "copy": obj.get("id"),
-                "event": "used" if activity["type"] == "Create" else "published",
-                "channels": channels,
-            },
-        )
-    log.info("%s reported %s of %s (channels %s)", sender, activity["type"], item_id, channels)
+        webhooks.wake(app)
+    log.info(
+        "%s reported %s of %s (channels %s, %s new)",
+        sender,
+        activity["type"],
+        item_id,
+        channels,
+        recorded,
+    )
     return True
 
 
@@ -88,11 +111,14 @@ async def handle_removal_confirmed(
     item_id = _our_item_id(app, target)
     if not item_id:
         return False
-    await app[DB].write(
-        lambda db: insight.record(
+
+    def apply(db) -> None:
+        check_receipt(db, item_id, sender, "removal", "removal confirmation")
+        insight.record(
             db, item_id, "removal_confirmed", partner_actor=sender, activity_id=activity["id"]
         )
-    )
+
+    await app[DB].write(apply)
     return True
 
 
@@ -109,9 +135,12 @@ async def handle_reaction(app: web.Application, sender: str, activity: dict[str,
     item_id = _our_item_id(app, target)
     if not item_id:
         return
-    await app[DB].write(
-        lambda db: (
-            db.execute("SELECT 1 FROM items WHERE id = ?", [item_id]).fetchone()
-            and insight.record(db, item_id, event, partner_actor=sender, activity_id=activity["id"])
-        )
-    )
+
+    def apply(db) -> None:
+        check_receipt(db, item_id, sender, "reaction", event)
+        insight.record(db, item_id, event, partner_actor=sender, activity_id=activity["id"])
+
+    try:
+        await app[DB].write(apply)
+    except Refused as exc:  # logged here: a refused reply may still be a contribution
+        log.info("refused %s %s from %s: %s", kind, activity.get("id"), sender, exc.detail)
