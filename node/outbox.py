@@ -56,3 +56,29 @@ def mark_failed(db: sqlite_utils.Database, activity_id: str, error: str) -> None
         "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?",
         [error[:500], activity_id],
     )
+
+
+def drop_recipient(
+    db: sqlite_utils.Database, recipient: str, activity_types: tuple[str, ...]
+) -> int:
+    """Take ``recipient`` off rows of these types not yet handed over; returns how many.
+
+    Used when a partnership ends: content decided for the partner but not yet sent must
+    not leave after the end.  A row left with nobody to send to is marked dispatched.
+    """
+    changed = 0
+    rows = db.execute(
+        "SELECT id, body, recipients FROM outbox WHERE dispatched_at IS NULL"
+    ).fetchall()
+    for activity_id, body, recipients_json in rows:
+        recipients = json.loads(recipients_json)
+        if recipient not in recipients or json.loads(body).get("type") not in activity_types:
+            continue
+        remaining = [r for r in recipients if r != recipient]
+        db.execute(
+            "UPDATE outbox SET recipients = ?, dispatched_at = CASE WHEN ? THEN dispatched_at"
+            " ELSE ? END, last_error = ? WHERE id = ?",
+            [json.dumps(remaining), bool(remaining), iso(), "partnership ended", activity_id],
+        )
+        changed += 1
+    return changed

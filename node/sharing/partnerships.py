@@ -15,6 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from federation import queries
+from node import outbox
 from node.appkeys import DB, IDENTITY, SERVICES
 from node.clock import iso
 from node.errors import Conflict, ValidationFailed
@@ -65,7 +66,8 @@ def wind_down(db, actor_url: str) -> int:
         [actor_url],
     ).fetchall():
         index.withdraw_listing(db, object_id)
-    return queries.cancel_pending(db, actor_url, CONTENT_TYPES, ENDED_REASON)
+    stopped = queries.cancel_pending(db, actor_url, CONTENT_TYPES, ENDED_REASON)
+    return stopped + outbox.drop_recipient(db, actor_url, CONTENT_TYPES)
 
 
 class Partnerships:
