@@ -12,20 +12,17 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict, defaultdict
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 import aiohttp
 import sqlite_utils
 
 from federation import netguard, retry
-from protocol.httpsig import sign_cavage
+from federation.ports import ActorLookup, Clock, FederationConfig, Wake
+from federation.signing import Signer
+from federation.store import Store
 from protocol.result import Failure
 from protocol.validate import host_of
-from protocol.vocab import AS2_MEDIA_TYPE
-
-if TYPE_CHECKING:
-    from federation.engine import Federation
 
 log = logging.getLogger("mediakring.federation.delivery")
 MAX_IN_FLIGHT = 512
@@ -70,9 +67,19 @@ class CircuitBreaker:
 class Deliverer:
     """Claims due deliveries and runs them concurrently under per-host limits."""
 
-    def __init__(self, fed: Federation) -> None:
-        self.fed = fed
-        self.breaker = CircuitBreaker(fed.clock)
+    def __init__(
+        self,
+        store: Store,
+        config: FederationConfig,
+        clock: Clock,
+        actors: ActorLookup,
+        signer: Signer,
+        session: Callable[[], aiohttp.ClientSession],
+        wake: Wake,
+    ) -> None:
+        self.store, self.config, self.clock = store, config, clock
+        self.actors, self.signer, self.session, self.wake = actors, signer, session, wake
+        self.breaker = CircuitBreaker(clock)
         self.in_flight: dict[str, int] = defaultdict(int)
         self.tasks: set[asyncio.Task] = set()
         self._bodies: OrderedDict[str, bytes] = OrderedDict()
@@ -87,11 +94,11 @@ class Deliverer:
         room = MAX_IN_FLIGHT - len(self.tasks)
         if room <= 0:
             return []
-        per_host = self.fed.config.delivery_concurrency_per_host
+        per_host = self.config.delivery_concurrency_per_host
         full = {h for h, n in self.in_flight.items() if n >= per_host} | self.breaker.held()
         in_flight = dict(self.in_flight)
-        now = self.fed.clock()
-        lease = now + self.fed.config.delivery_timeout_seconds + 60.0
+        now = self.clock()
+        lease = now + self.config.delivery_timeout_seconds + 60.0
 
         def run(db: sqlite_utils.Database) -> list[dict]:
             rows = db.execute(
@@ -120,7 +127,7 @@ class Deliverer:
                     "created_at")  # fmt: skip
             return [dict(zip(keys, r, strict=True)) for r in chosen]
 
-        return await self.fed.store.write(run)
+        return await self.store.write(run)
 
     async def run_once(self) -> int:
         """Claim what is due and start it; returns how many deliveries were started."""
@@ -140,7 +147,7 @@ class Deliverer:
     async def _body(self, activity_id: str) -> bytes:
         body = self._bodies.get(activity_id)
         if body is None:
-            text = await self.fed.store.read(
+            text = await self.store.read(
                 lambda db: db.execute(
                     "SELECT body FROM activities WHERE id = ?", [activity_id]
                 ).fetchone()[0]
@@ -158,7 +165,7 @@ class Deliverer:
         try:
             inbox = row["inbox"]
             if not row["resolved"]:
-                actor = await self.fed.actors.get(row["recipient"])
+                actor = await self.actors.get(row["recipient"])
                 if isinstance(actor, Failure) or not actor.delivery_inbox:
                     reason = str(actor) if isinstance(actor, Failure) else "actor has no inbox"
                     gone = isinstance(actor, Failure) and actor.code == "fetch.gone"
@@ -176,19 +183,16 @@ class Deliverer:
             self.in_flight[host] -= 1
             if self.in_flight[host] <= 0:
                 self.in_flight.pop(host, None)
-            self.fed.wake_delivery()  # a slot is free: claim more
+            self.wake()  # a slot is free: claim more
 
     async def _post(self, inbox: str, body: bytes) -> tuple[int | None, str | None, str]:
-        cfg = self.fed.config
+        cfg = self.config
         shape = netguard.check_url_shape(inbox, allow_http=cfg.allow_private_network)
         if shape is not None:
             return 400, None, shape.detail
-        now = datetime.fromtimestamp(self.fed.clock(), UTC)
-        actor = self.fed.actor
-        headers = sign_cavage("POST", inbox, {"Content-Type": AS2_MEDIA_TYPE}, body,
-                              actor.rsa_key_id, actor.rsa_private_key, now)  # fmt: skip
+        headers = self.signer.post(inbox, body)
         try:
-            async with self.fed.session.post(
+            async with self.session().post(
                 inbox, data=body, headers=headers,
                 timeout=aiohttp.ClientTimeout(total=cfg.delivery_timeout_seconds),
             ) as resp:  # fmt: skip
@@ -206,10 +210,10 @@ class Deliverer:
             return None, None, f"{type(exc).__name__}: {exc}"
 
     def _outcome(self, row, status, retry_after, error, new_inbox) -> None:
-        now = self.fed.clock()
+        now = self.clock()
         decision = retry.decide(
             status, attempts=row["attempts"] + 1, created_at=row["created_at"], now=now,
-            give_up_hours=self.fed.config.delivery_give_up_hours, retry_after=retry_after,
+            give_up_hours=self.config.delivery_give_up_hours, retry_after=retry_after,
             error=error,
         )  # fmt: skip
         transient = status is None or status >= 500 or status == 429
@@ -221,9 +225,9 @@ class Deliverer:
     async def flush(self) -> None:
         while self._results:
             batch, self._results = self._results, []
-            await self.fed.store.write(lambda db, b=batch: _record(db, b))
+            await self.store.write(lambda db, b=batch: _record(db, b))
             if any(d.action == "retry" for _, _, d, *_ in batch):
-                self.fed.wake_delivery()
+                self.wake()
 
 
 def _record(db: sqlite_utils.Database, batch: list) -> None:

@@ -1,9 +1,16 @@
 """The federation engine: one object per node that owns inbox, outbox and delivery.
 
 ``Federation`` wires the pieces (actor cache, fetch client, inbox receiver and
-worker, deliverer, follows, routes, policy) and is the only thing node/ talks
-to.  It knows nothing of items or editors: node/ registers handlers, collection
-providers and object resolvers; federation calls them.
+worker, deliverer, follows, outbox, routes, policy) and is the only thing node/
+talks to.  It knows nothing of items or editors: node/ registers handlers,
+collection providers and object resolvers; federation calls them.
+
+This is the composition root of federation/: each part is given the narrow
+collaborators it uses (store, local actor, clock, signer, actor cache, policy,
+session provider, callbacks; see ``federation.ports``) and never sees this
+class, so no part imports this module.  Everything exists from construction
+on; only the HTTP session opens at :meth:`Federation.start`, behind a provider
+that says so clearly if it is used earlier.
 """
 
 from __future__ import annotations
@@ -13,24 +20,24 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from functools import cached_property
 from typing import Any
-from urllib.parse import urlsplit
 
 import aiohttp
 from aiohttp import web
 
-from federation import netguard, outbox, queries
+from federation import documents, netguard, queries
 from federation.actors import ActorCache
 from federation.delivery import Deliverer
 from federation.fetch import FetchClient
 from federation.follows import Follows
 from federation.inbox import InboxReceiver
+from federation.outbox import Outbox
 from federation.policy import DomainPolicy, Rule
+from federation.ports import FederationConfig, LocalActor
 from federation.processing import InboxWorker
 from federation.routes import Routes
+from federation.session import SessionProvider
+from federation.signing import Signer
 from federation.store import Store
 from federation.types import (
     CollectionProvider,
@@ -39,12 +46,11 @@ from federation.types import (
     FollowPolicy,
     Handler,
     ObjectResolver,
+    ServedObjects,
 )  # fmt: skip
-from protocol import keys, multikey
-from protocol.httpsig import sign_cavage
 from protocol.result import Failure
-from protocol.validate import host_of
-from protocol.vocab import CONTEXT
+
+__all__ = ["Federation", "FederationConfig", "LocalActor"]
 
 log = logging.getLogger("mediakring.federation")
 
@@ -60,36 +66,6 @@ def _release_leases(db) -> None:
             f"UPDATE {table} SET locked_until = NULL"
             " WHERE state = 'pending' AND locked_until IS NOT NULL"
         )
-
-
-@dataclass(frozen=True)
-class LocalActor:
-    """The organisation this node speaks for, with its signing keys."""
-
-    base_url: str
-    actor_url: str
-    rsa_key_id: str
-    rsa_private_key: Any
-    ed25519_key_id: str
-    ed25519_private_key: Any
-    handle: str
-    name: str
-    summary: str
-    icon_url: str | None = None
-
-
-@dataclass(frozen=True)
-class FederationConfig:
-    """Limits and switches (node maps its settings onto these)."""
-
-    allow_private_network: bool
-    inbox_max_bytes: int
-    inbox_rate_per_minute: int
-    delivery_concurrency_per_host: int
-    delivery_timeout_seconds: float
-    delivery_give_up_hours: float
-    remote_actor_max_bytes: int
-    closed_network: bool = False
 
 
 class Federation:
@@ -112,31 +88,48 @@ class Federation:
             netguard.allow_everything if config.allow_private_network
             else netguard.is_public_address
         )  # fmt: skip
-        self._resolver = resolver
         self.policy = DomainPolicy(store, closed_network=config.closed_network)
-        self.session: aiohttp.ClientSession = None  # type: ignore[assignment]  # set by start()
-        self.fetcher: FetchClient = None  # type: ignore[assignment]
-        self.actors: ActorCache = None  # type: ignore[assignment]
-        self.receiver = InboxReceiver(self)
-        self.inbox_worker = InboxWorker(self)
-        self.deliverer = Deliverer(self)
-        self.follows = Follows(self)
+        self.signer = Signer(actor, clock)
+        self._sessions = SessionProvider(self._new_session)
+        self.fetcher = FetchClient(
+            self._sessions, allow_http=config.allow_private_network,
+            policy=self.address_policy, max_bytes=config.remote_actor_max_bytes,
+            timeout=config.delivery_timeout_seconds, resolver=resolver,
+        )  # fmt: skip
+        self.actors = ActorCache(store, self.fetcher, self.signer.get_as_instance, clock)
+        self.outbox = Outbox(store, actor, clock, self.actors, self.policy, self.wake_delivery)
+        self.receiver = InboxReceiver(
+            store, config, clock, self.actors, self.policy, self.wake_inbox
+        )
+        self.inbox_worker = InboxWorker(store, clock, self.actors)
+        self.deliverer = Deliverer(
+            store, config, clock, self.actors, self.signer, self._sessions, self.wake_delivery
+        )
+        self._follow_callbacks: list[FollowCallback] = []
+        self.follows = Follows(store, actor, clock, self.outbox.publish, self.emit)
         self.inbox_worker.builtin.update({
             "Follow": self.follows.on_follow, "Accept": self.follows.on_answer,
             "Reject": self.follows.on_answer, "Undo": self.follows.on_undo,
         })  # fmt: skip
-        self.follow_policy_callback: FollowPolicy | None = None
-        self._follow_callbacks: list[FollowCallback] = []
-        self.collections: dict[str, CollectionProvider] = {
+        self.served = ServedObjects(collections={
             "followers": self._followers_page, "outbox": queries.empty_collection,
             "mediatheek": queries.empty_collection, "partners": self._partners_page,
-        }  # fmt: skip
-        self.resolvers: dict[str, ObjectResolver] = {}
-        self.usage_provider: Callable[[], Awaitable[dict]] | None = None
-        self.actor_html: Callable[[], Any] | None = None
+        })  # fmt: skip
         self._inbox_event = asyncio.Event()
         self._delivery_event = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
+
+    def _new_session(self) -> aiohttp.ClientSession:
+        connector = aiohttp.TCPConnector(
+            limit=0, limit_per_host=max(1, self.config.delivery_concurrency_per_host),
+            resolver=netguard.GuardedResolver(self.address_policy),
+        )  # fmt: skip
+        return aiohttp.ClientSession(connector=connector)
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        """The outbound HTTP client; raises ``NotStarted`` before :meth:`start`."""
+        return self._sessions()
 
     # -- registration (node/ calls these at start-up) ------------------------------------
 
@@ -155,25 +148,25 @@ class Federation:
 
     def set_follow_policy(self, policy: FollowPolicy) -> None:
         """``policy(target_url, follower_url) -> "auto" | "manual" | "reject"``."""
-        self.follow_policy_callback = policy
+        self.follows.follow_policy = policy
 
     def register_collection(self, name: str, provider: CollectionProvider) -> None:
         if name not in ("outbox", "followers", "mediatheek", "partners"):
             raise ValueError(f"unknown collection {name!r}")
-        self.collections[name] = provider
+        self.served.collections[name] = provider
 
     def register_object_resolver(self, prefix: str, resolver: ObjectResolver) -> None:
         """Serve GETs under ``prefix`` (e.g. ``/items/``) through ``resolver``."""
         if not prefix.startswith("/") or not prefix.endswith("/"):
             raise ValueError("prefix must start and end with '/'")
-        self.resolvers[prefix] = resolver
+        self.served.resolvers[prefix] = resolver
 
     def set_usage_provider(self, provider: Callable[[], Awaitable[dict]]) -> None:
         """NodeInfo ``usage`` (users, localPosts) from the node."""
-        self.usage_provider = provider
+        self.served.usage = provider
 
     def set_actor_html(self, render: Callable[[], Any]) -> None:
-        self.actor_html = render
+        self.served.actor_html = render
 
     async def emit(self, event: FollowEvent) -> None:
         for callback in self._follow_callbacks:
@@ -186,7 +179,7 @@ class Federation:
 
         ``workers=False`` leaves the queues to :meth:`drain` (unit tests).
         """
-        Routes(self).add(app)
+        Routes(self.actor, self.served, self.receiver, self.policy, self.software_version).add(app)
 
         async def lifecycle(app: web.Application) -> AsyncIterator[None]:
             await self.start(workers=workers)
@@ -197,17 +190,7 @@ class Federation:
 
     async def start(self, *, workers: bool = False) -> None:
         """Open the HTTP client and load policy; with ``workers``, run the queues."""
-        connector = aiohttp.TCPConnector(
-            limit=0, limit_per_host=max(1, self.config.delivery_concurrency_per_host),
-            resolver=netguard.GuardedResolver(self.address_policy),
-        )  # fmt: skip
-        self.session = aiohttp.ClientSession(connector=connector)
-        self.fetcher = FetchClient(
-            self.session, allow_http=self.config.allow_private_network,
-            policy=self.address_policy, max_bytes=self.config.remote_actor_max_bytes,
-            timeout=self.config.delivery_timeout_seconds, resolver=self._resolver,
-        )  # fmt: skip
-        self.actors = ActorCache(self.store, self.fetcher, self.sign_get_instance, self.clock)
+        self._sessions.open()
         await self.policy.load()
         if workers:
             await self.store.write(_release_leases)
@@ -229,8 +212,7 @@ class Federation:
         await asyncio.gather(*self.deliverer.tasks, return_exceptions=True)
         with contextlib.suppress(Exception):
             await self.deliverer.flush()
-        if self.session is not None:
-            await self.session.close()
+        await self._sessions.close()
 
     async def _loop(self, step: Callable[[], Awaitable[int]], event: asyncio.Event) -> None:
         while True:
@@ -268,16 +250,11 @@ class Federation:
 
     # -- signing and fetching ------------------------------------------------------------
 
-    def _sign_get(self, url: str, key_id: str) -> dict[str, str]:
-        now = datetime.fromtimestamp(self.clock(), UTC)
-        headers = sign_cavage("GET", url, {}, None, key_id, self.actor.rsa_private_key, now)
-        return {k: v for k, v in headers.items() if k in ("Host", "Date", "Signature")}
-
     def sign_get_instance(self, url: str) -> dict[str, str]:
-        return self._sign_get(url, self.instance_actor_url + "#main-key")
+        return self.signer.get_as_instance(url)
 
     def sign_get_actor(self, url: str) -> dict[str, str]:
-        return self._sign_get(url, self.actor.rsa_key_id)
+        return self.signer.get_as_actor(url)
 
     async def fetch(
         self, url: str, *, as_instance: bool = False, max_bytes: int | None = None
@@ -294,55 +271,26 @@ class Federation:
 
     @property
     def instance_actor_url(self) -> str:
-        return self.actor.base_url + "/instance-actor"
-
-    @cached_property
-    def _public_pem(self) -> str:
-        return keys.public_pem(self.actor.rsa_private_key)
+        return self.actor.instance_actor_url
 
     def is_local(self, url: str) -> bool:
-        return host_of(url) == host_of(self.actor.base_url)
+        return self.actor.is_local(url)
 
     def collection_targets(self) -> dict[str, str]:
         """Our collection URL → the follow target whose accepted followers it expands to."""
-        a = self.actor.actor_url
-        return {a + "/followers": a, a + "/partners": a + "/mediatheek"}
+        return self.actor.collection_targets()
 
     def actor_document(self) -> dict:
-        a = self.actor
-        doc: dict[str, Any] = {
-            "@context": CONTEXT, "id": a.actor_url, "type": "Organization",
-            "preferredUsername": a.handle, "name": a.name, "summary": a.summary,
-            "url": a.base_url + "/", "inbox": a.actor_url + "/inbox",
-            "outbox": a.actor_url + "/outbox", "followers": a.actor_url + "/followers",
-            "mediatheek": a.actor_url + "/mediatheek", "partners": a.actor_url + "/partners",
-            "endpoints": {"sharedInbox": a.base_url + "/inbox"},
-            "manuallyApprovesFollowers": False, "discoverable": True,
-            "publicKey": {"id": a.rsa_key_id, "owner": a.actor_url,
-                          "publicKeyPem": self._public_pem},
-            "assertionMethod": [multikey.multikey_document(
-                a.ed25519_key_id, a.actor_url, a.ed25519_private_key)],
-        }  # fmt: skip
-        if a.icon_url:
-            doc["icon"] = {"type": "Image", "url": a.icon_url}
-        return doc
+        return documents.actor_document(self.actor)
 
     def instance_actor_document(self) -> dict:
-        url = self.instance_actor_url
-        host = urlsplit(self.actor.base_url).netloc
-        return {
-            "@context": CONTEXT, "id": url, "type": "Application", "preferredUsername": host,
-            "name": f"{self.actor.name} (node)", "inbox": url + "/inbox",
-            "outbox": url + "/outbox", "manuallyApprovesFollowers": True,
-            "publicKey": {"id": url + "#main-key", "owner": url,
-                          "publicKeyPem": self._public_pem},
-        }  # fmt: skip
+        return documents.instance_actor_document(self.actor)
 
     # -- outbox, follows -------------------------------------------------------------------
 
     async def publish(self, activity: dict, recipients: list[str]) -> str:
         """Persist ``activity`` (adding our proof) and queue one delivery per inbox."""
-        return await outbox.publish(self, activity, recipients)
+        return await self.outbox.publish(activity, recipients)
 
     async def follow(self, target_actor_url: str, object_url: str) -> str:
         return await self.follows.follow(target_actor_url, object_url)

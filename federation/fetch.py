@@ -34,7 +34,7 @@ class FetchClient:
 
     def __init__(
         self,
-        session: aiohttp.ClientSession,
+        session: Callable[[], aiohttp.ClientSession],
         *,
         allow_http: bool,
         policy: netguard.AddressPolicy,
@@ -42,7 +42,7 @@ class FetchClient:
         timeout: float,
         resolver: netguard.Resolver = netguard.resolve,
     ) -> None:
-        self.session = session
+        self.session = session  # a provider (``federation.session.SessionProvider``)
         self.allow_http = allow_http
         self.policy = policy
         self.max_bytes = max_bytes
@@ -72,7 +72,7 @@ class FetchClient:
             if signer is not None:
                 headers.update(signer(url))
             try:
-                async with self.session.get(url, headers=headers, allow_redirects=False) as resp:
+                async with self.session().get(url, headers=headers, allow_redirects=False) as resp:
                     if resp.status in (301, 302, 303, 307, 308):
                         location = resp.headers.get("Location")
                         if not location:

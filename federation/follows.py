@@ -11,16 +11,15 @@ from __future__ import annotations
 import inspect
 import logging
 import uuid
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
 
 import sqlite_utils
 
-from federation.types import FollowEvent, InboxContext
+from federation.ports import Clock, LocalActor, Publisher
+from federation.store import Store
+from federation.types import FollowEvent, FollowPolicy, InboxContext
 from protocol.validate import host_of
 from protocol.vocab import CONTEXT
-
-if TYPE_CHECKING:
-    from federation.engine import Federation
 
 log = logging.getLogger("mediakring.federation.follows")
 
@@ -36,16 +35,26 @@ def _id_of(value) -> str | None:
 class Follows:
     """Follow bookkeeping in ``followers`` / ``following`` plus the activities it sends."""
 
-    def __init__(self, fed: Federation) -> None:
-        self.fed = fed
+    def __init__(
+        self,
+        store: Store,
+        actor: LocalActor,
+        clock: Clock,
+        publish: Publisher,
+        emit: Callable[[FollowEvent], Awaitable[None]],
+    ) -> None:
+        self.store, self.actor, self.clock = store, actor, clock
+        self.publish, self.emit = publish, emit
+        #: The node's ``policy(target, follower)``; set through ``Federation.set_follow_policy``.
+        self.follow_policy: FollowPolicy | None = None
 
     def new_id(self, kind: str) -> str:
-        return f"{self.fed.actor.actor_url}/activities/{kind.lower()}-{uuid.uuid4().hex}"
+        return f"{self.actor.actor_url}/activities/{kind.lower()}-{uuid.uuid4().hex}"
 
     async def policy(self, target: str, follower: str) -> str:
-        decide = self.fed.follow_policy_callback
+        decide = self.follow_policy
         if decide is None:
-            return "auto" if target == self.fed.actor.actor_url else "manual"
+            return "auto" if target == self.actor.actor_url else "manual"
         result = decide(target, follower)
         if inspect.isawaitable(result):
             result = await result
@@ -56,19 +65,17 @@ class Follows:
     async def on_follow(self, ctx: InboxContext) -> None:
         raw, sender = ctx.raw, ctx.sender
         target = _id_of(raw.get("object"))
-        if target is None or not self.fed.is_local(target):
+        if target is None or not self.actor.is_local(target):
             log.info("Follow %s of %s ignored: not one of ours", raw["id"], target)
             return
         decision = await self.policy(target, sender.id)
         state = {"auto": "accepted", "reject": "rejected"}.get(decision, "pending")
         row = {"follower": sender.id, "target": target, "follow_id": raw["id"],
                "inbox": sender.inbox, "shared_inbox": sender.shared_inbox, "state": state,
-               "created_at": self.fed.clock()}  # fmt: skip
-        await self.fed.store.write(
-            lambda db: db["followers"].upsert(row, pk=("follower", "target"))
-        )
-        await self.fed.emit(FollowEvent("follow_requested", "incoming", sender.id, target,
-                                        raw["id"]))  # fmt: skip
+               "created_at": self.clock()}  # fmt: skip
+        await self.store.write(lambda db: db["followers"].upsert(row, pk=("follower", "target")))
+        await self.emit(FollowEvent("follow_requested", "incoming", sender.id, target,
+                                    raw["id"]))  # fmt: skip
         if state == "accepted":
             await self._answer("Accept", sender.id, target, raw["id"])
         elif state == "rejected":
@@ -78,7 +85,7 @@ class Follows:
         """Accept or Reject of one of our follows, from the actor we followed."""
         follow_id = _id_of(ctx.raw.get("object"))
         accepted = ctx.raw["type"] == "Accept"
-        row = await self.fed.store.read(
+        row = await self.store.read(
             lambda db: db.execute(
                 "SELECT object, target_actor FROM following WHERE follow_id = ?", [follow_id]
             ).fetchone()
@@ -87,14 +94,14 @@ class Follows:
             log.info("%s of unknown follow %s ignored", ctx.raw["type"], follow_id)
             return
         state = "accepted" if accepted else "rejected"
-        await self.fed.store.write(
+        await self.store.write(
             lambda db: db.execute(
                 "UPDATE following SET state = ? WHERE follow_id = ?", [state, follow_id]
             )
         )
         kind = "follow_accepted" if accepted else "follow_rejected"
-        await self.fed.emit(FollowEvent(kind, "outgoing", self.fed.actor.actor_url, row[0],
-                                        follow_id, {"target_actor": row[1]}))  # fmt: skip
+        await self.emit(FollowEvent(kind, "outgoing", self.actor.actor_url, row[0],
+                                    follow_id, {"target_actor": row[1]}))  # fmt: skip
 
     async def on_undo(self, ctx: InboxContext) -> None:
         obj = ctx.raw.get("object")
@@ -120,10 +127,10 @@ class Follows:
             )
             return found[0]
 
-        target = await self.fed.store.write(run)
+        target = await self.store.write(run)
         if target is not None:
-            await self.fed.emit(FollowEvent("follow_undone", "incoming", sender, target,
-                                            str(follow_id)))  # fmt: skip
+            await self.emit(FollowEvent("follow_undone", "incoming", sender, target,
+                                        str(follow_id)))  # fmt: skip
 
     # -- decisions and outgoing follows ------------------------------------------
 
@@ -143,37 +150,37 @@ class Follows:
             )
             return found[0]
 
-        follow_id = await self.fed.store.write(run)
+        follow_id = await self.store.write(run)
         if follow_id is None:
             return False
         await self._answer("Accept" if accept else "Reject", follower, target, follow_id)
         kind = "follow_accepted" if accept else "follow_rejected"
-        await self.fed.emit(FollowEvent(kind, "incoming", follower, target, follow_id))
+        await self.emit(FollowEvent(kind, "incoming", follower, target, follow_id))
         return True
 
     async def _answer(self, kind: str, follower: str, target: str, follow_id: str) -> None:
         activity = {
             "@context": CONTEXT, "id": self.new_id(kind), "type": kind,
-            "actor": self.fed.actor.actor_url, "to": [follower],
+            "actor": self.actor.actor_url, "to": [follower],
             "object": {"id": follow_id, "type": "Follow", "actor": follower, "object": target},
         }  # fmt: skip
-        await self.fed.publish(activity, [follower])
+        await self.publish(activity, [follower])
 
     async def follow(self, target_actor: str, object_url: str) -> str:
         if host_of(object_url) != host_of(target_actor):
             raise ValueError("the followed object must live on the target actor's host")
         follow_id = self.new_id("Follow")
         row = {"object": object_url, "target_actor": target_actor, "follow_id": follow_id,
-               "state": "pending", "created_at": self.fed.clock()}  # fmt: skip
-        await self.fed.store.write(lambda db: db["following"].upsert(row, pk="object"))
+               "state": "pending", "created_at": self.clock()}  # fmt: skip
+        await self.store.write(lambda db: db["following"].upsert(row, pk="object"))
         activity = {"@context": CONTEXT, "id": follow_id, "type": "Follow",
-                    "actor": self.fed.actor.actor_url, "object": object_url,
+                    "actor": self.actor.actor_url, "object": object_url,
                     "to": [target_actor]}  # fmt: skip
-        await self.fed.publish(activity, [target_actor])
+        await self.publish(activity, [target_actor])
         return follow_id
 
     async def undo_follow(self, object_url: str) -> str | None:
-        found = await self.fed.store.read(
+        found = await self.store.read(
             lambda db: db.execute(
                 "SELECT follow_id, target_actor FROM following WHERE object = ?", [object_url]
             ).fetchone()
@@ -181,14 +188,14 @@ class Follows:
         if found is None:
             return None
         follow_id, target_actor = found
-        await self.fed.store.write(
+        await self.store.write(
             lambda db: db.execute(
                 "UPDATE following SET state = 'undone' WHERE object = ?", [object_url]
             )
         )
-        actor = self.fed.actor.actor_url
+        actor = self.actor.actor_url
         activity = {"@context": CONTEXT, "id": self.new_id("Undo"), "type": "Undo",
                     "actor": actor, "to": [target_actor],
                     "object": {"id": follow_id, "type": "Follow", "actor": actor,
                                "object": object_url}}  # fmt: skip
-        return await self.fed.publish(activity, [target_actor])
+        return await self.publish(activity, [target_actor])

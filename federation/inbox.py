@@ -17,21 +17,19 @@ import logging
 import time
 from collections import defaultdict, deque
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 import sqlite_utils
 from aiohttp import web
 
 from federation import wire
 from federation.actors import RemoteActor
+from federation.ports import ActorLookup, Clock, FederationConfig, HostPolicy, Wake
+from federation.store import Store
 from protocol import keys
 from protocol.httpsig import parse_signature, verify_parsed
 from protocol.httpsig.common import CLOCK_SKEW, MAX_LIFETIME
 from protocol.result import Failure
 from protocol.validate import host_of
-
-if TYPE_CHECKING:
-    from federation.engine import Federation
 
 log = logging.getLogger("mediakring.federation.inbox")
 
@@ -79,8 +77,8 @@ class RateLimiter:
 class AcceptWriter:
     """Group commit of (replay marker, inbox row) pairs; each caller learns its outcome."""
 
-    def __init__(self, fed: Federation) -> None:
-        self.fed = fed
+    def __init__(self, store: Store, clock: Clock) -> None:
+        self.store, self.clock = store, clock
         self._pending: list[tuple[str, float, dict, asyncio.Future]] = []
         self._task: asyncio.Task | None = None
 
@@ -94,9 +92,9 @@ class AcceptWriter:
     async def _flush_loop(self) -> None:
         while self._pending:
             batch, self._pending = self._pending, []
-            now = self.fed.clock()
+            now = self.clock()
             try:
-                outcomes = await self.fed.store.write(lambda db, b=batch, t=now: _accept(db, b, t))
+                outcomes = await self.store.write(lambda db, b=batch, t=now: _accept(db, b, t))
             except Exception as exc:  # the callers answer 500; nothing was committed
                 for *_, future in batch:
                     if not future.done():
@@ -131,10 +129,19 @@ def _accept(db: sqlite_utils.Database, batch: list, now: float) -> list[str]:
 class InboxReceiver:
     """The POST /inbox pipeline, in the order the design fixes."""
 
-    def __init__(self, fed: Federation) -> None:
-        self.fed = fed
-        self.rate = RateLimiter(fed.config.inbox_rate_per_minute, fed.clock)
-        self.writer = AcceptWriter(fed)
+    def __init__(
+        self,
+        store: Store,
+        config: FederationConfig,
+        clock: Clock,
+        actors: ActorLookup,
+        policy: HostPolicy,
+        wake: Wake,
+    ) -> None:
+        self.config, self.clock, self.actors, self.policy = config, clock, actors, policy
+        self.wake = wake
+        self.rate = RateLimiter(config.inbox_rate_per_minute, clock)
+        self.writer = AcceptWriter(store, clock)
 
     async def handle(self, request: web.Request) -> web.Response:
         try:
@@ -150,7 +157,7 @@ class InboxReceiver:
         return web.json_response({"accepted": activity_id}, status=202)
 
     async def _read(self, request: web.Request) -> bytes:
-        limit = self.fed.config.inbox_max_bytes
+        limit = self.config.inbox_max_bytes
         if request.content_length is not None and request.content_length > limit:
             raise Refusal(413, Failure("inbox.too_large", f"body exceeds {limit} bytes"))
         chunks, size = [], 0
@@ -171,7 +178,6 @@ class InboxReceiver:
         return request.remote or ""
 
     async def _receive(self, request: web.Request) -> str:
-        fed = self.fed
         body = await self._read(request)
         if not self.rate.allow(self._rate_key(request)):
             raise Refusal(429, Failure("inbox.rate", "too many requests from this host"))
@@ -200,7 +206,7 @@ class InboxReceiver:
             problem_ = wire.verify_proof(doc, sender.ed25519_keys)
             if problem_ is not None:
                 raise Refusal(401, problem_)
-        policy = fed.policy.check(sender.host)
+        policy = self.policy.check(sender.host)
         if policy is not None:
             raise Refusal(403, policy)
         sig_hash = hashlib.sha256(parsed.signature).hexdigest()
@@ -211,20 +217,19 @@ class InboxReceiver:
         if outcome == "replayed":
             raise Refusal(401, Failure("signature.replayed", "this signature was already used"))
         if outcome == "stored":
-            fed.wake_inbox()
+            self.wake()
         return doc["id"]
 
     async def verify(self, parsed) -> RemoteActor:
         """The actor whose key made ``parsed``; one refetch if the cached key fails."""
-        fed = self.fed
-        now = datetime.fromtimestamp(fed.clock(), UTC)
-        actor = await fed.actors.by_key_id(parsed.key_id)
+        now = datetime.fromtimestamp(self.clock(), UTC)
+        actor = await self.actors.by_key_id(parsed.key_id)
         if isinstance(actor, Failure):
             raise Refusal(401, Failure("signature.unknown_key", f"{parsed.key_id}: {actor}"))
         result = verify_parsed(parsed, _public_key(actor, parsed.key_id), now)
         if isinstance(result, Failure) and result.code in ("signature.invalid", "key.malformed"):
             started = time.monotonic()
-            fresh = await fed.actors.by_key_id(parsed.key_id, refresh=True)
+            fresh = await self.actors.by_key_id(parsed.key_id, refresh=True)
             if isinstance(fresh, Failure):
                 raise Refusal(401, result)
             actor = fresh

@@ -14,81 +14,99 @@ import asyncio
 import json
 import logging
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 import sqlite_utils
 
-from federation import wire
+from federation import queries, wire
+from federation.ports import ActorLookup, Clock, HostPolicy, LocalActor, Wake
+from federation.store import Store
 from protocol.result import Failure
 from protocol.validate import host_of
 from protocol.vocab import PUBLIC_ALIASES
-
-if TYPE_CHECKING:
-    from federation.engine import Federation
 
 log = logging.getLogger("mediakring.federation.outbox")
 RESOLVE_CONCURRENCY = 16
 
 
-async def publish(fed: Federation, activity: dict, recipients: list[str]) -> str:
-    activity_id = activity.get("id")
-    if not isinstance(activity_id, str) or not activity_id.startswith(fed.actor.base_url):
-        raise ValueError("activity needs an id under this node's base URL")
-    if "proof" not in activity:
-        now = datetime.fromtimestamp(fed.clock(), UTC)
-        activity = wire.add_proof(
-            activity, fed.actor.ed25519_private_key, fed.actor.ed25519_key_id, now
-        )
-    targets: dict[str, tuple[str | None, int]] = {}  # inbox -> (recipient, resolved)
-    actors: list[str] = []
-    collections = fed.collection_targets()
-    for recipient in dict.fromkeys(recipients):
-        if recipient in PUBLIC_ALIASES or recipient == fed.actor.actor_url:
-            continue
-        if recipient in collections:
-            for row in await fed.followers(collections[recipient], state="accepted"):
-                inbox = row["shared_inbox"] or row["inbox"]
-                if inbox:
-                    targets.setdefault(inbox, (row["follower"], 1))
-        else:
-            actors.append(recipient)
-    semaphore = asyncio.Semaphore(RESOLVE_CONCURRENCY)
+class Outbox:
+    """Turns an activity and its recipients into durable rows for the deliverer."""
 
-    async def resolve(actor_url: str) -> tuple[str, str | None]:
-        async with semaphore:
-            actor = await fed.actors.get(actor_url)
-        if isinstance(actor, Failure) or actor.delivery_inbox is None:
-            return actor_url, None
-        return actor_url, actor.delivery_inbox
+    def __init__(
+        self,
+        store: Store,
+        actor: LocalActor,
+        clock: Clock,
+        actors: ActorLookup,
+        policy: HostPolicy,
+        wake: Wake,
+    ) -> None:
+        self.store, self.actor, self.clock = store, actor, clock
+        self.actors, self.policy, self.wake = actors, policy, wake
 
-    for actor_url, inbox in await asyncio.gather(*(resolve(a) for a in actors)):
-        if inbox is None:
-            targets.setdefault(actor_url, (actor_url, 0))
-        else:
-            targets.setdefault(inbox, (actor_url, 1))
-    for inbox in list(targets):
-        refusal = fed.policy.check(host_of(inbox))
-        if refusal is not None:  # blocked, or outside the closed network: never sent
-            log.info("not delivering %s to %s: %s", activity_id, inbox, refusal.detail)
-            del targets[inbox]
-    body = json.dumps(activity, ensure_ascii=False, separators=(",", ":"))
-    now = fed.clock()
+    async def publish(self, activity: dict, recipients: list[str]) -> str:
+        """Persist ``activity`` (adding our proof) and queue one delivery per inbox."""
+        activity_id = activity.get("id")
+        if not isinstance(activity_id, str) or not activity_id.startswith(self.actor.base_url):
+            raise ValueError("activity needs an id under this node's base URL")
+        if "proof" not in activity:
+            now = datetime.fromtimestamp(self.clock(), UTC)
+            activity = wire.add_proof(
+                activity, self.actor.ed25519_private_key, self.actor.ed25519_key_id, now
+            )
+        targets: dict[str, tuple[str | None, int]] = {}  # inbox -> (recipient, resolved)
+        actors: list[str] = []
+        collections = self.actor.collection_targets()
+        for recipient in dict.fromkeys(recipients):
+            if recipient in PUBLIC_ALIASES or recipient == self.actor.actor_url:
+                continue
+            if recipient in collections:
+                target = collections[recipient]
+                followers = await self.store.read(
+                    lambda db, t=target: queries.followers(db, t, "accepted")
+                )
+                for row in followers:
+                    inbox = row["shared_inbox"] or row["inbox"]
+                    if inbox:
+                        targets.setdefault(inbox, (row["follower"], 1))
+            else:
+                actors.append(recipient)
+        semaphore = asyncio.Semaphore(RESOLVE_CONCURRENCY)
 
-    def write(db: sqlite_utils.Database) -> None:
-        db.execute(
-            "INSERT OR IGNORE INTO activities (id, type, body, created_at) VALUES (?, ?, ?, ?)",
-            [activity_id, str(activity.get("type", "")), body, now],
-        )
-        db.conn.executemany(
-            "INSERT OR IGNORE INTO deliveries (activity_id, inbox, host, recipient, resolved,"
-            " state, attempts, next_attempt_at, created_at)"
-            " VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
-            [
-                (activity_id, inbox, host_of(inbox), who, resolved, now, now)
-                for inbox, (who, resolved) in targets.items()
-            ],
-        )
+        async def resolve(actor_url: str) -> tuple[str, str | None]:
+            async with semaphore:
+                actor = await self.actors.get(actor_url)
+            if isinstance(actor, Failure) or actor.delivery_inbox is None:
+                return actor_url, None
+            return actor_url, actor.delivery_inbox
 
-    await fed.store.write(write)
-    fed.wake_delivery()
-    return activity_id
+        for actor_url, inbox in await asyncio.gather(*(resolve(a) for a in actors)):
+            if inbox is None:
+                targets.setdefault(actor_url, (actor_url, 0))
+            else:
+                targets.setdefault(inbox, (actor_url, 1))
+        for inbox in list(targets):
+            refusal = self.policy.check(host_of(inbox))
+            if refusal is not None:  # blocked, or outside the closed network: never sent
+                log.info("not delivering %s to %s: %s", activity_id, inbox, refusal.detail)
+                del targets[inbox]
+        body = json.dumps(activity, ensure_ascii=False, separators=(",", ":"))
+        now = self.clock()
+
+        def write(db: sqlite_utils.Database) -> None:
+            db.execute(
+                "INSERT OR IGNORE INTO activities (id, type, body, created_at) VALUES (?, ?, ?, ?)",
+                [activity_id, str(activity.get("type", "")), body, now],
+            )
+            db.conn.executemany(
+                "INSERT OR IGNORE INTO deliveries (activity_id, inbox, host, recipient, resolved,"
+                " state, attempts, next_attempt_at, created_at)"
+                " VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
+                [
+                    (activity_id, inbox, host_of(inbox), who, resolved, now, now)
+                    for inbox, (who, resolved) in targets.items()
+                ],
+            )
+
+        await self.store.write(write)
+        self.wake()
+        return activity_id

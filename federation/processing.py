@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import TYPE_CHECKING
 
 import sqlite_utils
 
 from federation import retry
+from federation.ports import ActorLookup, Clock
+from federation.store import Store
 from federation.types import Handler, InboxContext
 from protocol.result import Failure
-
-if TYPE_CHECKING:
-    from federation.engine import Federation
 
 log = logging.getLogger("mediakring.federation.processing")
 MAX_ATTEMPTS = 8
@@ -36,8 +34,8 @@ def object_type(raw: dict) -> str:
 class InboxWorker:
     """Claims due inbox rows and dispatches them to built-in and node handlers."""
 
-    def __init__(self, fed: Federation) -> None:
-        self.fed = fed
+    def __init__(self, store: Store, clock: Clock, actors: ActorLookup) -> None:
+        self.store, self.clock, self.actors = store, clock, actors
         self.builtin: dict[str, Handler] = {}
         self.handlers: dict[tuple[str, str], list[Handler]] = {}
 
@@ -50,7 +48,7 @@ class InboxWorker:
         return list(found or self.handlers.get((kind, "*"), []))
 
     async def claim(self, limit: int = BATCH) -> list[dict]:
-        now = self.fed.clock()
+        now = self.clock()
 
         def run(db: sqlite_utils.Database) -> list[dict]:
             rows = db.execute(
@@ -69,7 +67,7 @@ class InboxWorker:
             keys = ("id", "activity_id", "actor", "body", "attempts")
             return [dict(zip(keys, r, strict=True)) for r in rows]
 
-        return await self.fed.store.write(run)
+        return await self.store.write(run)
 
     async def run_once(self) -> int:
         """Process one batch of due rows; returns how many were claimed."""
@@ -78,16 +76,16 @@ class InboxWorker:
         for row in rows:
             results.append((row, await self._process(row)))
         if results:
-            await self.fed.store.write(lambda db: self._record(db, results))
+            await self.store.write(lambda db: self._record(db, results))
         return len(rows)
 
     async def _process(self, row: dict) -> str | None:
         """None on success, else the error text."""
         raw = json.loads(row["body"])
-        sender = await self.fed.actors.get(row["actor"])
+        sender = await self.actors.get(row["actor"])
         if isinstance(sender, Failure):
             return f"sender unavailable: {sender}"
-        ctx = InboxContext(raw, raw, sender, self.fed)
+        ctx = InboxContext(raw, raw, sender)
         try:
             builtin = self.builtin.get(str(raw.get("type")))
             if builtin is not None:
@@ -100,7 +98,7 @@ class InboxWorker:
         return None
 
     def _record(self, db: sqlite_utils.Database, results: list) -> None:
-        now = self.fed.clock()
+        now = self.clock()
         for row, error in results:
             attempts = row["attempts"] + 1
             if error is None:

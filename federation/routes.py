@@ -11,23 +11,22 @@ from __future__ import annotations
 import inspect
 import json
 import logging
-import re
-from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
 from aiohttp import web
 
-from federation.inbox import Refusal
+from federation import documents
+from federation.inbox import InboxReceiver, Refusal, problem
+from federation.ports import HostPolicy, LocalActor
+from federation.types import ServedObjects
+from protocol import discovery
 from protocol.httpsig import parse_signature
 from protocol.result import Failure
 from protocol.vocab import AS2_MEDIA_TYPE, CONTEXT, is_as2_media_type
 
-if TYPE_CHECKING:
-    from federation.engine import Federation
-
 log = logging.getLogger("mediakring.federation.routes")
 JRD = "application/jrd+json"
-NODEINFO_SCHEMA = "http://nodeinfo.diaspora.software/ns/schema/"
+SOURCE_URL = "https://mediakring.nl/source"
 
 
 def as2(doc: dict, status: int = 200) -> web.Response:
@@ -48,84 +47,80 @@ def wants_as2(request: web.Request) -> bool:
 
 
 class Routes:
-    def __init__(self, fed: Federation) -> None:
-        self.fed = fed
+    """Discovery, actor, collection and object GETs plus the inbox POSTs, as aiohttp routes."""
+
+    def __init__(
+        self,
+        actor: LocalActor,
+        served: ServedObjects,
+        receiver: InboxReceiver,
+        policy: HostPolicy,
+        software_version: str,
+    ) -> None:
+        self.local, self.served, self.receiver = actor, served, receiver
+        self.policy, self.software_version = policy, software_version
 
     def add(self, app: web.Application) -> None:
-        actor_path = urlsplit(self.fed.actor.actor_url).path
+        actor_path = urlsplit(self.local.actor_url).path
         r = app.router
         r.add_get("/.well-known/webfinger", self.webfinger)
         r.add_get("/.well-known/nodeinfo", self.nodeinfo_links)
         r.add_get("/nodeinfo/{version:2\\.[01]}", self.nodeinfo)
         r.add_get(actor_path, self.actor)
         r.add_get("/instance-actor", self.instance_actor)
-        r.add_post("/inbox", self.fed.receiver.handle)
-        r.add_post(actor_path + "/inbox", self.fed.receiver.handle)
-        r.add_post("/instance-actor/inbox", self.fed.receiver.handle)
+        r.add_post("/inbox", self.receiver.handle)
+        r.add_post(actor_path + "/inbox", self.receiver.handle)
+        r.add_post("/instance-actor/inbox", self.receiver.handle)
         for name in ("outbox", "followers", "mediatheek", "partners"):
             r.add_get(f"{actor_path}/{name}", self.collection)
-        prefixes = {"/items/", "/media/", *self.fed.resolvers}
+        prefixes = {"/items/", "/media/", *self.served.resolvers}
         for prefix in sorted(prefixes):
             r.add_get(prefix + "{tail:.+}", self.object)
 
     # -- discovery -----------------------------------------------------------------
 
     async def webfinger(self, request: web.Request) -> web.Response:
-        resource = request.query.get("resource", "")
-        actor = self.fed.actor
-        host = urlsplit(actor.base_url).netloc
-        acct = f"acct:{actor.handle}@{host}"
-        if not resource or not re.match(r"^(acct:[^@\s]+@[^@\s]+|https?://\S+)$", resource):
-            return web.json_response(
-                {"detail": "resource must be acct:user@host or a URL"},
-                status=400,
-                content_type="application/problem+json",
-            )
-        if resource.lower() not in (acct.lower(), actor.actor_url, f"acct:{actor.handle}@{host}"):
+        local = self.local
+        parsed = discovery.parse_webfinger_resource(request.query.get("resource", ""))
+        if isinstance(parsed, Failure):
+            return problem(400, parsed)
+        kind, value = parsed
+        ours = f"{local.handle}@{local.host}"
+        if (kind == "acct" and value.lower() != ours.lower()) or (
+            kind == "url" and value != local.actor_url
+        ):
             return not_found()
-        doc = {
-            "subject": acct,
-            "aliases": [actor.actor_url],
-            "links": [
-                {"rel": "self", "type": AS2_MEDIA_TYPE, "href": actor.actor_url},
-                {"rel": "http://webfinger.net/rel/profile-page", "type": "text/html",
-                 "href": actor.base_url + "/"},
-            ],
-        }  # fmt: skip
+        doc = discovery.webfinger_jrd("acct:" + ours, local.actor_url, local.base_url + "/")
         return web.Response(text=json.dumps(doc), content_type=JRD,
                             headers={"Access-Control-Allow-Origin": "*"})  # fmt: skip
 
     async def nodeinfo_links(self, request: web.Request) -> web.Response:
-        base = self.fed.actor.base_url
-        links = [{"rel": NODEINFO_SCHEMA + v, "href": f"{base}/nodeinfo/{v}"}
-                 for v in ("2.0", "2.1")]  # fmt: skip
-        return web.json_response({"links": links})
+        return web.json_response(discovery.nodeinfo_wellknown(self.local.base_url))
 
     async def nodeinfo(self, request: web.Request) -> web.Response:
         version = request.match_info["version"]
-        usage = {"users": {"total": 1, "activeMonth": 1, "activeHalfyear": 1}, "localPosts": 0}
-        if self.fed.usage_provider is not None:
-            usage = await self.fed.usage_provider()
-        software = {"name": "mediakring", "version": self.fed.software_version}
+        users, posts = 1, 0
+        if self.served.usage is not None:
+            usage = await self.served.usage()
+            users = int((usage.get("users") or {}).get("total", users))
+            posts = int(usage.get("localPosts", posts))
+        metadata = {"nodeName": self.local.name}
         if version == "2.1":
-            software["repository"] = "https://mediakring.nl/source"
-        doc = {
-            "version": version, "software": software, "protocols": ["activitypub"],
-            "services": {"inbound": [], "outbound": []}, "openRegistrations": False,
-            "usage": usage, "metadata": {"nodeName": self.fed.actor.name},
-        }  # fmt: skip
-        profile = f'application/json; profile="{NODEINFO_SCHEMA}{version}#"'
+            metadata["repository"] = SOURCE_URL
+        doc = discovery.nodeinfo(version, "mediakring", self.software_version, users, posts,
+                                 False, metadata)  # fmt: skip
+        profile = f'application/json; profile="{discovery.NODEINFO_SCHEMAS[version]}#"'
         return web.Response(text=json.dumps(doc), headers={"Content-Type": profile})
 
     # -- actors --------------------------------------------------------------------
 
     async def actor(self, request: web.Request) -> web.StreamResponse:
-        if not wants_as2(request) and self.fed.actor_html is not None:
-            return await _call_html(self.fed.actor_html)
-        return as2(self.fed.actor_document())
+        if not wants_as2(request) and self.served.actor_html is not None:
+            return await _call_html(self.served.actor_html)
+        return as2(documents.actor_document(self.local))
 
     async def instance_actor(self, request: web.Request) -> web.Response:
-        return as2(self.fed.instance_actor_document())
+        return as2(documents.instance_actor_document(self.local))
 
     # -- collections -----------------------------------------------------------------
 
@@ -139,20 +134,20 @@ class Routes:
             log.info("GET %s: ignoring bad signature: %s", request.path, parsed)
             return None
         try:
-            actor = await self.fed.receiver.verify(parsed)
+            actor = await self.receiver.verify(parsed)
         except Refusal as refusal:
             log.info("GET %s: ignoring signature: %s", request.path, refusal.failure)
             return None
-        if self.fed.policy.check(actor.host) is not None:
+        if self.policy.check(actor.host) is not None:
             return None
         return actor.id
 
     async def collection(self, request: web.Request) -> web.Response:
         name = request.path.rsplit("/", 1)[-1]
-        provider = self.fed.collections.get(name)
+        provider = self.served.collections.get(name)
         if provider is None:
             return not_found()
-        coll_id = f"{self.fed.actor.actor_url}/{name}"
+        coll_id = f"{self.local.actor_url}/{name}"
         requester = await self.requester(request)
         cursor = request.query.get("cursor")
         items, next_cursor, total = await provider(cursor, requester)
@@ -170,11 +165,13 @@ class Routes:
 
     async def object(self, request: web.Request) -> web.StreamResponse:
         path = request.path
-        prefix = max((p for p in self.fed.resolvers if path.startswith(p)), key=len, default=None)
+        prefix = max(
+            (p for p in self.served.resolvers if path.startswith(p)), key=len, default=None
+        )
         if prefix is None:
             return not_found()
         requester = await self.requester(request)
-        resolved = await self.fed.resolvers[prefix](path, requester)
+        resolved = await self.served.resolvers[prefix](path, requester)
         if resolved is None:
             return not_found()
         if resolved.audience != "public" and (

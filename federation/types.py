@@ -1,25 +1,29 @@
-"""Value types shared between the engine and the node: handler context and resolved objects."""
+"""Value types shared between the engine and the node: handler context and resolved objects.
+
+Low in federation's import order: it imports only ``federation.actors``, so any
+part may use it without closing a cycle.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from federation.actors import RemoteActor
-
-if TYPE_CHECKING:
-    from federation.engine import Federation
 
 
 @dataclass(frozen=True)
 class InboxContext:
-    """What a handler receives: the verified activity, its raw JSON and its sender."""
+    """What a handler receives: the verified activity, its raw JSON and its sender.
+
+    It deliberately carries no engine: a handler that needs to answer gets what it
+    needs (a publisher, the store) from whoever registered it.
+    """
 
     activity: Any  # protocol's parsed Activity (or the raw dict when protocol has none)
     raw: dict
     sender: RemoteActor
-    federation: Federation
 
     @property
     def type(self) -> str:
@@ -72,3 +76,20 @@ class FollowEvent:
 
 FollowCallback = Callable[[FollowEvent], Awaitable[None]]
 FollowPolicy = Callable[[str, str], Awaitable[str] | str]
+
+
+UsageProvider = Callable[[], Awaitable[dict]]
+
+
+@dataclass
+class ServedObjects:
+    """What the node registered for the routes to serve (filled in before the app starts).
+
+    The engine owns one and registration methods fill it; :class:`~federation.routes.Routes`
+    reads it per request, so nothing needs the engine to answer a GET.
+    """
+
+    collections: dict[str, CollectionProvider]
+    resolvers: dict[str, ObjectResolver] = field(default_factory=dict)
+    usage: UsageProvider | None = None
+    actor_html: Callable[[], Any] | None = None

@@ -1,4 +1,9 @@
-"""Discovery documents: WebFinger (RFC 7033) JRDs and NodeInfo 2.0/2.1."""
+"""Discovery documents: WebFinger (RFC 7033) JRDs and NodeInfo 2.0/2.1.
+
+The one place that builds and parses them: federation's routes serve what the
+builders return, and a node looking up ``name@host`` reads the answer with
+:func:`actor_link`.  Pure: no I/O.
+"""
 
 from __future__ import annotations
 
@@ -46,6 +51,23 @@ def webfinger_jrd(
             },
         ],
     }
+
+
+def actor_link(jrd: object) -> str | Failure:
+    """The ActivityPub actor a WebFinger answer points at: its ``self`` link of an AS2 type.
+
+    Both AS2 media types count (``application/activity+json`` and ``application/ld+json``
+    with the ActivityStreams profile), as servers use either.
+    """
+    links = jrd.get("links") if isinstance(jrd, dict) else None
+    for link in links if isinstance(links, list) else []:
+        if not isinstance(link, dict) or link.get("rel") != "self":
+            continue
+        href, kind = link.get("href"), str(link.get("type", ""))
+        if isinstance(href, str) and ("activity+json" in kind or "ld+json" in kind):
+            if href.startswith(("https://", "http://")) and not any(c.isspace() for c in href):
+                return href
+    return Failure("webfinger.no_actor", "the WebFinger answer has no ActivityPub actor link")
 
 
 def nodeinfo_wellknown(base_url: str) -> dict[str, Any]:

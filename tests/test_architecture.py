@@ -46,3 +46,90 @@ def test_admin_ui_never_touches_database_or_federation_directly():
             if needle in text:
                 offenders.append(f"{path.relative_to(ROOT)}: {needle}")
     assert offenders == []
+
+
+def _federation_import_graph(package_dir: Path) -> dict[str, set[str]]:
+    """Module → federation modules it imports, counting every import statement in the file:
+    top-level, under ``if TYPE_CHECKING:`` and inside functions alike."""
+    modules = {path.stem for path in package_dir.glob("*.py") if path.stem != "__init__"}
+    graph: dict[str, set[str]] = {}
+    for name in sorted(modules):
+        tree = ast.parse((package_dir / f"{name}.py").read_text(encoding="utf-8"))
+        found: set[str] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    parts = alias.name.split(".")
+                    if parts[0] == "federation" and len(parts) > 1:
+                        found.add(parts[1])
+            elif isinstance(node, ast.ImportFrom):
+                parts = (node.module or "").split(".") if node.module else []
+                if node.level == 1:  # from . import x / from .x import y
+                    parts = ["federation", *parts]
+                if not parts or parts[0] != "federation":
+                    continue
+                if len(parts) > 1:
+                    found.add(parts[1])
+                else:  # from federation import engine, wire
+                    found |= {alias.name for alias in node.names}
+        graph[name] = (found & modules) - {name}
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for succ in sorted(graph[node]):
+            if succ not in index:
+                visit(succ)
+                low[node] = min(low[node], low[succ])
+            elif succ in on_stack:
+                low[node] = min(low[node], index[succ])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_federation_modules_have_no_import_cycles():
+    """Each part of federation/ gets narrow collaborators; none reaches back up to the
+    engine (or to any module that imports it), not even for type hints."""
+    graph = _federation_import_graph(ROOT / "federation")
+    assert graph.get("engine"), "the graph must see the engine's imports"
+    assert _cycles(graph) == []
+    assert not [name for name, deps in graph.items() if "engine" in deps]
+
+
+def test_federation_cycle_check_counts_type_only_and_local_imports(tmp_path):
+    """The check above sees imports under ``if TYPE_CHECKING:`` and inside functions."""
+    (tmp_path / "engine.py").write_text("from federation.parts import Part\n")
+    (tmp_path / "parts.py").write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
+        "    from federation.engine import Federation\n"
+    )
+    (tmp_path / "late.py").write_text("def f():\n    from federation import engine\n")
+    (tmp_path / "lower.py").write_text("from . import late\n")
+    graph = _federation_import_graph(tmp_path)
+    assert graph == {"engine": {"parts"}, "parts": {"engine"}, "late": {"engine"},
+                     "lower": {"late"}}  # fmt: skip
+    assert _cycles(graph) == [["engine", "parts"]]

@@ -11,6 +11,7 @@ from aiohttp import web
 from federation import netguard
 from federation.fetch import FetchClient
 from federation.types import ResolvedObject
+from protocol import discovery
 from protocol.result import Failure
 from tests.federation.harness import FakeActors, signed_headers
 
@@ -36,7 +37,7 @@ async def test_huge_actor_document_is_refused(fake):
 
     fake.overrides["/big"] = huge
     async with aiohttp.ClientSession() as session:
-        client = FetchClient(session, allow_http=True, policy=netguard.allow_everything,
+        client = FetchClient(lambda: session, allow_http=True, policy=netguard.allow_everything,
                              max_bytes=256 * 1024, timeout=5)  # fmt: skip
         result = await client.get_json(fake.base + "/big")
         assert isinstance(result, Failure) and result.code == "fetch.too_large"
@@ -60,13 +61,13 @@ async def test_redirect_to_private_address_is_refused():
     only_2 = lambda addr: str(addr) == "127.0.0.2"  # noqa: E731
     try:
         async with aiohttp.ClientSession() as session:
-            client = FetchClient(session, allow_http=True, policy=only_2, max_bytes=65536,
+            client = FetchClient(lambda: session, allow_http=True, policy=only_2, max_bytes=65536,
                                  timeout=5)  # fmt: skip
             assert (await client.get_json(allowed.base + "/users/a"))["type"] == "Person"
             for path in ("/r1", "/r2"):
                 result = await client.get_json(allowed.base + path)
                 assert isinstance(result, Failure) and result.code == "netguard.private", path
-            strict = FetchClient(session, allow_http=False, policy=only_2, max_bytes=65536,
+            strict = FetchClient(lambda: session, allow_http=False, policy=only_2, max_bytes=65536,
                                  timeout=5)  # fmt: skip
             result = await strict.get_json(allowed.base + "/users/a")
             assert isinstance(result, Failure) and result.code == "netguard.scheme"
@@ -80,7 +81,7 @@ async def test_origin_check(fake):
 
     fake.overrides["/liar"] = liar
     async with aiohttp.ClientSession() as session:
-        client = FetchClient(session, allow_http=True, policy=netguard.allow_everything,
+        client = FetchClient(lambda: session, allow_http=True, policy=netguard.allow_everything,
                              max_bytes=65536, timeout=5)  # fmt: skip
         result = await client.get_json(fake.base + "/liar")
         assert isinstance(result, Failure) and result.code == "fetch.origin"
@@ -101,8 +102,15 @@ async def test_webfinger_and_nodeinfo(nodes, http):
         assert r.status == 200
     async with http.get(a.base_url + "/.well-known/webfinger?resource=acct:nobody@x.example") as r:
         assert r.status == 404
+    async with http.get(a.base_url + f"/.well-known/webfinger?resource=acct:OMROEP@{host}") as r:
+        assert r.status == 200
     async with http.get(a.base_url + "/.well-known/webfinger?resource=%20bad") as r:
+        problem = await r.json(content_type=None)
+        assert r.status == 400 and r.content_type == "application/problem+json"
+    assert problem["title"] == "webfinger.resource" and problem["detail"]
+    async with http.get(a.base_url + "/.well-known/webfinger?resource=acct:omroep@") as r:
         assert r.status == 400
+    assert discovery.actor_link(jrd) == a.actor_url  # what we serve, our own parser reads
     async with http.get(a.base_url + "/.well-known/nodeinfo") as r:
         links = (await r.json())["links"]
     assert [link["href"].rsplit("/", 1)[1] for link in links] == ["2.0", "2.1"]
@@ -110,7 +118,11 @@ async def test_webfinger_and_nodeinfo(nodes, http):
         async with http.get(a.base_url + f"/nodeinfo/{version}") as r:
             doc = await r.json(content_type=None)
         assert doc["version"] == version and doc["usage"]["localPosts"] == 42
-        assert doc["protocols"] == ["activitypub"]
+        assert doc["usage"]["users"]["total"] == 3
+        assert doc["protocols"] == ["activitypub"] and doc["software"]["name"] == "mediakring"
+        assert doc["metadata"]["nodeName"] == "Omroep 0"
+        assert ("repository" in doc["software"]) == (version == "2.1")
+        assert f"ns/schema/{version}#" in r.headers["Content-Type"]
 
 
 async def test_actor_documents(nodes, http):

@@ -363,6 +363,30 @@ def test_webfinger_jrd() -> None:
     assert jrd["links"][0] == {"rel": "self", "type": vocab.AS2_MEDIA_TYPE, "href": ACTOR}
 
 
+def test_actor_link_reads_what_the_builder_writes() -> None:
+    jrd = discovery.webfinger_jrd("acct:redactie@stad.example", ACTOR, f"{BASE}/")
+    assert discovery.actor_link(jrd) == ACTOR
+    ld_type = 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
+    ld = {"links": [{"rel": "self", "type": ld_type, "href": ACTOR}]}
+    assert discovery.actor_link(ld) == ACTOR
+
+
+@pytest.mark.parametrize(
+    "jrd",
+    [
+        None,
+        [],
+        {"links": "nope"},
+        {"links": [{"rel": "http://webfinger.net/rel/profile-page", "href": ACTOR}]},
+        {"links": [{"rel": "self", "type": "text/html", "href": ACTOR}]},
+        {"links": [{"rel": "self", "type": vocab.AS2_MEDIA_TYPE, "href": 42}]},
+        {"links": [{"rel": "self", "type": vocab.AS2_MEDIA_TYPE, "href": "javascript:x"}]},
+    ],
+)
+def test_actor_link_refuses_answers_without_an_actor(jrd) -> None:
+    assert code(discovery.actor_link(jrd)) == "webfinger.no_actor"
+
+
 @pytest.mark.parametrize("version", ["2.0", "2.1"])
 def test_nodeinfo(version) -> None:
     doc = discovery.nodeinfo(

@@ -1,0 +1,49 @@
+"""Our own actor documents: the organisation actor and the instance actor.
+
+Built from the local actor alone, so the routes (and anyone else) can render
+them without the engine.  The public PEM is derived from the private key once.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from federation.ports import LocalActor
+from protocol import keys, multikey
+from protocol.vocab import CONTEXT
+
+
+@lru_cache(maxsize=32)
+def _public_pem(private_key: Any) -> str:
+    return keys.public_pem(private_key)
+
+
+def actor_document(a: LocalActor) -> dict:
+    doc: dict[str, Any] = {
+        "@context": CONTEXT, "id": a.actor_url, "type": "Organization",
+        "preferredUsername": a.handle, "name": a.name, "summary": a.summary,
+        "url": a.base_url + "/", "inbox": a.actor_url + "/inbox",
+        "outbox": a.actor_url + "/outbox", "followers": a.actor_url + "/followers",
+        "mediatheek": a.actor_url + "/mediatheek", "partners": a.actor_url + "/partners",
+        "endpoints": {"sharedInbox": a.base_url + "/inbox"},
+        "manuallyApprovesFollowers": False, "discoverable": True,
+        "publicKey": {"id": a.rsa_key_id, "owner": a.actor_url,
+                      "publicKeyPem": _public_pem(a.rsa_private_key)},
+        "assertionMethod": [multikey.multikey_document(
+            a.ed25519_key_id, a.actor_url, a.ed25519_private_key)],
+    }  # fmt: skip
+    if a.icon_url:
+        doc["icon"] = {"type": "Image", "url": a.icon_url}
+    return doc
+
+
+def instance_actor_document(a: LocalActor) -> dict:
+    url = a.instance_actor_url
+    return {
+        "@context": CONTEXT, "id": url, "type": "Application", "preferredUsername": a.host,
+        "name": f"{a.name} (node)", "inbox": url + "/inbox",
+        "outbox": url + "/outbox", "manuallyApprovesFollowers": True,
+        "publicKey": {"id": url + "#main-key", "owner": url,
+                      "publicKeyPem": _public_pem(a.rsa_private_key)},
+    }  # fmt: skip

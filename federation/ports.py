@@ -1,0 +1,88 @@
+"""The narrow collaborators federation's parts are built from.
+
+Each part (deliverer, inbox receiver and worker, follows, outbox, routes) gets
+exactly what it uses — the store, the local actor, the clock, a signer, the
+actor cache, the policy, a session provider, callbacks — passed in at
+construction, instead of the whole engine.  This module sits low: it imports
+no federation module that imports a part, so nothing here can close a cycle.
+The engine (``federation.engine``) is the one place that composes the parts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from federation.actors import RemoteActor
+from protocol.result import Failure
+from protocol.validate import host_of
+
+#: Seconds since the epoch; injected so tests can move time.
+Clock = Callable[[], float]
+#: Nudges a worker loop: "there is new work" (``Federation.wake_delivery`` / ``wake_inbox``).
+Wake = Callable[[], None]
+#: Persist an activity and queue its deliveries; returns the activity id.
+Publisher = Callable[[dict, list[str]], Awaitable[str]]
+
+
+@dataclass(frozen=True)
+class LocalActor:
+    """The organisation this node speaks for, with its signing keys."""
+
+    base_url: str
+    actor_url: str
+    rsa_key_id: str
+    rsa_private_key: Any
+    ed25519_key_id: str
+    ed25519_private_key: Any
+    handle: str
+    name: str
+    summary: str
+    icon_url: str | None = None
+
+    @property
+    def instance_actor_url(self) -> str:
+        return self.base_url + "/instance-actor"
+
+    @property
+    def host(self) -> str:
+        """``host[:port]`` as it appears in our URLs (and in ``acct:handle@host``)."""
+        return urlsplit(self.base_url).netloc
+
+    def is_local(self, url: str) -> bool:
+        return host_of(url) == host_of(self.base_url)
+
+    def collection_targets(self) -> dict[str, str]:
+        """Our collection URL → the follow target whose accepted followers it expands to."""
+        a = self.actor_url
+        return {a + "/followers": a, a + "/partners": a + "/mediatheek"}
+
+
+@dataclass(frozen=True)
+class FederationConfig:
+    """Limits and switches (node maps its settings onto these)."""
+
+    allow_private_network: bool
+    inbox_max_bytes: int
+    inbox_rate_per_minute: int
+    delivery_concurrency_per_host: int
+    delivery_timeout_seconds: float
+    delivery_give_up_hours: float
+    remote_actor_max_bytes: int
+    closed_network: bool = False
+
+
+class ActorLookup(Protocol):
+    """Remote actors by id or key id (``federation.actors.ActorCache`` is one)."""
+
+    async def get(self, actor_id: str, *, refresh: bool = False) -> RemoteActor | Failure: ...
+
+    async def by_key_id(self, key_id: str, *, refresh: bool = False) -> RemoteActor | Failure: ...
+
+
+class HostPolicy(Protocol):
+    """May ``host`` talk to us? ``None`` if so, else the reason (``DomainPolicy`` is one)."""
+
+    def check(self, host: str) -> Failure | None: ...
