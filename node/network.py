@@ -17,6 +17,7 @@ from aiohttp import web
 
 from federation.engine import Federation, FederationConfig, LocalActor
 from federation.types import InboxContext
+from node import outbox_dispatch
 from node.appkeys import DB, IDENTITY, SERVICES, SETTINGS
 from node.sharing import outgoing
 from node.sharing.backfill import Backfill
@@ -174,4 +175,5 @@ def setup(app: web.Application) -> None:
 
     fed.set_usage_provider(usage)
     fed.setup(app)
+    outbox_dispatch.setup(app)  # after the engine starts: resend what a crash left
     app.cleanup_ctx.append(scheduler_ctx)

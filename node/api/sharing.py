@@ -95,8 +95,8 @@ async def shared_with_us(request: web.Request) -> web.Response:
 @routes.post("/api/v1/shared-with-us/{id}/use")
 @require_scope("write")
 async def use_shared(request: web.Request) -> web.Response:
-    copy = await use_share(request.app, request.match_info["id"])
-    return web.json_response(copy, status=201)
+    used = await use_share(request.app, request.match_info["id"])
+    return web.json_response(used.item, status=201 if used.created else 200)
 
 
 # -- mediatheek --------------------------------------------------------------------------
@@ -207,8 +207,8 @@ async def mediatheek_use(request: web.Request) -> web.Response:
         listing_id = int(request.match_info["id"])
     except ValueError as exc:
         raise NotFound("There is no such listing.") from exc
-    copy = await use_listing(request.app, listing_id)
-    return web.json_response(copy, status=201)
+    used = await use_listing(request.app, listing_id)
+    return web.json_response(used.item, status=201 if used.created else 200)
 
 
 # -- insight -----------------------------------------------------------------------------
