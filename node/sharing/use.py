@@ -25,6 +25,8 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
+import signal
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +49,10 @@ from protocol import activities, mapping
 from protocol.result import Failure
 
 log = logging.getLogger("mediakring.sharing.use")
+
+#: Test-only kill point: with this set to "1" the process SIGKILLs itself right after the
+#: use commit, before the receipt is handed to federation (tests/integration/test_use_crash.py).
+CRASH_AFTER_COMMIT_ENV = "MK_TEST_CRASH_AFTER_USE_COMMIT"
 
 #: What a copy takes over from the origin's item (the body is mapped separately).
 _ITEM_FIELDS = tuple(f for f in EDITABLE_FIELDS if f != "body")
@@ -239,6 +245,8 @@ async def use_object(
         with contextlib.suppress(OSError):
             await asyncio.shield(store.run(_discard, store, leftovers))
     if result.created:
+        if os.environ.get(CRASH_AFTER_COMMIT_ENV) == "1":  # test-only kill point, see above
+            os.kill(os.getpid(), signal.SIGKILL)
         await _dispatch(app)
     return result
 
