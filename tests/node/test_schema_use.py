@@ -119,5 +119,6 @@ def test_a_fresh_database_has_the_constraint(tmp_path):
         "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'items_one_live_copy'"
     ).fetchone()
     assert index and "UNIQUE" in index[0]
-    assert ("node", 11) in {(r[0], r[1]) for r in db.execute("SELECT scope, number FROM migrations")}
+    recorded = {(r[0], r[1]) for r in db.execute("SELECT scope, number FROM migrations")}
+    assert ("node", 11) in recorded
     assert 11 in {m.number for m in node_migrations}
