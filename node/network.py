@@ -175,5 +175,5 @@ def setup(app: web.Application) -> None:
 
     fed.set_usage_provider(usage)
     fed.setup(app)
-    outbox_dispatch.setup(app)
+    outbox_dispatch.setup(app)  # after the engine starts: resend what a crash left
     app.cleanup_ctx.append(scheduler_ctx)

@@ -11,6 +11,7 @@ from node.db import (
     schema_instants,  # noqa: F401  (registers its migrations)
     schema_outbox,  # noqa: F401  (registers its migrations)
     schema_sharing,  # noqa: F401  (registers its migrations)
+    schema_use,  # noqa: F401  (registers its migrations)
 )
 from node.db.database import connect
 from node.db.migrations import MigrationSet, apply_migrations, migration_set_from_steps

@@ -87,4 +87,3 @@ def test_the_scan_catches_the_copies_it_is_meant_to_catch() -> None:
     ]
     for line in harmless:
         assert not offending_lines("node/example.py", line), line
-

@@ -164,6 +164,8 @@ async def edit_item_page(request: web.Request) -> web.Response:
         notice = _(
             "Opgenomen in je bibliotheek, met de herkomst. Je kunt het nu bewerken en publiceren."
         )
+    elif request.query.get("used") == "already":
+        notice = _("Dit item stond al in je bibliotheek; dit is je kopie.")
     elif request.query.get("contribution") == "1":
         notice = _("Bijdrage geaccepteerd: dit is nu een concept-item, met de inzender als credit.")
     elif request.query.get("shared") == "1":

@@ -171,13 +171,14 @@ async def listing_page(request: web.Request) -> web.Response:
 async def use_listing(request: web.Request) -> web.Response:
     listing_id = _listing_id(request)
     try:
-        copy = await services.use_listing(request.app[NODE], listing_id)
+        used = await services.use_listing(request.app[NODE], listing_id)
     except NotFound:
         raise
     except ProblemError as exc:
         status = exc.status if exc.status < 500 else 502
         return await _listing_page(request, listing_id, problem_text(exc), status=status)
-    return redirect(f"{PREFIX}/items/{copy['id']}?used=1")
+    # A second click (or a colleague's) lands on the one copy we already have.
+    return redirect(f"{PREFIX}/items/{used.item['id']}?used={'1' if used.created else 'already'}")
 
 
 def setup(app: web.Application) -> None:

@@ -124,13 +124,14 @@ async def share_page(request: web.Request) -> web.Response:
 async def use_share(request: web.Request) -> web.Response:
     share_id = request.match_info["id"]
     try:
-        copy = await services.use_share(request.app[NODE], share_id)
+        used = await services.use_share(request.app[NODE], share_id)
     except NotFound:
         raise
     except ProblemError as exc:
         status = exc.status if exc.status < 500 else 502
         return await _share_page(request, share_id, problem_text(exc), status=status)
-    return redirect(f"{PREFIX}/items/{copy['id']}?used=1")
+    # A second click (or a colleague's) lands on the one copy we already have.
+    return redirect(f"{PREFIX}/items/{used.item['id']}?used={'1' if used.created else 'already'}")
 
 
 # -- thumbnails of partner items -----------------------------------------------------------

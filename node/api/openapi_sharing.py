@@ -8,6 +8,18 @@ from node.api.openapi import responses as resp
 OBJ = {"type": "object"}
 ARR = {"type": "array", "items": OBJ}
 
+
+def _use_responses() -> dict:
+    """Use is idempotent: 201 for the request that made the copy, 200 (same copy) after."""
+    out = resp("201", ref("Item"), 404, 409, 502)
+    out["201"]["description"] = "Created: the new copy, with its provenance"
+    out["200"] = {
+        "description": "Already in our library: the existing copy (same id), nothing fetched",
+        "content": {JSON: {"schema": ref("Item")}},
+    }
+    return out
+
+
 SCHEMAS = {
     "Audience": {
         "type": "object",
@@ -164,9 +176,10 @@ PATHS = {
     "/api/v1/shared-with-us/{id}/use": {
         "parameters": [ID_PARAM],
         "post": op(
-            "Take a shared item into our library (media fetched and digest-checked)",
+            "Take a shared item into our library (media fetched and digest-checked);"
+            " 201 with the new copy, 200 with the same copy when it is already in our library",
             "write",
-            resp("201", ref("Item"), 404, 409, 502),
+            _use_responses(),
         ),
     },
     "/api/v1/mediatheek": {
@@ -197,7 +210,10 @@ PATHS = {
     "/api/v1/mediatheek/{id}/use": {
         "parameters": [ID_PARAM],
         "post": op(
-            "Take a listed item into our library", "write", resp("201", ref("Item"), 404, 409, 502)
+            "Take a listed item into our library; 201 with the new copy,"
+            " 200 with the same copy when it is already in our library",
+            "write",
+            _use_responses(),
         ),
     },
     "/api/v1/partners": {

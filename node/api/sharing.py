@@ -16,7 +16,7 @@ from node.mediatheek.query import SearchQuery
 from node.mediatheek.search import search
 from node.sharing import insight, notifications, partners_store
 from node.sharing.shares import list_shares
-from node.sharing.use import tell_origin, use_listing, use_share
+from node.sharing.use import report_publication, use_listing, use_share
 
 routes = web.RouteTableDef()
 
@@ -49,16 +49,8 @@ async def put_audience(request: web.Request) -> web.Response:
 async def publish_copy(request: web.Request) -> web.Response:
     """Publishing a copy on one of our channels tells its origin which channel."""
     data = await read_json_object(request, ("channel",))
-    channel = data.get("channel")
-    if not isinstance(channel, str) or not 1 <= len(channel) <= 100:
-        raise ValidationFailed("channel: a name of 1–100 characters, e.g. website or tv")
-    item_id = request.match_info["id"]
-    item = await request.app[DB].read(lambda d: items.get_item(d, request.app[IDENTITY], item_id))
-    if not item["derived_from"]:
-        raise ValidationFailed("This item is not a copy of a partner's item.")
-    origin = item["provenance"]["origin_actor"]
-    await tell_origin(request.app, item, origin, "Update", channels=[channel])
-    return web.json_response({"item_id": item_id, "channel": channel, "origin": origin})
+    result = await report_publication(request.app, request.match_info["id"], data.get("channel"))
+    return web.json_response(result)
 
 
 # -- notifications -----------------------------------------------------------------------
@@ -97,8 +89,8 @@ async def shared_with_us(request: web.Request) -> web.Response:
 @routes.post("/api/v1/shared-with-us/{id}/use")
 @require_scope("write")
 async def use_shared(request: web.Request) -> web.Response:
-    copy = await use_share(request.app, request.match_info["id"])
-    return web.json_response(copy, status=201)
+    used = await use_share(request.app, request.match_info["id"])
+    return web.json_response(used.item, status=201 if used.created else 200)
 
 
 # -- mediatheek --------------------------------------------------------------------------
@@ -209,8 +201,8 @@ async def mediatheek_use(request: web.Request) -> web.Response:
         listing_id = int(request.match_info["id"])
     except ValueError as exc:
         raise NotFound("There is no such listing.") from exc
-    copy = await use_listing(request.app, listing_id)
-    return web.json_response(copy, status=201)
+    used = await use_listing(request.app, listing_id)
+    return web.json_response(used.item, status=201 if used.created else 200)
 
 
 # -- insight -----------------------------------------------------------------------------

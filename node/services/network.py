@@ -4,13 +4,16 @@ Async facades for front ends (see ``node.services``)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from node.appkeys import DB, IDENTITY, SERVICES
 from node.errors import NotFound, ValidationFailed
 from node.items import service as items
+
+if TYPE_CHECKING:
+    from node.sharing.use import UseResult
 
 # -- regie (audience) ------------------------------------------------------------------
 
@@ -97,14 +100,18 @@ async def get_share(app: web.Application, share_id: str) -> dict[str, Any]:
     return await app[DB].read(lambda db: shares.get_share(db, share_id))
 
 
-async def use_share(app: web.Application, share_id: str) -> dict[str, Any]:
-    """Take a shared item into our library (409 ``embargoed`` while under embargo)."""
+async def use_share(app: web.Application, share_id: str) -> UseResult:
+    """Take a shared item into our library (409 ``embargoed`` while under embargo).
+
+    Idempotent: a share already in our library answers with that copy (``created=False``).
+    """
     from node.sharing import use
 
     return await use.use_share(app, share_id)
 
 
-async def use_listing(app: web.Application, listing_id: int) -> dict[str, Any]:
+async def use_listing(app: web.Application, listing_id: int) -> UseResult:
+    """Take a mediatheek item into our library; idempotent like :func:`use_share`."""
     from node.sharing import use
 
     return await use.use_listing(app, listing_id)

@@ -1,22 +1,44 @@
 """Use: take a partner's item into our own library, with provenance, and tell the origin.
 
-Order matters for "nothing half-stored": every media file is fetched and
-digest-checked first (temp files only); then one database write creates the
-item, its media rows and provenance together; only then is the origin told.
-Any failure before the write discards every temp file.
+One live copy per original, whatever the clicks, concurrency or crashes:
+
+- every media file is fetched and digest-checked first (temp files only);
+- then ONE database write checks whether a live copy of the original already
+  exists and, only if not, creates the item, its media rows and provenance,
+  marks the incoming share "used" and records the receipt for the origin in the
+  outbox (:func:`node.outbox.enqueue`).  The receipt commits with the copy, so a
+  crash can neither leave a copy the origin never hears of nor a share that
+  still says "offered";
+- after the commit the outbox is dispatched (:func:`node.outbox_dispatch.dispatch_now`).
+
+All writes run on the single writer thread, so two requests that fetched the
+media at the same time are serialised at the write: the second finds the
+first's copy and returns it (``created=False``), and its temp files are
+discarded.  The schema backs this up with a partial UNIQUE index on
+``items(derived_from)`` (node/db/schema_use.py).  A copy the editor deleted does
+not count: the original can be used again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+import logging
+import os
+import signal
+from dataclasses import dataclass
 from typing import Any
 
+import sqlite_utils
 from aiohttp import web
 
+from node import outbox, outbox_dispatch
 from node.appkeys import DB, IDENTITY, SERVICES, SETTINGS
 from node.clock import iso
-from node.errors import Conflict, NotFound
+from node.db.schema_use import LIVE_COPY
+from node.errors import Conflict, NotFound, ValidationFailed
+from node.identity import Identity
 from node.items import service as items
 from node.items import visibility
 from node.items.model import EDITABLE_FIELDS
@@ -26,6 +48,12 @@ from node.sharing import outgoing
 from node.sharing.media_fetch import fetch_media
 from protocol import activities, mapping
 from protocol.result import Failure
+
+log = logging.getLogger("mediakring.sharing.use")
+
+#: Test-only kill point: with this set to "1" the process SIGKILLs itself right after the
+#: use commit, before the receipt is handed to federation (tests/integration/test_use_crash.py).
+CRASH_AFTER_COMMIT_ENV = "MK_TEST_CRASH_AFTER_USE_COMMIT"
 
 #: What a copy takes over from the origin's item (the body is mapped separately).
 _ITEM_FIELDS = tuple(f for f in EDITABLE_FIELDS if f != "body")
@@ -50,10 +78,96 @@ def _create_fields(item: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-async def use_object(
-    app: web.Application, document: dict[str, Any], origin_actor: str, origin_name: str
+@dataclass(frozen=True)
+class UseResult:
+    """The copy in our library, and whether this call created it (201) or found it (200)."""
+
+    item: dict[str, Any]
+    created: bool
+
+
+def _share_refusal(state: str) -> Conflict | None:
+    if state in ("retracted", "expired"):
+        return Conflict(
+            f"This share was {'retracted' if state == 'retracted' else 'withdrawn'} by its origin.",
+            code=f"share-{state}",
+        )
+    return None
+
+
+def _live_copy(db: sqlite_utils.Database, original_uri: str) -> str | None:
+    """Our live copy of ``original_uri``, if any (the unique index allows at most one)."""
+    row = db.execute(
+        f"SELECT id FROM items WHERE derived_from = ? AND {LIVE_COPY}", [original_uri]
+    ).fetchone()
+    return row[0] if row else None
+
+
+def _mark_shares_used(
+    db: sqlite_utils.Database, original_uri: str, copy_id: str, share_id: str | None
+) -> None:
+    """The share used (and any other offer of the same original) now points at the copy."""
+    now = iso()
+    if share_id is not None:
+        db.execute(
+            "UPDATE incoming_shares SET state = 'used', used_item_id = ?, updated_at = ?"
+            " WHERE id = ? AND state IN ('offered', 'used') AND used_item_id IS NOT ?",
+            [copy_id, now, share_id, copy_id],
+        )
+    db.execute(
+        "UPDATE incoming_shares SET state = 'used', used_item_id = ?, updated_at = ?"
+        " WHERE object_id = ? AND state = 'offered'",
+        [copy_id, now, original_uri],
+    )
+
+
+def _adopt_existing(
+    db: sqlite_utils.Database, identity: Identity, original_uri: str, share_id: str | None
+) -> dict[str, Any] | None:
+    """If a live copy exists, settle the share on it and return it (writer thread)."""
+    existing = _live_copy(db, original_uri)
+    if existing is None:
+        return None
+    _mark_shares_used(db, original_uri, existing, share_id)
+    return items.get_item(db, identity, existing)
+
+
+def _check_share(db: sqlite_utils.Database, share_id: str | None) -> None:
+    """Inside the write: the share may have been retracted while we fetched the media."""
+    if share_id is None:
+        return
+    row = db.execute("SELECT state FROM incoming_shares WHERE id = ?", [share_id]).fetchone()
+    if row is None:
+        raise NotFound(f"There is no share {share_id!r}.")
+    refusal = _share_refusal(row[0])
+    if refusal is not None:
+        raise refusal
+
+
+def receipt(
+    identity: Identity,
+    copy: dict[str, Any],
+    origin_actor: str,
+    kind: str,
+    channels: list[str] | None = None,
 ) -> dict[str, Any]:
-    """Copy the origin's object into our library; returns the new item."""
+    """Create (used) or Update (published on channels) of our copy, addressed to the origin."""
+    obj = outgoing.item_object(identity, copy, [origin_actor])
+    obj["derivedFrom"] = copy["derived_from"]
+    if channels:
+        obj["publishedOn"] = channels
+    builder = activities.create if kind == "Create" else activities.update
+    return builder(outgoing.activity_id(identity), identity.actor_url, obj, to=[origin_actor])
+
+
+async def use_object(
+    app: web.Application,
+    document: dict[str, Any],
+    origin_actor: str,
+    origin_name: str,
+    share_id: str | None = None,
+) -> UseResult:
+    """Copy the origin's object into our library, or return the live copy we already have."""
     item = mapping.object_to_item(document)
     if isinstance(item, Failure):
         raise Conflict(f"The shared object cannot be used: {item.detail}")
@@ -85,7 +199,11 @@ async def use_object(
             "used_at": iso(),
         }
 
-        def create(db):
+        def create(db: sqlite_utils.Database) -> UseResult:
+            _check_share(db, share_id)
+            existing = _adopt_existing(db, identity, item["uri"], share_id)
+            if existing is not None:  # another request got here first: its copy is the copy
+                return UseResult(existing, created=False)
             new = items.create_item(
                 db,
                 identity,
@@ -102,15 +220,29 @@ async def use_object(
                     media_service.clean_name(None, fallback=temp.sha256[:12]),
                     media_service.clean_alt(media.get("alt")),
                 )
-            return items.get_item(db, identity, new["id"])
+            copy = items.get_item(db, identity, new["id"])
+            _mark_shares_used(db, item["uri"], copy["id"], share_id)
+            outbox.enqueue(db, receipt(identity, copy, origin_actor, "Create"), [origin_actor])
+            return UseResult(copy, created=True)
 
-        copy = await app[DB].write(create)
+        result = await app[DB].write(create)
     finally:
         leftovers = [t for t, _ in temps] + [r.temp for a in analyses for r in a.renditions]
         with contextlib.suppress(OSError):
             await asyncio.shield(store.run(_discard, store, leftovers))
-    await tell_origin(app, copy, origin_actor, "Create")
-    return copy
+    if result.created:
+        if os.environ.get(CRASH_AFTER_COMMIT_ENV) == "1":  # test-only kill point, see above
+            os.kill(os.getpid(), signal.SIGKILL)
+        await _dispatch(app)
+    return result
+
+
+async def _dispatch(app: web.Application) -> None:
+    """After the commit; a failure here loses nothing (the row stays pending)."""
+    try:
+        outbox_dispatch.wake(app)
+    except Exception:
+        log.exception("outbox dispatch after use failed; it is retried at the next dispatch")
 
 
 def _discard(store, temps: list[TempBlob]) -> None:
@@ -118,54 +250,53 @@ def _discard(store, temps: list[TempBlob]) -> None:
         store.discard(temp)
 
 
-async def tell_origin(
-    app: web.Application,
-    copy: dict[str, Any],
-    origin_actor: str,
-    kind: str,
-    channels: list[str] | None = None,
-) -> str:
-    """Create (use) or Update (published on channels) of our copy, to the origin only."""
+async def report_publication(app: web.Application, item_id: str, channel: Any) -> dict[str, Any]:
+    """We published our copy on ``channel``: tell its origin (API; the report commits atomically).
+
+    The report is written to the outbox in the same transaction that checks the item is
+    a copy, so it is sent exactly once even if the node dies right after answering.
+    """
+    if not isinstance(channel, str) or not 1 <= len(channel) <= 100:
+        raise ValidationFailed("channel: a name of 1–100 characters, e.g. website or tv")
     identity = app[IDENTITY]
-    obj = outgoing.item_object(identity, copy, [origin_actor])
-    obj["derivedFrom"] = copy["derived_from"]
-    if channels:
-        obj["publishedOn"] = channels
-    builder = activities.create if kind == "Create" else activities.update
-    activity = builder(outgoing.activity_id(identity), identity.actor_url, obj, to=[origin_actor])
-    return await app[SERVICES]["federation"].publish(activity, [origin_actor])
+
+    def write(d: sqlite_utils.Database) -> str:
+        copy = items.get_item(d, identity, item_id)
+        if not copy["derived_from"]:
+            raise ValidationFailed("This item is not a copy of a partner's item.")
+        origin = copy["provenance"]["origin_actor"]
+        outbox.enqueue(d, receipt(identity, copy, origin, "Update", [channel]), [origin])
+        return origin
+
+    origin = await app[DB].write(write)
+    outbox_dispatch.wake(app)
+    return {"item_id": item_id, "channel": channel, "origin": origin}
 
 
-async def use_share(app: web.Application, share_id: str) -> dict[str, Any]:
-    import json
-
+async def use_share(app: web.Application, share_id: str) -> UseResult:
+    """Use a share; repeated or concurrent calls all answer with the same copy."""
     row = await app[DB].read(
         lambda d: d.execute(
-            "SELECT object_id, origin_actor, origin_name, document, state, used_item_id"
+            "SELECT object_id, origin_actor, origin_name, document, state"
             " FROM incoming_shares WHERE id = ?",
             [share_id],
         ).fetchone()
     )
     if row is None:
         raise NotFound(f"There is no share {share_id!r}.")
-    _object_id, origin, origin_name, document, state, used = row
-    if state in ("retracted", "expired"):
-        raise Conflict(
-            f"This share was {'retracted' if state == 'retracted' else 'withdrawn'} by its origin.",
-            code=f"share-{state}",
-        )
-    if used:
-        raise Conflict("This share is already in your library.", code="already-used", item_id=used)
-    copy = await use_object(app, json.loads(document), origin, origin_name)
-    await app[DB].write(
-        lambda d: d["incoming_shares"].update(
-            share_id, {"state": "used", "used_item_id": copy["id"], "updated_at": iso()}
-        )
-    )
-    return copy
+    object_id, origin, origin_name, document, state = row
+    refusal = _share_refusal(state)
+    if refusal is not None:
+        raise refusal
+    identity = app[IDENTITY]
+    existing = await app[DB].write(lambda d: _adopt_existing(d, identity, object_id, share_id))
+    if existing is not None:  # already in our library: nothing to fetch
+        return UseResult(existing, created=False)
+    return await use_object(app, json.loads(document), origin, origin_name, share_id=share_id)
 
 
-async def use_listing(app: web.Application, listing_id: int) -> dict[str, Any]:
+async def use_listing(app: web.Application, listing_id: int) -> UseResult:
+    """Use a mediatheek listing; repeated or concurrent calls answer with the same copy."""
     from node.mediatheek import store as index
 
     listing = await app[DB].read(lambda d: index.get_listing(d, listing_id))
@@ -173,15 +304,12 @@ async def use_listing(app: web.Application, listing_id: int) -> dict[str, Any]:
         raise NotFound(f"There is no listing {listing_id!r}.")
     if listing["local"]:
         raise Conflict("This listing is your own item; it is already in your library.")
-    existing = await app[DB].read(
-        lambda d: d.execute(
-            "SELECT id FROM items WHERE derived_from = ? AND deleted = 0", [listing["object_id"]]
-        ).fetchone()
+    identity = app[IDENTITY]
+    existing = await app[DB].write(
+        lambda d: _adopt_existing(d, identity, listing["object_id"], None)
     )
-    if existing:
-        raise Conflict(
-            "This item is already in your library.", code="already-used", item_id=existing[0]
-        )
+    if existing is not None:
+        return UseResult(existing, created=False)
     return await use_object(
         app, listing["document"], listing["origin_actor"], listing.get("origin_name") or ""
     )
