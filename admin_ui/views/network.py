@@ -163,20 +163,15 @@ async def set_rule(request: web.Request) -> web.Response:
     }
     rule = {"allow": "allow", "block": "block", "remove": None}.get(values["rule"], "bad")
     domain = values["domain"]
+    hint = _("Geef een domeinnaam zoals omroep.example (zonder https:// of pad) en kies een regel.")
     if rule == "bad" or not domain:
-        return await _policy_page(
-            request,
-            values,
-            _(
-                "Geef een domeinnaam zoals omroep.example (zonder https:// of pad)"
-                " en kies een regel."
-            ),
-            status=422,
-        )
+        return await _policy_page(request, values, hint, status=422)
     try:
         await services.set_domain_rule(request.app[NODE], domain, rule)
     except ProblemError as exc:
-        return await _policy_page(request, values, problem_text(exc), status=422)
+        # The node's one domain check refused it; its reason is for developers (English).
+        message = hint if exc.extra.get("field") == "domain" else problem_text(exc)
+        return await _policy_page(request, values, message, status=422)
     return redirect(f"{PREFIX}/federation/policy?done=1")
 
 
