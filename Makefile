@@ -42,7 +42,7 @@ run: venv
 	$(BIN)/mediakring run --data $(DATA) --host $(HOST) --port $(PORT)
 
 demo: venv
-	$(BIN)/python -m node.demo
+	$(BIN)/python -m node.app.demo
 
 clean:
 	rm -rf $(VENV) .pytest_cache tests/artifacts

@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from admin_ui.i18n import N_, _
-from node.errors import ValidationFailed
+from node.core.errors import ValidationFailed
 from node.items import visibility
 from node.items.licences import normalise_licence
 from node.items.model import FIELD_LIMITS

@@ -23,7 +23,7 @@ from admin_ui.keys import CODEC, EXPIRED, NODE, SESSION, UNREAD, USER
 from admin_ui.render import render_error
 from admin_ui.session import COOKIE_NAME, SESSION_LIFETIME_SECONDS, Session
 from node import services
-from node.errors import NotFound, ProblemError
+from node.core.errors import NotFound, ProblemError
 
 log = logging.getLogger("mediakring.admin_ui")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

@@ -11,7 +11,7 @@ from typing import Any
 
 from admin_ui.forms import to_local_input
 from admin_ui.i18n import N_, _
-from node.errors import ProblemError
+from node.core.errors import ProblemError
 
 DELIVERY_LABELS = {
     "queued": N_("In de wachtrij"),

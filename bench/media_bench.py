@@ -125,9 +125,9 @@ class RssSampler(threading.Thread):
 
 def start_node(data: Path, port: int, size: int) -> tuple[subprocess.Popen, str]:
     sys.path.insert(0, str(ROOT))
-    from node import accounts
-    from node.bootstrap import init_node
-    from node.db.database import connect
+    from node.app.bootstrap import init_node
+    from node.core import accounts
+    from node.core.db.database import connect
 
     limit = size * 2
     init_node(
@@ -141,7 +141,7 @@ def start_node(data: Path, port: int, size: int) -> tuple[subprocess.Popen, str]
     token = accounts.create_token(db, "write", label="bench")[1]
     db.conn.execute("COMMIT")
     db.conn.close()
-    code = "import sys; from node.cli import main; sys.exit(main())"
+    code = "import sys; from node.app.cli import main; sys.exit(main())"
     proc = subprocess.Popen([sys.executable, "-c", code, "run", "--data", str(data)], cwd=ROOT)
     return proc, token
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import aiohttp
 
-from node.devnet import NodeProcess, create_node
+from node.app.devnet import NodeProcess, create_node
 
 LISTINGS = int(os.environ.get("MEDIAKRING_BENCH_LISTINGS", "5000"))
 SHARES = int(os.environ.get("MEDIAKRING_BENCH_SHARES", "40"))

@@ -137,8 +137,8 @@ async def _measure(http: aiohttp.ClientSession, url: str) -> dict[str, float]:
 
 async def _run(tmp: Path) -> dict[str, object]:
     from node.app import create_app
-    from node.bootstrap import init_node
-    from node.settings import load_settings
+    from node.app.bootstrap import init_node
+    from node.core.settings import load_settings
 
     port = _free_port()
     base = f"http://127.0.0.1:{port}"

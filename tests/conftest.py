@@ -10,12 +10,12 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from node import accounts
 from node.app import create_app
-from node.bootstrap import init_node
-from node.db.database import connect
-from node.devnet import free_port
-from node.settings import Settings, load_settings
+from node.app.bootstrap import init_node
+from node.app.devnet import free_port
+from node.core import accounts
+from node.core.db.database import connect
+from node.core.settings import Settings, load_settings
 
 
 @dataclass

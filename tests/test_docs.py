@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from node.sharing.services import SERVICES
+
 from node.app import create_app
-from node.appkeys import SERVICES
-from node.network import HANDLED_TYPES
+from node.app.network import HANDLED_TYPES
 from tests.conftest import free_port, make_node_dir
 
 DOC = Path(__file__).resolve().parents[1] / "FEDERATION.md"
@@ -59,7 +60,7 @@ def test_every_section_says_what_this_node_does() -> None:
 def test_handled_types_match_the_registered_handlers(tmp_path) -> None:
     """HANDLED_TYPES is what the node really registers, plus federation's built-ins."""
     settings, _password = make_node_dir(tmp_path, "Docs", free_port())
-    fed = create_app(settings)[SERVICES]["federation"]
+    fed = create_app(settings)[SERVICES].federation
     registered = {kind for kind, _object_type in fed.inbox_worker.handlers}
     builtin = set(fed.inbox_worker.builtin)
     assert builtin == set(BUILTIN_TYPES)

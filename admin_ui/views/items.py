@@ -20,7 +20,7 @@ from admin_ui.render import render
 from admin_ui.security import PREFIX, redirect
 from admin_ui.sharing_text import EVENT_LABELS, delivery_text, local_time, problem_text
 from node import services
-from node.errors import ProblemError, ValidationFailed
+from node.core.errors import ProblemError, ValidationFailed
 from node.items.licences import SPDX_IDS
 from node.items.model import FIELD_LIMITS, KINDS
 

@@ -20,7 +20,7 @@ from admin_ui.keys import NODE, user_of
 from admin_ui.render import render
 from admin_ui.security import PREFIX
 from node import services
-from node.errors import BadRequest, ProblemError
+from node.core.errors import BadRequest, ProblemError
 
 log = logging.getLogger("mediakring.admin_ui")
 routes = web.RouteTableDef()

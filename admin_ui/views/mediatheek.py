@@ -19,8 +19,8 @@ from admin_ui.render import render
 from admin_ui.security import PREFIX, redirect
 from admin_ui.sharing_text import local_time, problem_text
 from node import services
-from node.clock import iso
-from node.errors import NotFound, ProblemError
+from node.core.clock import iso
+from node.core.errors import NotFound, ProblemError
 from node.items import visibility
 from node.items.model import KINDS
 from node.mediatheek.query import SearchQuery

@@ -14,7 +14,7 @@ from admin_ui.render import render
 from admin_ui.security import PREFIX, admin_only, redirect
 from admin_ui.sharing_text import PARTNER_STATES, local_time, problem_text
 from node import services
-from node.errors import ProblemError
+from node.core.errors import ProblemError
 
 routes = web.RouteTableDef()
 PARTNER_NOTICES = {

@@ -21,7 +21,7 @@ from admin_ui.render import render
 from admin_ui.security import PREFIX, redirect
 from admin_ui.sharing_text import SHARE_STATES, local_time, problem_text
 from node import services
-from node.errors import NotFound, ProblemError
+from node.core.errors import NotFound, ProblemError
 
 log = logging.getLogger("mediakring.admin_ui")
 routes = web.RouteTableDef()

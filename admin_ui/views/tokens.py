@@ -9,7 +9,7 @@ from admin_ui.keys import NODE, SESSION, session_of
 from admin_ui.render import render
 from admin_ui.security import PREFIX, admin_only, redirect
 from node import services
-from node.errors import NotFound
+from node.core.errors import NotFound
 
 routes = web.RouteTableDef()
 SCOPE_LABELS = {

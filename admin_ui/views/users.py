@@ -9,7 +9,7 @@ from admin_ui.keys import NODE, user_of
 from admin_ui.render import render
 from admin_ui.security import PREFIX, admin_only, redirect
 from node import services
-from node.errors import Conflict, NotFound, ValidationFailed
+from node.core.errors import Conflict, NotFound, ValidationFailed
 
 routes = web.RouteTableDef()
 ROLE_LABELS = {"editor": N_("Redacteur"), "admin": N_("Beheerder")}

@@ -16,7 +16,7 @@ from admin_ui.render import render
 from admin_ui.security import PREFIX, redirect
 from admin_ui.sharing_text import local_time, problem_text
 from node import services
-from node.errors import ProblemError
+from node.core.errors import ProblemError
 
 routes = web.RouteTableDef()
 RECENT_ITEMS = 50

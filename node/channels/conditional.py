@@ -14,7 +14,7 @@ import hashlib
 
 from aiohttp import web
 
-from node.clock import parse_iso
+from node.core.clock import parse_iso
 
 
 def etag_of(body: bytes) -> str:

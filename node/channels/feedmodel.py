@@ -16,8 +16,8 @@ from typing import Any
 
 from node.channels.attribution import credit_line, credit_of, licence_label, licence_url
 from node.channels.public import category, media_view
-from node.clock import parse_iso
-from node.identity import Identity
+from node.core.clock import parse_iso
+from node.core.identity import Identity
 from protocol.sanitize import plain_text
 
 _XML_INVALID = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

@@ -20,8 +20,8 @@ from urllib.parse import urlsplit
 
 from node.channels.attribution import credit_of, licence_url
 from node.channels.public import category, media_view
-from node.errors import ValidationFailed
-from node.identity import Identity
+from node.core.errors import ValidationFailed
+from node.core.identity import Identity
 
 SCHEMA_FILE = "ninjs-schema_2.1.json"
 SCHEMA_URI = "http://www.iptc.org/std/ninjs/ninjs-schema_2.1.json#"

@@ -21,7 +21,7 @@ from aiohttp import web
 from node.channels.attribution import credit_of, licence_label, licence_url
 from node.channels.public import category, media_view
 from node.channels.texts import text
-from node.identity import Identity
+from node.core.identity import Identity
 
 WALL_POLL_SECONDS = 30
 

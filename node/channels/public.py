@@ -11,7 +11,7 @@ from typing import Any
 
 import sqlite_utils
 
-from node.identity import Identity
+from node.core.identity import Identity
 from node.items import visibility
 from node.items.service import row_to_json
 from node.items.visibility import public_items_sql

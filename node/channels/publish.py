@@ -12,10 +12,10 @@ from typing import Any
 import sqlite_utils
 from aiohttp import web
 
-from node.appkeys import DB, IDENTITY
 from node.channels.public import public_item
-from node.clock import iso
-from node.errors import NotFound
+from node.core.appkeys import DB, IDENTITY
+from node.core.clock import iso
+from node.core.errors import NotFound
 from node.items.service import item_exists
 
 
@@ -83,7 +83,7 @@ async def publish(app: web.Application, item_id: str, public: bool) -> bool:
     An item made public while still under embargo is not announced here; the
     embargo-lifting job will have to emit it when the embargo passes.
     """
-    from node.channels.webhooks import emit
+    from node.sharing.webhooks import emit
 
     changed = await app[DB].write(lambda db: set_public(db, item_id, public))
     if changed and public:

@@ -17,9 +17,9 @@ import sqlite_utils
 
 from node.channels.attribution import credit_line
 from node.channels.public import category, media_view, public_items, public_items_by_id
-from node.clock import iso, new_id
-from node.errors import NotFound, ValidationFailed
-from node.identity import Identity
+from node.core.clock import iso, new_id
+from node.core.errors import NotFound, ValidationFailed
+from node.core.identity import Identity
 from node.items import visibility
 from protocol.sanitize import plain_text
 

@@ -19,9 +19,9 @@ from typing import Any
 
 from aiohttp import web
 
-from node.appkeys import DB, IDENTITY, SERVICES, SETTINGS
 from node.contributions import store as queue
-from node.errors import Conflict
+from node.core.appkeys import DB, IDENTITY, SETTINGS
+from node.core.errors import Conflict
 from node.items import service as items
 from node.media import scrub
 from node.media import service as media_service
@@ -29,6 +29,7 @@ from node.media.detect import clean_name
 from node.media.queries import blob_in_use
 from node.media.store import MediaStore, TempBlob
 from node.sharing.media_fetch import fetch_media
+from node.sharing.services import SERVICES
 
 CHUNK = 1 << 20
 KIND_BY_CATEGORY = {"image": "photo", "video": "video", "audio": "audio", "document": "document"}
@@ -71,7 +72,7 @@ async def _scrubbed(
 
 
 async def _prepare_one(app: web.Application, row: dict[str, Any]) -> Ready:
-    store: MediaStore = app[SERVICES]["media_store"]
+    store: MediaStore = app[SERVICES].media_store
     settings = app[SETTINGS]
     fetched: TempBlob | None = None
     scrubbed: Path | None = None
@@ -82,7 +83,7 @@ async def _prepare_one(app: web.Application, row: dict[str, Any]) -> Ready:
                 raise Conflict(f"File {row['position']} of this contribution is missing.")
         else:
             limit = lambda d: settings.max_bytes_for(d.category)  # noqa: E731
-            fetched = await fetch_media(app[SERVICES]["federation"], store, row["url"], None, limit)
+            fetched = await fetch_media(app[SERVICES].federation, store, row["url"], None, limit)
             source = fetched.path
         media_type = fetched.detected.media_type if fetched else row["media_type"] or ""
         scrubbed = await _scrubbed(app, store, source, media_type)
@@ -145,7 +146,7 @@ def _provenance(row: dict[str, Any]) -> dict[str, Any]:
 async def accept(app: web.Application, contribution_id: str) -> dict[str, Any]:
     """Make the draft item; 409 when the contribution was already decided."""
     db, identity = app[DB], app[IDENTITY]
-    store: MediaStore = app[SERVICES]["media_store"]
+    store: MediaStore = app[SERVICES].media_store
     row = await db.read(lambda d: queue.require_pending(d, contribution_id))
     ready: list[Ready] = []
     try:
@@ -188,7 +189,7 @@ async def release_blobs(app: web.Application, shas: list[str]) -> None:
     The accepted copies were stripped of location data, so keeping the originals
     would keep exactly what we promised not to publish.
     """
-    store: MediaStore = app[SERVICES]["media_store"]
+    store: MediaStore = app[SERVICES].media_store
 
     def drop(d) -> None:
         for sha in set(shas):

@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from aiohttp import BodyPartReader, hdrs, web
 
 from node.contributions.formtoken import check_token
-from node.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
+from node.core.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
+from node.core.settings import Settings
 from node.items.licences import ALL_RIGHTS_RESERVED
 from node.media.detect import check_claims, clean_name
 from node.media.multipart import part_chunks, read_text_part
 from node.media.store import MediaStore, TempBlob
-from node.settings import Settings
 
 LICENCES = ("CC-BY-4.0", ALL_RIGHTS_RESERVED)
 MAX_FIELD_BYTES = 32 * 1024

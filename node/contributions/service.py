@@ -1,6 +1,6 @@
 """The contributions service: what arrives goes into the queue; editors accept or reject.
 
-Registered as ``app[SERVICES]["contributions"]``; :mod:`node.network` hands it
+Registered as ``app[SERVICES].contributions``; :mod:`node.app.network` hands it
 every Create it receives (``from_fediverse``).  After a contribution is stored
 the editors get a notification and webhook subscribers a
 ``contribution.received`` event — both after the write committed, so a crash
@@ -15,13 +15,13 @@ from typing import Any
 from aiohttp import web
 
 from federation.types import InboxContext
-from node.appkeys import DB, IDENTITY, SERVICES, SETTINGS
-from node.channels import webhooks
 from node.contributions import accept as accepting
 from node.contributions import fediverse, tell
 from node.contributions import store as queue
-from node.errors import ValidationFailed
-from node.sharing import notifications
+from node.core.appkeys import DB, IDENTITY, SETTINGS
+from node.core.errors import ValidationFailed
+from node.sharing import notifications, webhooks
+from node.sharing.services import SERVICES
 
 log = logging.getLogger("mediakring.contributions")
 MAX_REASON = 2000
@@ -120,7 +120,7 @@ class Contributions:
         identity, settings = self.app[IDENTITY], self.app[SETTINGS]
         if row["source"] == "fediverse" and row["actor"] and row["note_id"]:
             activity = tell.reply_activity(identity, row, reason)
-            await self.app[SERVICES]["federation"].publish(activity, [row["actor"]])
+            await self.app[SERVICES].federation.publish(activity, [row["actor"]])
             return "fediverse"
         if row["contact"] and settings.smtp_url:
             sender = tell.sender_address(identity, settings.contribution_mail_from)

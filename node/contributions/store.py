@@ -12,8 +12,8 @@ from typing import Any
 
 import sqlite_utils
 
-from node.clock import iso, new_id
-from node.errors import Conflict, NotFound, ValidationFailed
+from node.core.clock import iso, new_id
+from node.core.errors import Conflict, NotFound, ValidationFailed
 
 STATUSES = ("pending", "accepted", "rejected")
 

@@ -16,9 +16,9 @@ from email.message import EmailMessage
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from node.clock import iso, new_id
 from node.contributions.texts import t
-from node.identity import Identity
+from node.core.clock import iso, new_id
+from node.core.identity import Identity
 from protocol import activities
 
 log = logging.getLogger("mediakring.contributions")

@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from node.errors import ValidationFailed
+from node.core.errors import ValidationFailed
 from node.items import visibility
 from node.items.licences import normalise_licence
 from protocol.sanitize import sanitize_html

@@ -13,9 +13,9 @@ from typing import Any
 
 import sqlite_utils
 
-from node.clock import iso, new_id
-from node.errors import NotFound, ValidationFailed
-from node.identity import Identity
+from node.core.clock import iso, new_id
+from node.core.errors import NotFound, ValidationFailed
+from node.core.identity import Identity
 from node.items import visibility
 from node.items.model import check_dates, clean_fields
 from node.media.queries import media_for_items

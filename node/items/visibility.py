@@ -23,8 +23,8 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from node.clock import iso
-from node.errors import Conflict, ValidationFailed
+from node.core.clock import iso
+from node.core.errors import Conflict, ValidationFailed
 from protocol.instants import canonical_instant as _canonical
 from protocol.instants import format_instant, parse_instant
 from protocol.result import Failure

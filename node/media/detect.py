@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
-from node.errors import UnsupportedMediaType
+from node.core.errors import UnsupportedMediaType
 
 #: How many leading bytes :func:`sniff` wants to see (fewer is fine for short files).
 SNIFF_BYTES = 4096

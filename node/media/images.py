@@ -17,7 +17,7 @@ from blurhash._functions import ffi as _bh_ffi
 from blurhash._functions import lib as _bh_lib
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from node.errors import ValidationFailed
+from node.core.errors import ValidationFailed
 from node.media.detect import Detected
 from node.media.store import MediaStore, TempBlob
 

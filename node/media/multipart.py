@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Callable
 
 from aiohttp import BodyPartReader
 
-from node.errors import BadRequest
+from node.core.errors import BadRequest
 
 CHUNK = 1 << 20
 

@@ -15,7 +15,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from node.errors import ValidationFailed
+from node.core.errors import ValidationFailed
 from node.media.detect import Detected
 
 PROBE_SECONDS = 30.0

@@ -21,14 +21,14 @@ from typing import Any, TypeVar
 import sqlite_utils
 from PIL import Image
 
-from node.clock import iso, new_id
-from node.db import Database
-from node.errors import NotFound
+from node.core.clock import iso, new_id
+from node.core.db import Database
+from node.core.errors import NotFound
+from node.core.settings import Settings
 from node.media import images, probe, scrub
 from node.media.detect import Detected, check_claims, clean_name, refine_zip
 from node.media.queries import api_json, blob_in_use, get_media
 from node.media.store import MediaStore, TempBlob, too_large
-from node.settings import Settings
 
 MAX_ALT = 1500
 T = TypeVar("T")

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, TypeVar
 
-from node.errors import BadRequest, PayloadTooLarge
+from node.core.errors import BadRequest, PayloadTooLarge
 from node.media.detect import SNIFF_BYTES, Detected, sniff
 
 BATCH_BYTES = 2 << 20

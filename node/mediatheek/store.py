@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlite_utils
 
-from node import clock
+from node.core import clock
 from node.items import visibility
 from node.mediatheek.schema import KINDS
 

@@ -11,7 +11,7 @@ import html
 from typing import Any
 
 from node.channels.attribution import licence_url
-from node.identity import Identity
+from node.core.identity import Identity
 from node.items.licences import ALL_RIGHTS_RESERVED
 from node.public.texts import t
 

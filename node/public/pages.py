@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from node.identity import Identity
+from node.core.identity import Identity
 from node.public.html import CSP, contributor, credit_block, e, layout, player
 from node.public.texts import t
 from protocol.sanitize import plain_text

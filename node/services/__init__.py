@@ -3,13 +3,13 @@
 A front end must not touch the database or SQL (design §3): it calls these
 functions with the node's application, and each runs one service call as one
 transaction on the node's reader or writer thread.  The functions raise the same
-:class:`node.errors.ProblemError` subclasses as the services they wrap, so the
+:class:`node.core.errors.ProblemError` subclasses as the services they wrap, so the
 caller can show their reason.
 """
 
 from __future__ import annotations
 
-from node.accounts import User
+from node.core.accounts import User
 from node.services.accounts import (
     add_user,
     authenticate,

@@ -8,10 +8,10 @@ from typing import Any
 
 from aiohttp import web
 
-from node import accounts
-from node.accounts import User
-from node.appkeys import DB, SETTINGS
-from node.settings import Settings
+from node.core import accounts
+from node.core.accounts import User
+from node.core.appkeys import DB, SETTINGS
+from node.core.settings import Settings
 
 
 def settings(app: web.Application) -> Settings:

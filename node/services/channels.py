@@ -8,8 +8,9 @@ from typing import Any
 
 from aiohttp import web
 
-from node.appkeys import DB, SERVICES, SETTINGS
-from node.errors import NotFound
+from node.core.appkeys import DB, SETTINGS
+from node.core.errors import NotFound
+from node.sharing.services import SERVICES
 
 # -- wall screens ----------------------------------------------------------------------
 
@@ -77,17 +78,17 @@ async def contribution_file(
     media = next((m for m in row["media"] if m["position"] == position), None)
     if media is None or not media["sha256"] or row["status"] != "pending":
         raise NotFound(f"Contribution {contribution_id!r} has no stored file {position}.")
-    path = app[SERVICES]["media_store"].path_for(media["sha256"])
+    path = app[SERVICES].media_store.path_for(media["sha256"])
     return file_response(path, media["media_type"], media["sha256"], media["original_name"])
 
 
 async def accept_contribution(app: web.Application, contribution_id: str) -> dict[str, Any]:
     """Accept: the contribution becomes a draft item credited to the contributor."""
-    return await app[SERVICES]["contributions"].accept(contribution_id)
+    return await app[SERVICES].contributions.accept(contribution_id)
 
 
 async def reject_contribution(
     app: web.Application, contribution_id: str, reason: str
 ) -> dict[str, Any]:
     """Reject with a reason the contributor is told; the files are dropped."""
-    return await app[SERVICES]["contributions"].reject(contribution_id, reason)
+    return await app[SERVICES].contributions.reject(contribution_id, reason)

@@ -9,10 +9,11 @@ from typing import Any
 
 from aiohttp import web
 
-from node.appkeys import DB, IDENTITY, SERVICES, SETTINGS
-from node.clock import iso
-from node.errors import NotFound
+from node.core.appkeys import DB, IDENTITY, SETTINGS
+from node.core.clock import iso
+from node.core.errors import NotFound
 from node.items import service as items
+from node.sharing.services import SERVICES
 
 # -- items -----------------------------------------------------------------------------
 
@@ -45,12 +46,12 @@ async def create_item(
 
 async def update_item(app: web.Application, item_id: str, data: dict[str, Any]) -> dict[str, Any]:
     """Edit an item; the new version reaches every partner and follower who has it."""
-    return await app[SERVICES]["distributor"].update_item(item_id, data)
+    return await app[SERVICES].distributor.update_item(item_id, data)
 
 
 async def delete_item(app: web.Application, item_id: str) -> None:
     """Delete, and tell every partner and follower who has the item to remove it."""
-    await app[SERVICES]["distributor"].delete_item(item_id)
+    await app[SERVICES].distributor.delete_item(item_id)
 
 
 # -- media -----------------------------------------------------------------------------
@@ -70,8 +71,8 @@ async def ingest_media(
     The same two steps as the API upload (receive, then analyse and record): if the
     client goes away or a check fails, the temp file is removed and no row is written.
     """
+    from node.http.media import store_of
     from node.media import service as media
-    from node.media.routes import store_of
 
     if not await item_exists(app, item_id):
         raise NotFound(f"There is no item {item_id!r}.")
@@ -79,7 +80,7 @@ async def ingest_media(
     temp = await media.upload(
         **upload, chunks=chunks, declared_type=declared_type, filename=filename, alt=alt
     )
-    distributor = app[SERVICES]["distributor"]
+    distributor = app[SERVICES].distributor
     body = await media.finish(
         **upload, temp=temp, filename=filename, alt=alt, consequences=distributor.queue_changed
     )
@@ -91,8 +92,8 @@ async def media_file(
     app: web.Application, media_id: str, rendition: str | None = None
 ) -> web.StreamResponse:
     """A streaming (sendfile, Range) response for a stored file or one of its renditions."""
+    from node.http.media import store_of
     from node.media.queries import get_media, get_rendition
-    from node.media.routes import store_of
     from node.media.serve import file_response
 
     if rendition is None:

@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from node.appkeys import DB, IDENTITY, SERVICES
-from node.errors import NotFound, ValidationFailed
+from node.core.appkeys import DB, IDENTITY
+from node.core.errors import NotFound, ValidationFailed
 from node.items import service as items
+from node.sharing.services import SERVICES
 
 if TYPE_CHECKING:
     from node.sharing.use import UseResult
@@ -20,12 +21,12 @@ if TYPE_CHECKING:
 
 async def describe_audience(app: web.Application, item_id: str) -> dict[str, Any]:
     """The item's audience and the delivery state per partner."""
-    return await app[SERVICES]["distributor"].describe(item_id)
+    return await app[SERVICES].distributor.describe(item_id)
 
 
 async def set_audience(app: web.Application, item_id: str, data: dict[str, Any]) -> dict[str, Any]:
     """Store the editor's regie ({"partners", "mediatheek", "public"}) and send what it means."""
-    return await app[SERVICES]["distributor"].set_audience(item_id, data)
+    return await app[SERVICES].distributor.set_audience(item_id, data)
 
 
 # -- partners --------------------------------------------------------------------------
@@ -46,17 +47,17 @@ async def list_partners(app: web.Application) -> dict[str, list[dict[str, Any]]]
 
 async def request_partner(app: web.Application, handle: str) -> dict[str, Any]:
     """Ask an organisation (``name@host`` or actor URL) for a partnership."""
-    from node.lookup import resolve_actor_url
+    from node.sharing.lookup import resolve_actor_url
 
-    actor_url = await resolve_actor_url(app[SERVICES]["federation"], handle.strip())
-    return await app[SERVICES]["partnerships"].request(actor_url)
+    actor_url = await resolve_actor_url(app[SERVICES].federation, handle.strip())
+    return await app[SERVICES].partnerships.request(actor_url)
 
 
 async def partner_action(app: web.Application, partner_id: str, action: str) -> dict[str, Any]:
     """Accept, reject or end a partnership."""
     if action not in ("accept", "reject", "end"):
         raise NotFound(f"There is no partner action {action!r}.")
-    return await getattr(app[SERVICES]["partnerships"], action)(partner_id)
+    return await getattr(app[SERVICES].partnerships, action)(partner_id)
 
 
 # -- notifications ---------------------------------------------------------------------
@@ -144,8 +145,8 @@ async def remote_thumbnail(
         url = None
     if not url:
         raise NotFound("This item has no thumbnail.")
-    store = app[SERVICES]["media_store"]
-    temp = await fetch_media(app[SERVICES]["federation"], store, url, None, THUMBNAIL_MAX_BYTES)
+    store = app[SERVICES].media_store
+    temp = await fetch_media(app[SERVICES].federation, store, url, None, THUMBNAIL_MAX_BYTES)
     try:
         if temp.detected.media_type not in THUMBNAIL_TYPES:
             raise NotFound("The thumbnail is not an image.")
@@ -209,25 +210,25 @@ async def organisation_insight(app: web.Application, since: str | None = None) -
 
 
 async def domain_rules(app: web.Application) -> dict[str, str]:
-    return await app[SERVICES]["federation"].domain_rules()
+    return await app[SERVICES].federation.domain_rules()
 
 
 async def set_domain_rule(app: web.Application, domain: str, rule: str | None) -> None:
     """Allow or block a domain (``None`` removes its rule); ValidationFailed for bad input."""
     try:
-        await app[SERVICES]["federation"].set_domain_rule(domain, rule)
+        await app[SERVICES].federation.set_domain_rule(domain, rule)
     except ValueError as exc:
         raise ValidationFailed(str(exc), field="domain") from exc
 
 
 def closed_network(app: web.Application) -> bool:
     """Whether the node federates only with allowed domains (a setting, read-only here)."""
-    return bool(app[SERVICES]["federation"].policy.closed_network)
+    return bool(app[SERVICES].federation.policy.closed_network)
 
 
 async def delivery_health(app: web.Application) -> dict[str, Any]:
-    return await app[SERVICES]["federation"].delivery_health()
+    return await app[SERVICES].federation.delivery_health()
 
 
 async def retry_deliveries(app: web.Application, host: str | None = None) -> int:
-    return await app[SERVICES]["federation"].retry_now(host)
+    return await app[SERVICES].federation.retry_now(host)

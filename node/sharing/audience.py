@@ -15,8 +15,8 @@ from typing import Any, Literal
 import sqlite_utils
 
 from node.channels.publish import set_public
-from node.clock import iso
-from node.errors import ValidationFailed
+from node.core.clock import iso
+from node.core.errors import ValidationFailed
 from node.items import visibility
 from node.sharing import partners_store
 

@@ -16,11 +16,12 @@ from typing import Any
 from aiohttp import web
 
 from federation import wire
-from node.appkeys import DB, SERVICES, SETTINGS
+from node.core.appkeys import DB, SETTINGS
 from node.mediatheek import store as index
 from node.sharing import partners_store
 from node.sharing.incoming.common import Refused, parse_item
 from node.sharing.listings import listing_from_item
+from node.sharing.services import SERVICES
 from protocol import proofs
 from protocol.result import Failure
 from protocol.validate import host_of
@@ -35,7 +36,7 @@ class Backfill:
 
     @property
     def fed(self):
-        return self.app[SERVICES]["federation"]
+        return self.app[SERVICES].federation
 
     async def start(self, actor_url: str) -> None:
         await self.app[DB].write(

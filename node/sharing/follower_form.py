@@ -26,7 +26,7 @@ from typing import Any
 import sqlite_utils
 
 from node.channels.attribution import licence_label
-from node.identity import Identity
+from node.core.identity import Identity
 from node.sharing.objects import item_object
 from protocol.mapping import sha256_to_digest_multibase
 

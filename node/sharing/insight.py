@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlite_utils
 
-from node.clock import iso
+from node.core.clock import iso
 
 EVENTS = (
     "shared",

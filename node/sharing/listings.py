@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from node.clock import iso
+from node.core.clock import iso
 from protocol.sanitize import plain_text
 
 

@@ -15,7 +15,7 @@ from urllib.parse import urljoin
 import aiohttp
 
 from federation import netguard
-from node.errors import BadRequest, ProblemError
+from node.core.errors import BadRequest, ProblemError
 from node.media.store import MediaStore, TempBlob
 from protocol.result import Failure
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from node.clock import new_id
-from node.identity import Identity
+from node.core.clock import new_id
+from node.core.identity import Identity
 from protocol import mapping, proofs
 from protocol.vocab import CONTEXT
 

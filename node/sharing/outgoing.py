@@ -3,7 +3,7 @@
 Each use case here runs as ONE database transaction that stores the change and
 everything it implies: the audience rows, insight events, the item's own
 mediatheek listing, webhook events and the activities for partners and
-followers (written to the transactional outbox, :mod:`node.outbox`).  Only
+followers (written to the transactional outbox, :mod:`node.core.outbox`).  Only
 after the commit is the outbox dispatcher woken; it hands the activities to the
 federation engine, and at start-up it sends whatever a crash left unsent.  So a
 kill at any point either loses the whole change or none of it.
@@ -20,17 +20,15 @@ from typing import Any
 import sqlite_utils
 from aiohttp import web
 
-from node import outbox
-from node.appkeys import DB, IDENTITY, SERVICES
-from node.channels import webhooks
 from node.channels.publish import published_payload
-from node.clock import iso
-from node.identity import Identity
+from node.core import outbox
+from node.core.appkeys import DB, IDENTITY
+from node.core.clock import iso
+from node.core.identity import Identity
 from node.items import service as items
 from node.items import visibility
 from node.mediatheek import store as index
-from node.outbox_dispatch import wake as wake_outbox
-from node.sharing import audience, insight, partners_store
+from node.sharing import audience, insight, partners_store, webhooks
 from node.sharing.follower_form import follower_object
 from node.sharing.listings import listing_from_item
 from node.sharing.objects import (
@@ -41,6 +39,8 @@ from node.sharing.objects import (
     partners_url,
     signed_object,
 )
+from node.sharing.outbox_dispatch import wake as wake_outbox
+from node.sharing.services import SERVICES
 from protocol import activities
 from protocol.vocab import AS_PUBLIC
 
@@ -69,7 +69,7 @@ class Distributor:
 
     @property
     def federation(self):
-        return self.app[SERVICES]["federation"]
+        return self.app[SERVICES].federation
 
     async def _commit(self, change):
         """Run ``change`` as one transaction, then wake the senders of what it queued."""

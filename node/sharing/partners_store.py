@@ -11,8 +11,8 @@ from typing import Any
 
 import sqlite_utils
 
-from node.clock import iso, new_id
-from node.errors import NotFound
+from node.core.clock import iso, new_id
+from node.core.errors import NotFound
 
 FOLLOW_STATES = ("none", "pending", "accepted", "rejected", "ended")
 

@@ -15,12 +15,13 @@ from typing import Any
 from aiohttp import web
 
 from federation import queries
-from node import outbox
-from node.appkeys import DB, IDENTITY, SERVICES
-from node.clock import iso
-from node.errors import Conflict, ValidationFailed
+from node.core import outbox
+from node.core.appkeys import DB, IDENTITY
+from node.core.clock import iso
+from node.core.errors import Conflict, ValidationFailed
 from node.mediatheek import store as index
 from node.sharing import notifications, partners_store
+from node.sharing.services import SERVICES
 from protocol.result import Failure
 
 log = logging.getLogger("mediakring.partners")
@@ -76,7 +77,7 @@ class Partnerships:
 
     @property
     def fed(self):
-        return self.app[SERVICES]["federation"]
+        return self.app[SERVICES].federation
 
     @property
     def our_mediatheek(self) -> str:
@@ -229,7 +230,7 @@ class Partnerships:
                 data={"actor": row["actor_url"]},
             )
         )
-        backfill = self.app[SERVICES].get("backfill")
+        backfill = self.app[SERVICES].backfill
         if backfill is not None:
             await backfill.start(row["actor_url"])
 

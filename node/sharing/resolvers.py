@@ -16,14 +16,15 @@ from typing import Any
 from aiohttp import web
 
 from federation.types import ResolvedObject
-from node.appkeys import DB, IDENTITY, SERVICES
-from node.clock import iso
+from node.core.appkeys import DB, IDENTITY
+from node.core.clock import iso
+from node.http import public as public_routes
 from node.items import service as items
 from node.items import visibility
 from node.media.queries import get_media
-from node.public import routes as public_routes
 from node.sharing import audience, partners_store
 from node.sharing.outgoing import followers_url, item_object, signed_object
+from node.sharing.services import SERVICES
 from protocol.vocab import AS_PUBLIC
 
 PAGE = 250
@@ -74,7 +75,7 @@ class Resolvers:
         blob = media if rendition is None else media["renditions"].get(rendition)
         if blob is None:
             return None
-        store = self.app[SERVICES]["media_store"]
+        store = self.app[SERVICES].media_store
         return ResolvedObject(
             audience=who, file=(store.path_for(blob["sha256"]), blob["media_type"], blob["sha256"])
         )

@@ -16,11 +16,12 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from node.appkeys import DB, SERVICES, SETTINGS
-from node.clock import iso
+from node.core.appkeys import DB, SETTINGS
+from node.core.clock import iso
 from node.items import visibility
 from node.mediatheek import store as index
 from node.sharing import notifications
+from node.sharing.services import SERVICES
 
 log = logging.getLogger("mediakring.schedule")
 
@@ -29,7 +30,7 @@ async def run_due_work(app: web.Application) -> dict[str, int]:
     """Do everything that has become due; returns counts (for tests and logs)."""
     now = iso()
     db = app[DB]
-    distributor = app[SERVICES]["distributor"]
+    distributor = app[SERVICES].distributor
 
     def due(d):
         lift = [
@@ -84,7 +85,7 @@ async def run_due_work(app: web.Application) -> dict[str, int]:
         index.purge_expired(d, now)
 
     await db.write(notice)
-    backfill = app[SERVICES].get("backfill")
+    backfill = app[SERVICES].backfill
     if backfill is not None:
         await backfill.resume_all()
     return {"published": len(lift), "expired": len(expire), "embargo_notices": len(shares)}
@@ -114,7 +115,7 @@ async def scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
     scheduler.modify_job("due-work", next_run_time=_soon())
     yield
     scheduler.shutdown(wait=False)
-    backfill = app[SERVICES].get("backfill")
+    backfill = app[SERVICES].backfill
     if backfill is not None:
         await backfill.close()
 

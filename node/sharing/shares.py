@@ -11,8 +11,8 @@ from typing import Any
 
 import sqlite_utils
 
-from node.clock import iso
-from node.errors import NotFound
+from node.core.clock import iso
+from node.core.errors import NotFound
 from node.items import visibility
 from protocol import mapping
 from protocol.result import Failure

@@ -6,16 +6,16 @@ One live copy per original, whatever the clicks, concurrency or crashes:
 - then ONE database write checks whether a live copy of the original already
   exists and, only if not, creates the item, its media rows and provenance,
   marks the incoming share "used" and records the receipt for the origin in the
-  outbox (:func:`node.outbox.enqueue`).  The receipt commits with the copy, so a
+  outbox (:func:`node.core.outbox.enqueue`).  The receipt commits with the copy, so a
   crash can neither leave a copy the origin never hears of nor a share that
   still says "offered";
-- after the commit the outbox is dispatched (:func:`node.outbox_dispatch.dispatch_now`).
+- after the commit the outbox is dispatched (:func:`node.sharing.outbox_dispatch.dispatch_now`).
 
 All writes run on the single writer thread, so two requests that fetched the
 media at the same time are serialised at the write: the second finds the
 first's copy and returns it (``created=False``), and its temp files are
 discarded.  The schema backs this up with a partial UNIQUE index on
-``items(derived_from)`` (node/db/schema_use.py).  A copy the editor deleted does
+``items(derived_from)`` (node/core/db/schema_use.py).  A copy the editor deleted does
 not count: the original can be used again.
 """
 
@@ -33,19 +33,20 @@ from typing import Any
 import sqlite_utils
 from aiohttp import web
 
-from node import outbox, outbox_dispatch
-from node.appkeys import DB, IDENTITY, SERVICES, SETTINGS
-from node.clock import iso
-from node.db.schema_use import LIVE_COPY
-from node.errors import Conflict, NotFound, ValidationFailed
-from node.identity import Identity
+from node.core import outbox
+from node.core.appkeys import DB, IDENTITY, SETTINGS
+from node.core.clock import iso
+from node.core.db.schema_use import LIVE_COPY
+from node.core.errors import Conflict, NotFound, ValidationFailed
+from node.core.identity import Identity
 from node.items import service as items
 from node.items import visibility
 from node.items.model import EDITABLE_FIELDS
 from node.media import service as media_service
 from node.media.store import TempBlob
-from node.sharing import outgoing
+from node.sharing import outbox_dispatch, outgoing
 from node.sharing.media_fetch import fetch_media
+from node.sharing.services import SERVICES
 from protocol import activities, mapping
 from protocol.result import Failure
 
@@ -172,7 +173,7 @@ async def use_object(
     if isinstance(item, Failure):
         raise Conflict(f"The shared object cannot be used: {item.detail}")
     visibility.check_usable(item)
-    store, settings, fed = app[SERVICES]["media_store"], app[SETTINGS], app[SERVICES]["federation"]
+    store, settings, fed = app[SERVICES].media_store, app[SETTINGS], app[SERVICES].federation
     temps: list[tuple[TempBlob, dict[str, Any]]] = []
     analyses: list[media_service.Analysis] = []
     try:

@@ -9,7 +9,7 @@ import pytest
 from playwright.async_api import Page, expect
 
 from node import services
-from node.db.database import connect
+from node.core.db.database import connect
 from tests.admin_ui import media_files
 from tests.admin_ui.conftest import login
 

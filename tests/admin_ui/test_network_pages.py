@@ -146,8 +146,8 @@ async def test_federation_policy_and_delivery_health(page: Page, node) -> None:
 
 
 async def test_wall_screens(page: Page, node) -> None:
-    from node.appkeys import DB
     from node.channels.publish import set_public
+    from node.core.appkeys import DB
 
     item = await services.create_item(node.app, {"kind": "article", "title": "Open dag"})
     later = await services.create_item(
@@ -183,7 +183,7 @@ async def test_wall_screens(page: Page, node) -> None:
 
 
 async def test_notifications_mark_read_and_badge(page: Page, node) -> None:
-    from node.appkeys import DB
+    from node.core.appkeys import DB
     from node.sharing import notifications
 
     for title in ("Eerste melding", "Tweede melding"):

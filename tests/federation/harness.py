@@ -15,7 +15,7 @@ import aiohttp
 from aiohttp import web
 
 from federation.engine import Federation, FederationConfig, LocalActor
-from node.storage import open_database
+from node.core.storage import open_database
 from protocol import keys
 from protocol.httpsig import sign_cavage
 from protocol.vocab import AS2_MEDIA_TYPE, CONTEXT

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from node.appkeys import DB
+from node.core.appkeys import DB
 from tests.conftest import free_port
 from tests.integration.network import api, wait_for
 from tests.node.test_contributions import GPS, gps_jpeg

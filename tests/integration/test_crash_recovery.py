@@ -1,6 +1,6 @@
 """A node killed with SIGKILL in the middle of a fan-out finishes it after a restart.
 
-Node A is a real ``mediakring run`` process (node/devnet.py). Its 50 followers live on a
+Node A is a real ``mediakring run`` process (node/app/devnet.py). Its 50 followers live on a
 fake fediverse server in this test: 50 actor documents with their own RSA keys and their
 own inboxes. The server verifies A's HTTP signature on every POST, answers slowly (so the
 fan-out takes seconds) and keeps what a real server keeps: raw POSTs, and the activities
@@ -24,7 +24,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from node.devnet import NodeProcess, create_node
+from node.app.devnet import NodeProcess, create_node
 from protocol import keys
 from protocol.httpsig import parse_signature, sign_cavage, verify_parsed
 from protocol.result import Failure

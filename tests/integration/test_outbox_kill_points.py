@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from node.devnet import create_node
+from node.app.devnet import create_node
 from tests.integration.network import api, make_partners, wait_for
 
 pytestmark = pytest.mark.slow

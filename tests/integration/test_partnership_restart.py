@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import pytest
 from aiohttp import web
+from node.sharing.services import SERVICES
 
 from node.app import create_app
-from node.appkeys import DB, SERVICES
+from node.core.appkeys import DB
 from tests.integration.network import api, create_item_with_photo, make_partners, wait_for
 
 
@@ -134,7 +135,7 @@ async def test_ending_stops_queued_content_but_sends_the_end(node_factory, http)
         json={"mediatheek": True},
         expect=200,
     )
-    fed_a = a.app[SERVICES]["federation"]
+    fed_a = a.app[SERVICES].federation
 
     async def queued_types():
         rows = await a.app[DB].read(

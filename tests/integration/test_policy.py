@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from node.sharing.services import SERVICES
 
-from node.appkeys import SERVICES
 from tests.integration.network import api, create_item_with_photo, make_partners, wait_for
 
 
@@ -24,10 +24,10 @@ async def test_blocked_partner_gets_no_deliveries(node_factory, http):
         json={"partners": [b.url("/actor")]},
         expect=200,
     )
-    await a.app[SERVICES]["federation"].drain()
+    await a.app[SERVICES].federation.drain()
     audience = await api(http, a, "GET", f"/api/v1/items/{item['id']}/audience")
     assert audience["deliveries"][b.url("/actor")]["state"] == "queued"
-    await b.app[SERVICES]["federation"].drain()
+    await b.app[SERVICES].federation.drain()
     assert (await api(http, b, "GET", "/api/v1/shared-with-us"))["items"] == []
     policy = await api(http, a, "GET", "/api/v1/federation/policy")
     assert policy["rules"] == {"127.0.0.1": "block"}
@@ -39,7 +39,7 @@ async def test_closed_network_setting_refuses_unlisted_nodes(node_factory, http)
     assert (await api(http, closed, "GET", "/api/v1/federation/policy"))["closed_network"]
     body = await api(http, other, "POST", "/api/v1/partners", json={"handle": closed.url("/actor")})
     assert body.get("state") == "pending" or "detail" in body
-    await other.app[SERVICES]["federation"].drain()
+    await other.app[SERVICES].federation.drain()
     listed = await api(http, closed, "GET", "/api/v1/partners")
     assert listed["incoming"] == []
     await api(
@@ -51,10 +51,10 @@ async def test_closed_network_setting_refuses_unlisted_nodes(node_factory, http)
         expect=200,
     )
     host = closed.base_url.removeprefix("http://")
-    assert await other.app[SERVICES]["federation"].retry_now(host) == 1
+    assert await other.app[SERVICES].federation.retry_now(host) == 1
 
     async def arrived():
-        await other.app[SERVICES]["federation"].drain()
+        await other.app[SERVICES].federation.drain()
         return (await api(http, closed, "GET", "/api/v1/partners"))["incoming"]
 
     assert await wait_for(arrived, what="the request once the domain is allowed")

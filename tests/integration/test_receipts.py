@@ -11,8 +11,9 @@ import json
 
 import pytest
 from aiohttp import web
+from node.sharing.services import SERVICES
 
-from node.appkeys import DB, IDENTITY, SERVICES
+from node.core.appkeys import DB, IDENTITY
 from node.sharing.incoming import reports
 from node.sharing.outgoing import activity_id, item_object
 from protocol import activities
@@ -92,7 +93,7 @@ async def report(http, reporter, origin, derived_from: str, *, channels=None) ->
         obj["publishedOn"] = channels
         build = activities.update
     activity = build(activity_id(identity), identity.actor_url, obj, to=[origin.url("/actor")])
-    await reporter.app[SERVICES]["federation"].publish(activity, [origin.url("/actor")])
+    await reporter.app[SERVICES].federation.publish(activity, [origin.url("/actor")])
     return activity
 
 

@@ -11,9 +11,10 @@ import datetime as dt
 import logging
 
 import pytest
+from node.sharing.services import SERVICES
 
-from node.appkeys import DB, IDENTITY, SERVICES
-from node.clock import iso, utcnow
+from node.core.appkeys import DB, IDENTITY
+from node.core.clock import iso, utcnow
 from node.sharing.outgoing import activity_id, item_object
 from protocol import activities
 from tests.integration.network import api, create_item_with_photo, make_partners, wait_for
@@ -40,7 +41,7 @@ async def _send(origin, target, verb: str, item: dict, **terms) -> None:
     obj = {**item_object(identity, item, to), **terms}
     make = activities.offer if verb == "Offer" else activities.update
     activity = make(activity_id(identity), identity.actor_url, obj, to=to)
-    await origin.app[SERVICES]["federation"].publish(activity, to)
+    await origin.app[SERVICES].federation.publish(activity, to)
     await settle(origin, target)
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from node.sharing.services import SERVICES
 
-from node.appkeys import SERVICES
 from protocol.result import Failure
 from tests.integration.network import api, create_item_with_photo, make_partners, wait_for
 
@@ -53,7 +53,7 @@ async def test_share_notify_use_and_insight(trio, http):
     # C, a partner that was not ticked, sees nothing by any path.
     assert (await api(http, c, "GET", "/api/v1/shared-with-us"))["items"] == []
     assert (await api(http, c, "GET", "/api/v1/notifications?unread=true"))["unread"] == 0
-    fed_c = c.app[SERVICES]["federation"]
+    fed_c = c.app[SERVICES].federation
     assert isinstance(await fed_c.fetch(item["uri"]), Failure)
     media_url = item["media"][0]["url"]
     async with http.get(media_url) as r:
@@ -61,7 +61,7 @@ async def test_share_notify_use_and_insight(trio, http):
     async with http.get(item["uri"], headers={"Accept": "application/activity+json"}) as r:
         assert r.status == 404
     # B, in the audience, may fetch the object.
-    fetched = await b.app[SERVICES]["federation"].fetch(item["uri"])
+    fetched = await b.app[SERVICES].federation.fetch(item["uri"])
     assert not isinstance(fetched, Failure) and fetched["name"] == "Markt op het Plein"
 
     copy = await api(http, b, "POST", f"/api/v1/shared-with-us/{shares[0]['id']}/use", expect=201)

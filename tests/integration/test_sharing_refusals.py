@@ -7,8 +7,9 @@ import json
 
 import pytest
 from aiohttp import web
+from node.sharing.services import SERVICES
 
-from node.appkeys import DB, IDENTITY, SERVICES
+from node.core.appkeys import DB, IDENTITY
 from node.sharing.outgoing import activity_id, item_object
 from protocol import activities
 from tests.conftest import free_port
@@ -27,7 +28,7 @@ async def settle(*nodes) -> None:
     """Let deliveries and inbox processing finish on every node."""
     for _ in range(3):
         for node in nodes:
-            await node.app[SERVICES]["federation"].drain()
+            await node.app[SERVICES].federation.drain()
         await asyncio.sleep(0.05)
 
 
@@ -46,7 +47,7 @@ async def test_offer_from_a_non_partner_is_refused(pair, http, node_factory):
         item_object(identity, item, [b.url("/actor")]),
         to=[b.url("/actor")],
     )
-    await stranger.app[SERVICES]["federation"].publish(offer, [b.url("/actor")])
+    await stranger.app[SERVICES].federation.publish(offer, [b.url("/actor")])
     await settle(stranger, b)
     assert await shares(http, b) == []
     assert (await api(http, b, "GET", "/api/v1/notifications?unread=true"))["items"][0][
@@ -73,11 +74,11 @@ async def test_listing_whose_proof_fails_is_not_indexed(pair, http):
         add, identity.ed25519_key, identity.ed25519_key_id, datetime.now(UTC)
     )
     signed["object"]["name"] = "Iets anders dan ondertekend"
-    await a.app[SERVICES]["federation"].publish(signed, [b.url("/actor")])
+    await a.app[SERVICES].federation.publish(signed, [b.url("/actor")])
     await settle(a, b)
     result = await api(http, b, "GET", "/api/v1/mediatheek?q=ondertekend")
     assert result["items"] == []
-    states = await a.app[SERVICES]["federation"].delivery_states(signed["id"])
+    states = await a.app[SERVICES].federation.delivery_states(signed["id"])
     assert states[0]["state"] == "failed" and "401" in (states[0]["last_error"] or "")
 
 
@@ -99,7 +100,7 @@ async def test_update_from_someone_other_than_the_origin_is_refused(pair, http, 
     ident_c = c.app[IDENTITY]
     obj = item_object(a.app[IDENTITY], forged, [b.url("/actor")])
     update = activities.update(activity_id(ident_c), ident_c.actor_url, obj, to=[b.url("/actor")])
-    await c.app[SERVICES]["federation"].publish(update, [b.url("/actor")])
+    await c.app[SERVICES].federation.publish(update, [b.url("/actor")])
     await settle(a, b, c)
     assert [s["title"] for s in await shares(http, b)] == ["Origineel"]
 
@@ -146,9 +147,9 @@ async def test_delete_for_an_item_never_received_changes_nothing(pair, http):
         identity.item_url("nooitgezien"),
         to=[b.url("/actor")],
     )
-    await a.app[SERVICES]["federation"].publish(delete, [b.url("/actor")])
+    await a.app[SERVICES].federation.publish(delete, [b.url("/actor")])
     await settle(a, b)
-    states = await a.app[SERVICES]["federation"].delivery_states(delete["id"])
+    states = await a.app[SERVICES].federation.delivery_states(delete["id"])
     assert states[0]["state"] == "delivered"
     counts = await b.app[DB].read(lambda d: (d["items"].count, d["incoming_shares"].count))
     assert counts == (0, 0)
@@ -166,7 +167,7 @@ async def test_use_when_the_media_digest_does_not_match(pair, http):
         expect=200,
     )
     share = (await wait_for(lambda: shares(http, b), what="the share"))[0]
-    blob = a.app[SERVICES]["media_store"].path_for(item["media"][0]["sha256"])
+    blob = a.app[SERVICES].media_store.path_for(item["media"][0]["sha256"])
     data = bytearray(blob.read_bytes())
     data[-20:] = bytes(b ^ 0xFF for b in data[-20:])  # same size, other content
     blob.write_bytes(bytes(data))
@@ -279,7 +280,7 @@ async def test_backfill_pages_that_loop_or_never_end(node_factory, mode, reason)
                 }
             )
         )
-        await b.app[SERVICES]["backfill"].start(actor)
+        await b.app[SERVICES].backfill.start(actor)
 
         async def stopped():
             row = await b.app[DB].read(lambda d: d["partners"].get("lus"))

@@ -1,6 +1,6 @@
 """kill -9 right after the use commit: the copy exists once, and the origin hears of it once.
 
-B is a real ``mediakring run`` process (node/devnet.py); A runs in this test's process. B is
+B is a real ``mediakring run`` process (node/app/devnet.py); A runs in this test's process. B is
 started with the test-only kill point ``MK_TEST_CRASH_AFTER_USE_COMMIT=1``: the first use
 commits (copy, media, provenance, share "used", receipt in the outbox) and B then SIGKILLs
 itself before handing the receipt to federation. After the kill, B's database must hold the
@@ -19,7 +19,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from node.devnet import NodeProcess, create_node
+from node.app.devnet import NodeProcess, create_node
 from node.sharing.use import CRASH_AFTER_COMMIT_ENV
 from tests.integration.network import api, create_item_with_photo, make_partners, wait_for
 

@@ -11,8 +11,9 @@ import asyncio
 from collections import Counter
 
 import pytest
+from node.sharing.services import SERVICES
 
-from node.appkeys import DB, SERVICES
+from node.core.appkeys import DB
 from tests.integration.network import api, create_item_with_photo, make_partners, wait_for
 
 CONCURRENT = 10
@@ -30,7 +31,7 @@ async def settle(*nodes) -> None:
     """Let deliveries and inbox processing finish on every node."""
     for _ in range(3):
         for node in nodes:
-            await node.app[SERVICES]["federation"].drain()
+            await node.app[SERVICES].federation.drain()
         await asyncio.sleep(0.05)
 
 

@@ -16,9 +16,9 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from node.sharing.services import SERVICES
 
 from federation import wire
-from node.appkeys import SERVICES
 from tests.integration.network import api, create_item_with_photo, wait_for
 from tests.peers.fedify_peer import (
     NOT_INSTALLED,
@@ -42,7 +42,7 @@ async def peer() -> AsyncIterator[FedifyPeer]:
 
 
 def _fed(node):
-    return node.app[SERVICES]["federation"]
+    return node.app[SERVICES].federation
 
 
 async def _make_public(http, node, item_id: str) -> None:
@@ -268,7 +268,7 @@ async def test_an_unsigned_copy_of_a_fedify_activity_is_refused(node, http, peer
 
 async def _run_cli(*args: str) -> tuple[int, str, str]:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "node.cli", *args,
+        sys.executable, "-m", "node.app.cli", *args,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     out, err = await asyncio.wait_for(process.communicate(), 60)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from node.appkeys import DB
 from node.channels import ninjs
+from node.core.appkeys import DB
 from tests.node.test_channels_support import add_media, make_item
 
 

@@ -6,9 +6,9 @@ import datetime as dt
 import hashlib
 from typing import Any
 
-from node.appkeys import DB, IDENTITY
 from node.channels.publish import set_public
-from node.clock import iso, new_id, utcnow
+from node.core.appkeys import DB, IDENTITY
+from node.core.clock import iso, new_id, utcnow
 from node.items import service
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import re
 
-from node.appkeys import DB, IDENTITY
 from node.channels.publish import set_public
+from node.core.appkeys import DB, IDENTITY
 from node.items import service
 from tests.node.test_channels_support import earlier, later, make_item
 

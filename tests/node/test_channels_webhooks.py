@@ -9,11 +9,11 @@ import json
 
 import pytest
 from aiohttp import web
+from node.sharing.services import SERVICES
 
-from node.appkeys import SERVICES
 from node.channels.publish import publish
-from node.channels.webhook_worker import WORKER
-from node.channels.webhooks import emit
+from node.sharing.webhook_worker import WORKER
+from node.sharing.webhooks import emit
 from tests.conftest import free_port
 from tests.node.test_channels_support import make_item
 
@@ -65,7 +65,7 @@ async def test_published_item_is_delivered_signed_after_a_retry(node, http, rece
     status, hook = await subscribe(http, node, receiver.url, ["item.published"])
     assert status == 201 and len(hook["secret"]) == 64
     receiver.secret = hook["secret"]
-    node.app[SERVICES][WORKER].base_delay = 0.05
+    node.app[SERVICES].webhook_worker.base_delay = 0.05
     item = await make_item(node, public=False, title="Persbericht")
     assert await publish(node.app, item["id"], True) is True
     assert await publish(node.app, item["id"], True) is False  # no change, no second event

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from node.cli import build_parser
+from node.app.cli import build_parser
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(*args: str, check: bool = True) -> subprocess.CompletedProcess:
     result = subprocess.run(
-        [sys.executable, "-m", "node.cli", *args], capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "node.app.cli", *args], capture_output=True, text=True, timeout=120
     )
     if check and result.returncode != 0:
         raise AssertionError(f"{args} failed: {result.stdout}\n{result.stderr}")

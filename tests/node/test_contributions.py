@@ -7,10 +7,11 @@ import io
 import re
 
 import aiohttp
+from node.sharing.services import SERVICES
 from PIL import Image
 
-from node.appkeys import DB, IDENTITY, SERVICES
 from node.contributions import formtoken
+from node.core.appkeys import DB, IDENTITY
 from tests.integration.network import api
 
 GPS = 0x8825
@@ -178,7 +179,7 @@ async def test_reject_without_smtp_stores_reason_and_sends_nothing(node, http):
     )
     assert result["status"] == "rejected" and result["reason"] == "Onscherp"
     assert result["notified"] == "none"
-    store = node.app[SERVICES]["media_store"]
+    store = node.app[SERVICES].media_store
     assert not store.path_for(row["media"][0]["sha256"]).exists()  # the citizen's file is gone
     again = await api(
         http, node, "POST", f"/api/v1/contributions/{row['id']}/reject", json={"reason": "x"}

@@ -15,11 +15,11 @@ import aiohttp
 import pytest
 import sqlite_utils
 
-from node.clock import iso, utcnow
-from node.db import schema_instants
-from node.errors import Conflict
+from node.core.clock import iso, utcnow
+from node.core.db import schema_instants
+from node.core.errors import Conflict
+from node.core.storage import migrate
 from node.items import visibility
-from node.storage import migrate
 from protocol.instants import canonical_instant, parse_instant
 from protocol.result import Failure
 
@@ -230,7 +230,7 @@ async def test_editor_form_stores_offsets_and_local_time_as_utc(node, http):
 
 
 def test_migration_rewrites_stored_values_into_the_canonical_form(tmp_path) -> None:
-    path = tmp_path / "node.db"
+    path = tmp_path / "node.core.db"
     migrate(path)
     db = sqlite3.connect(path)
     rows = [

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from node.db.database import connect
+from node.core.db.database import connect
+from node.core.storage import migrate
 from node.mediatheek import (
     SearchQuery,
     delete_listing,
@@ -20,7 +21,6 @@ from node.mediatheek import (
     upsert_listing,
     withdraw_listing,
 )
-from node.storage import migrate
 
 NOW = "2026-01-01T00:00:00Z"
 ORGS = [f"https://org{i}.mediakring.example/actor" for i in range(4)]
@@ -41,7 +41,7 @@ def listing(n: int, **kw) -> dict:
 
 @pytest.fixture
 def db(tmp_path):
-    path = tmp_path / "node.db"
+    path = tmp_path / "node.core.db"
     migrate(path)
     conn = connect(path)
     yield conn
@@ -51,7 +51,7 @@ def db(tmp_path):
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
     """500 random listings plus their plain-Python copies for brute-force checks."""
-    path = tmp_path_factory.mktemp("m") / "node.db"
+    path = tmp_path_factory.mktemp("m") / "node.core.db"
     migrate(path)
     conn = connect(path)
     rng = random.Random(5)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from node import outbox
-from node.db import Database
-from node.outbox_dispatch import MAX_ATTEMPTS, Dispatcher
-from node.storage import migrate
+from node.core import outbox
+from node.core.db import Database
+from node.core.storage import migrate
+from node.sharing.outbox_dispatch import MAX_ATTEMPTS, Dispatcher
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ import sqlite3
 
 import pytest
 
-from node.db.database import connect
-from node.db.migrations import MigrationSet, apply_migrations
-from node.db.schema import node_migrations
-from node.storage import all_migrations, migrate
+from node.core.db.database import connect
+from node.core.db.migrations import MigrationSet, apply_migrations
+from node.core.db.schema import node_migrations
+from node.core.storage import all_migrations, migrate
 
 ORIGINAL = "https://stadsomroep.example/items/markt"
 OTHER = "https://stadsomroep.example/items/brand"

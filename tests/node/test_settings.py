@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from node.settings import SettingsError, env_name, load_settings, setting_fields
+from node.core.settings import SettingsError, env_name, load_settings, setting_fields
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -6,9 +6,9 @@ import asyncio
 
 import pytest
 
-from node.db import Database
-from node.db.database import connect
-from node.storage import migrate
+from node.core.db import Database
+from node.core.db.database import connect
+from node.core.storage import migrate
 
 
 @pytest.fixture

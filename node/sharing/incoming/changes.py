@@ -7,8 +7,8 @@ from typing import Any
 
 from aiohttp import web
 
-from node.appkeys import DB
-from node.clock import iso
+from node.core.appkeys import DB
+from node.core.clock import iso
 from node.mediatheek import store as index
 from node.sharing import notifications
 from node.sharing.incoming.common import Refused, log, object_id, parse_item, require_origin

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from node.errors import ProblemError
+from node.core.errors import ProblemError
 from protocol import mapping
 from protocol.result import Failure
 from protocol.validate import host_of

@@ -6,7 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
-from node.appkeys import DB
+from node.core.appkeys import DB
 from node.mediatheek import store as index
 from node.sharing import partners_store
 from node.sharing.incoming.common import Refused, log, object_id, parse_item, require_origin

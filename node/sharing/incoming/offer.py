@@ -7,10 +7,9 @@ from typing import Any
 
 from aiohttp import web
 
-from node.appkeys import DB
-from node.channels import webhooks
-from node.clock import iso, new_id
-from node.sharing import notifications, partners_store
+from node.core.appkeys import DB
+from node.core.clock import iso, new_id
+from node.sharing import notifications, partners_store, webhooks
 from node.sharing.incoming.common import Refused, log, parse_item
 
 

@@ -6,9 +6,8 @@ from typing import Any
 
 from aiohttp import web
 
-from node.appkeys import DB, IDENTITY
-from node.channels import webhooks
-from node.sharing import insight
+from node.core.appkeys import DB, IDENTITY
+from node.sharing import insight, webhooks
 from node.sharing.incoming.common import Refused, log, object_id
 from node.sharing.receipts_policy import check_receipt
 

@@ -1,0 +1,97 @@
+"""The composition root: ``create_app(settings)`` builds one node.
+
+Nothing is loaded at import time.  ``create_app`` migrates and opens the
+database and loads the identity (start-up work, before the server accepts
+requests); background work starts and stops inside ``cleanup_ctx`` so that
+start-up and shutdown are symmetric and tests can run many nodes in one process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+
+from aiohttp import web
+
+from node.core.appkeys import DB, IDENTITY, SETTINGS
+from node.core.identity import load_identity
+from node.core.settings import Settings
+from node.core.storage import open_database
+from node.http.api.problems import problem_middleware
+from node.sharing.services import SERVICES
+
+log = logging.getLogger("mediakring.node")
+
+FeatureSetup = Callable[[web.Application], None]
+PLUGIN_GROUP = "mediakring.plugins"
+
+
+def feature_setups() -> list[FeatureSetup]:
+    """Every feature's ``setup(app)``, imported lazily to keep import time empty."""
+    from node.app import network
+    from node.http import media as media_routes
+    from node.http.api import contributions as contributions_api
+    from node.http.api import items as items_api
+    from node.http.api import meta as meta_api
+    from node.http.api import sharing as sharing_api
+    from node.http.channels import routes as channels_routes
+
+    setups: list[FeatureSetup] = [
+        meta_api.setup,
+        items_api.setup,
+        media_routes.setup,
+        network.setup,
+        sharing_api.setup,
+        channels_routes.setup,
+        contributions_api.setup,
+    ]
+    setups.extend(plugin_setups())
+    return setups
+
+
+def plugin_setups() -> list[FeatureSetup]:
+    """Setups of installed plugins (admin_ui), found by entry point so node never imports them."""
+    from importlib.metadata import entry_points
+
+    return [ep.load() for ep in entry_points(group=PLUGIN_GROUP)]
+
+
+async def _database_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Run the WAL checkpointer while the node runs; close the database after."""
+    db = app[DB]
+    checkpointer = asyncio.create_task(_checkpoint_loop(db, app[SETTINGS].wal_checkpoint_seconds))
+    yield
+    checkpointer.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await checkpointer
+    await asyncio.get_running_loop().run_in_executor(None, db.close)
+
+
+async def _checkpoint_loop(db, every: int) -> None:
+    """Keep the WAL from growing without bound under a steady write load."""
+    while True:
+        await asyncio.sleep(every)
+        try:
+            await db.checkpoint()
+        except Exception:  # the next round tries again; a failed checkpoint loses nothing
+            log.exception("WAL checkpoint failed")
+
+
+def create_app(settings: Settings) -> web.Application:
+    """Build the aiohttp application for one node."""
+    if not settings.db_path.exists():
+        raise FileNotFoundError(
+            f"No node in {settings.data_dir}: run 'mediakring init --data {settings.data_dir}'"
+        )
+    app = web.Application(middlewares=[problem_middleware], client_max_size=settings.max_json_bytes)
+    app[SETTINGS] = settings
+    app[SERVICES] = {}
+    db = open_database(settings.db_path, readers=settings.db_readers)
+    app[DB] = db
+    app[IDENTITY] = db.read_sync(lambda d: load_identity(d, settings.base_url))
+    app.cleanup_ctx.append(_database_ctx)
+    for setup in feature_setups():
+        setup(app)
+    return app

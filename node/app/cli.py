@@ -1,0 +1,229 @@
+"""The ``mediakring`` command: set up, run and look after a node.
+
+Every command takes ``--data DIR`` (the node's data directory) and has ``--help``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from node.core.settings import load_settings
+
+COMMANDS_DOC = "docs/cli.md"
+
+
+def _data(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data", default="./data", type=Path, help="the node's data directory (default ./data)"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mediakring", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("init", help="create a node: database, keys and a first admin account")
+    _data(p)
+    p.add_argument("--name", required=True, help="the organisation's name")
+    p.add_argument("--base-url", required=True, help="public URL, e.g. https://omroep.example")
+    p.add_argument("--handle", help="WebFinger handle (default: a slug of the name)")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("run", help="start the node's HTTP server")
+    _data(p)
+    p.add_argument("--host", help="listen address (default from settings)")
+    p.add_argument("--port", type=int, help="listen port (default from settings)")
+    p.set_defaults(func=cmd_run)
+
+    user = sub.add_parser("user", help="manage editor and admin accounts")
+    user_sub = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
+    p = user_sub.add_parser("add", help="add an account; prints a generated password")
+    p.add_argument("username")
+    _data(p)
+    p.add_argument("--role", choices=["admin", "editor"], required=True)
+    p.add_argument(
+        "--password-file",
+        type=Path,
+        help="read the password from this file instead of generating one",
+    )
+    p.set_defaults(func=cmd_user_add)
+    p = user_sub.add_parser("list", help="list accounts")
+    _data(p)
+    p.set_defaults(func=cmd_user_list)
+    p = user_sub.add_parser("disable", help="disable an account (it can no longer log in)")
+    p.add_argument("username")
+    _data(p)
+    p.set_defaults(func=cmd_user_disable)
+
+    token = sub.add_parser("token", help="manage API tokens")
+    token_sub = token.add_subparsers(dest="token_command", required=True, metavar="ACTION")
+    p = token_sub.add_parser("create", help="create a bearer token; printed as the last line")
+    _data(p)
+    p.add_argument("--scope", choices=["read", "write", "admin"], required=True)
+    p.add_argument("--label", default="", help="what the token is for")
+    p.set_defaults(func=cmd_token_create)
+
+    p = sub.add_parser("backup", help="write a consistent online backup (database and media)")
+    _data(p)
+    p.add_argument("--out", required=True, type=Path, help="backup file to write (.tar.gz)")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="restore a backup into an empty data directory")
+    _data(p)
+    p.add_argument("--from", dest="source", required=True, type=Path, help="backup file")
+    p.set_defaults(func=cmd_restore)
+
+    p = sub.add_parser("lookup", help="fetch a remote object or handle with a signed GET")
+    p.add_argument("target", help="an object URL or name@host")
+    _data(p)
+    p.set_defaults(func=cmd_lookup)
+    return parser
+
+
+def _open_sync(data: Path):
+    from node.core.db.database import connect
+    from node.core.storage import migrate
+
+    db_path = data / "mediakring.db"
+    if not db_path.exists():
+        raise SystemExit(f"error: no node in {data}; run 'mediakring init --data {data}' first")
+    migrate(db_path)
+    return connect(db_path)
+
+
+def _in_tx(db, fn):
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        result = fn(db)
+    except BaseException:
+        db.conn.execute("ROLLBACK")
+        raise
+    db.conn.execute("COMMIT")
+    return result
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from node.app.bootstrap import init_node
+
+    new = init_node(args.data, args.name, args.base_url, args.handle)
+    print(f"Node created in {new.data_dir}")
+    print(f"Log in at {args.base_url.rstrip('/')}/admin/login")
+    print(f"  username: {new.admin_username}")
+    print(f"  password: {new.admin_password}   (shown once; store it now)")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from aiohttp import web
+
+    from node.app import create_app
+    from node.core.logs import configure_logging
+
+    settings = load_settings(args.data, host=args.host, port=args.port)
+    configure_logging(settings.log_level)
+    print(
+        f"Mediakring: {settings.base_url}/ (listening on {settings.host}:{settings.port})",
+        flush=True,
+    )
+    web.run_app(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        print=None,
+        access_log=logging.getLogger("mediakring.access"),
+    )
+    return 0
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    from node.core import accounts
+
+    if args.password_file:
+        password = args.password_file.read_text(encoding="utf-8").strip()
+        generated = False
+    else:
+        password, generated = accounts.generate_password(), True
+    db = _open_sync(args.data)
+    user = _in_tx(db, lambda d: accounts.add_user(d, args.username, args.role, password))
+    print(f"Added {user.role} {user.username}")
+    if generated:
+        print(f"password: {password}")
+    return 0
+
+
+def cmd_user_list(args: argparse.Namespace) -> int:
+    from node.core import accounts
+
+    for user in accounts.list_users(_open_sync(args.data)):
+        state = "disabled" if user.disabled else "active"
+        print(f"{user.username}\t{user.role}\t{state}")
+    return 0
+
+
+def cmd_user_disable(args: argparse.Namespace) -> int:
+    from node.core import accounts
+
+    db = _open_sync(args.data)
+    _in_tx(db, lambda d: accounts.set_disabled(d, args.username, True))
+    print(f"Disabled {args.username}")
+    return 0
+
+
+def cmd_token_create(args: argparse.Namespace) -> int:
+    from node.core import accounts
+
+    db = _open_sync(args.data)
+    token_id, token = _in_tx(db, lambda d: accounts.create_token(d, args.scope, args.label))
+    print(f"Created token {token_id} with scope {args.scope}; it is shown only once:")
+    print(token)
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from node.app.backup import create_backup
+
+    summary = create_backup(args.data, args.out)
+    print(f"Backup written to {args.out}: {summary.media_files} media files, {summary.bytes} bytes")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from node.app.backup import restore_backup
+
+    summary = restore_backup(args.source, args.data)
+    print(f"Restored into {args.data}: {summary.media_files} media files")
+    return 0
+
+
+def cmd_lookup(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from node.sharing.lookup import lookup
+
+    settings = load_settings(args.data)
+    document = asyncio.run(lookup(settings, args.target))
+    print(json.dumps(document, indent=2, ensure_ascii=False))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    from node.core.errors import ProblemError
+    from node.core.settings import SettingsError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (ProblemError, SettingsError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:  # pragma: no cover - interactive
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

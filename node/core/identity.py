@@ -1,0 +1,103 @@
+"""The organisation this node speaks for: name, handle, keys and the URLs built from them."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cached_property
+from urllib.parse import urlsplit
+
+import sqlite_utils
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+
+from node.core.clock import iso
+from node.core.errors import ValidationFailed
+from protocol import keys
+
+
+def slugify(name: str) -> str:
+    """A WebFinger-safe handle from a name: "Stadsomroep Den Haag" → stadsomroep-den-haag."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    return slug[:48] or "org"
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Name, handle and key pairs of the organisation, plus the base URL."""
+
+    name: str
+    handle: str
+    summary: str
+    base_url: str
+    rsa_private_pem: str
+    ed25519_private_pem: str
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.base_url).netloc
+
+    @property
+    def actor_url(self) -> str:
+        return f"{self.base_url}/actor"
+
+    @property
+    def rsa_key_id(self) -> str:
+        return f"{self.actor_url}#main-key"
+
+    @property
+    def ed25519_key_id(self) -> str:
+        return f"{self.actor_url}#ed25519-key"
+
+    @property
+    def acct(self) -> str:
+        return f"{self.handle}@{self.host}"
+
+    def item_url(self, item_id: str) -> str:
+        return f"{self.base_url}/items/{item_id}"
+
+    def media_url(self, media_id: str, rendition: str | None = None) -> str:
+        suffix = f"/{rendition}" if rendition else ""
+        return f"{self.base_url}/media/{media_id}{suffix}"
+
+    @cached_property
+    def rsa_key(self) -> RSAPrivateKey:
+        return keys.load_private_pem(self.rsa_private_pem)  # type: ignore[return-value]
+
+    @cached_property
+    def ed25519_key(self) -> Ed25519PrivateKey:
+        return keys.load_private_pem(self.ed25519_private_pem)  # type: ignore[return-value]
+
+
+def create_identity(db: sqlite_utils.Database, name: str, handle: str | None) -> None:
+    """Store the organisation's name, handle and freshly generated key pairs."""
+    handle = handle or slugify(name)
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_.-]{0,63}", handle):
+        raise ValidationFailed("handle must be lowercase letters, digits, '.', '_' or '-'")
+    if not name.strip():
+        raise ValidationFailed("name must not be empty")
+    db["identity"].insert(
+        {
+            "id": 1,
+            "name": name.strip(),
+            "handle": handle,
+            "summary": "",
+            "rsa_private_pem": keys.private_pem(keys.generate_rsa()),
+            "ed25519_private_pem": keys.private_pem(keys.generate_ed25519()),
+            "created_at": iso(),
+        }
+    )
+
+
+def load_identity(db: sqlite_utils.Database, base_url: str) -> Identity:
+    row = db["identity"].get(1)
+    return Identity(
+        row["name"],
+        row["handle"],
+        row["summary"],
+        base_url.rstrip("/"),
+        row["rsa_private_pem"],
+        row["ed25519_private_pem"],
+    )

@@ -1,0 +1,37 @@
+"""Opening a node's database: connect, apply every package's migrations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from federation.schema import SCHEMA_STEPS
+from node.core.db import (
+    Database,
+    schema_contributions,
+    schema_instants,
+    schema_outbox,
+    schema_sharing,
+    schema_use,
+)
+from node.core.db.database import connect
+from node.core.db.migrations import MigrationSet, apply_migrations, migration_set_from_steps
+from node.core.db.schema import node_migrations
+
+
+def all_migrations() -> list[MigrationSet]:
+    """Federation's tables first (node tables may refer to them), then node's."""
+    return [migration_set_from_steps("federation", SCHEMA_STEPS), node_migrations]
+
+
+def migrate(path: Path) -> list[str]:
+    """Bring the database file at ``path`` up to date (synchronously; start-up and CLI)."""
+    db = connect(path)
+    try:
+        return apply_migrations(db, all_migrations())
+    finally:
+        db.conn.close()
+
+
+def open_database(path: Path, readers: int = 4) -> Database:
+    migrate(path)
+    return Database(path, readers=readers)

@@ -1,0 +1,307 @@
+"""API for regie, shares, mediatheek, notifications, insight and partners."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from node import services
+from node.core.appkeys import DB, IDENTITY
+from node.core.clock import iso, parse_iso
+from node.core.errors import NotFound, ValidationFailed
+from node.http.api.auth import require_scope
+from node.http.api.jsonbody import read_json_object
+from node.items import service as items
+from node.items import visibility
+from node.mediatheek.query import SearchQuery
+from node.mediatheek.search import search
+from node.sharing import insight, notifications, partners_store
+from node.sharing.services import SERVICES
+from node.sharing.shares import list_shares
+from node.sharing.use import report_publication, use_listing, use_share
+
+routes = web.RouteTableDef()
+
+
+# -- audience (regie) ------------------------------------------------------------------
+
+
+@routes.get("/api/v1/items/{id}/audience")
+@require_scope("read")
+async def get_audience(request: web.Request) -> web.Response:
+    item_id = request.match_info["id"]
+    await request.app[DB].read(lambda d: items.get_item(d, request.app[IDENTITY], item_id))
+    return web.json_response(await request.app[SERVICES].distributor.describe(item_id))
+
+
+@routes.put("/api/v1/items/{id}/audience")
+@require_scope("write")
+async def put_audience(request: web.Request) -> web.Response:
+    data = await read_json_object(request, ("partners", "mediatheek", "public"))
+    result = await request.app[SERVICES].distributor.set_audience(request.match_info["id"], data)
+    return web.json_response(result)
+
+
+@routes.post("/api/v1/items/{id}/publish")
+@require_scope("write")
+async def publish_copy(request: web.Request) -> web.Response:
+    """Publishing a copy on one of our channels tells its origin which channel."""
+    data = await read_json_object(request, ("channel",))
+    result = await report_publication(request.app, request.match_info["id"], data.get("channel"))
+    return web.json_response(result)
+
+
+# -- notifications -----------------------------------------------------------------------
+
+
+@routes.get("/api/v1/notifications")
+@require_scope("read")
+async def list_notifications(request: web.Request) -> web.Response:
+    unread = request.query.get("unread") == "true"
+    before = request.query.get("before")
+    page = await request.app[DB].read(
+        lambda d: notifications.list_notifications(d, unread_only=unread, before=before)
+    )
+    return web.json_response(page)
+
+
+@routes.post("/api/v1/notifications/{id}/read")
+@require_scope("write")
+async def read_notification(request: web.Request) -> web.Response:
+    nid = request.match_info["id"]
+    target = None if nid == "all" else nid
+    changed = await request.app[DB].write(lambda d: notifications.mark_read(d, target))
+    return web.json_response({"marked": changed})
+
+
+# -- shared with us ----------------------------------------------------------------------
+
+
+@routes.get("/api/v1/shared-with-us")
+@require_scope("read")
+async def shared_with_us(request: web.Request) -> web.Response:
+    shares = await request.app[DB].read(list_shares)
+    return web.json_response({"items": shares, "next": None})
+
+
+@routes.post("/api/v1/shared-with-us/{id}/use")
+@require_scope("write")
+async def use_shared(request: web.Request) -> web.Response:
+    used = await use_share(request.app, request.match_info["id"])
+    return web.json_response(used.item, status=201 if used.created else 200)
+
+
+# -- mediatheek --------------------------------------------------------------------------
+
+_SEARCH_PARAMS = (
+    "q",
+    "kind",
+    "org",
+    "since",
+    "until",
+    "tag",
+    "language",
+    "licence",
+    "embargoed",
+    "sort",
+    "limit",
+    "cursor",
+    "facets",
+)
+
+
+def _search_query(request: web.Request) -> SearchQuery:
+    query = request.query
+    unknown = sorted(set(query) - set(_SEARCH_PARAMS))
+    if unknown:
+        raise ValidationFailed(f"Unknown query parameter(s): {', '.join(unknown)}.")
+    try:
+        limit = int(query.get("limit", "20"))
+    except ValueError as exc:
+        raise ValidationFailed("limit: must be a whole number") from exc
+    if not 1 <= limit <= 100:
+        raise ValidationFailed("limit: must be between 1 and 100")
+    if query.get("sort", "relevance") not in ("relevance", "date"):
+        raise ValidationFailed("sort: relevance or date")
+    bounds = {}
+    for name in ("since", "until"):
+        if query.get(name):
+            try:
+                bounds[name] = iso(parse_iso(query[name]))
+            except ValueError as exc:
+                raise ValidationFailed(f"{name}: not an ISO 8601 timestamp ({exc})") from exc
+    embargoed = {"true": True, "false": False, None: None}.get(query.get("embargoed"), "bad")
+    if embargoed == "bad":
+        raise ValidationFailed("embargoed: true or false")
+    return SearchQuery(
+        q=query.get("q", ""),
+        kind=query.get("kind"),
+        org=query.get("org"),
+        tag=query.get("tag"),
+        language=query.get("language"),
+        licence=query.get("licence"),
+        embargoed=embargoed,
+        sort=query.get("sort", "relevance"),
+        limit=limit,
+        cursor=query.get("cursor"),
+        facets=query.get("facets", "true") != "false",
+        now=iso(),
+        **bounds,
+    )
+
+
+@routes.get("/api/v1/mediatheek")
+@require_scope("read")
+async def mediatheek_search(request: web.Request) -> web.Response:
+    q = _search_query(request)
+    result = await request.app[DB].read(lambda d: search(d, q))
+    now = iso()
+    hits = [
+        {
+            "id": r["id"],
+            "object_id": r["object_id"],
+            "origin": r["origin_actor"],
+            "origin_name": r.get("origin_name"),
+            "kind": r["kind"],
+            "title": r["title"],
+            "summary": r.get("summary"),
+            "tags": r.get("tags"),
+            "language": r.get("language"),
+            "licence": r.get("licence"),
+            "credit": r.get("credit"),
+            "usage_terms": r.get("usage_terms"),
+            "thumbnail_url": r.get("thumbnail_url"),
+            "published_at": r.get("published_at"),
+            "embargo_until": r.get("embargo_until"),
+            "embargoed": visibility.is_embargoed(r, now),
+            "local": bool(r.get("local")),
+        }
+        for r in result.items
+    ]
+    next_url = (
+        str(request.rel_url.update_query(cursor=result.next_cursor)) if result.next_cursor else None
+    )
+    return web.json_response(
+        {
+            "items": hits,
+            "total": result.total,
+            "total_exact": result.total_exact,
+            "facets": result.facets,
+            "next": next_url,
+        }
+    )
+
+
+@routes.post("/api/v1/mediatheek/{id}/use")
+@require_scope("write")
+async def mediatheek_use(request: web.Request) -> web.Response:
+    try:
+        listing_id = int(request.match_info["id"])
+    except ValueError as exc:
+        raise NotFound("There is no such listing.") from exc
+    used = await use_listing(request.app, listing_id)
+    return web.json_response(used.item, status=201 if used.created else 200)
+
+
+# -- insight -----------------------------------------------------------------------------
+
+
+@routes.get("/api/v1/items/{id}/insight")
+@require_scope("read")
+async def item_insight(request: web.Request) -> web.Response:
+    item_id = request.match_info["id"]
+    identity = request.app[IDENTITY]
+    data = await request.app[DB].read(
+        lambda d: (items.get_item(d, identity, item_id), insight.item_insight(d, item_id))[1]
+    )
+    distributor = request.app[SERVICES].distributor
+    data["audience"] = await distributor.describe(item_id)
+    return web.json_response(data)
+
+
+@routes.get("/api/v1/insight")
+@require_scope("read")
+async def org_insight(request: web.Request) -> web.Response:
+    since = request.query.get("since")
+    if since:
+        try:
+            since = iso(parse_iso(since))
+        except ValueError as exc:
+            raise ValidationFailed(f"since: not an ISO 8601 timestamp ({exc})") from exc
+    return web.json_response(
+        await request.app[DB].read(lambda d: insight.organisation_insight(d, since))
+    )
+
+
+# -- partners ----------------------------------------------------------------------------
+
+
+@routes.get("/api/v1/partners")
+@require_scope("read")
+async def list_partners(request: web.Request) -> web.Response:
+    return web.json_response(await request.app[DB].read(partners_store.list_partners))
+
+
+@routes.post("/api/v1/partners")
+@require_scope("admin")
+async def request_partner(request: web.Request) -> web.Response:
+    from node.sharing.lookup import resolve_actor_url
+
+    data = await read_json_object(request, ("handle",))
+    handle = data.get("handle")
+    if not isinstance(handle, str) or not handle.strip():
+        raise ValidationFailed("handle: give name@host or an actor URL")
+    actor_url = await resolve_actor_url(request.app[SERVICES].federation, handle.strip())
+    partner = await request.app[SERVICES].partnerships.request(actor_url)
+    return web.json_response(partner, status=201)
+
+
+@routes.post("/api/v1/partners/{id}/{action:accept|reject|end}")
+@require_scope("admin")
+async def partner_action(request: web.Request) -> web.Response:
+    partnerships = request.app[SERVICES].partnerships
+    action = getattr(partnerships, request.match_info["action"])
+    return web.json_response(await action(request.match_info["id"]))
+
+
+# -- federation health and policy -------------------------------------------------------
+
+
+@routes.get("/api/v1/federation/deliveries")
+@require_scope("admin")
+async def deliveries(request: web.Request) -> web.Response:
+    return web.json_response(await request.app[SERVICES].federation.delivery_health())
+
+
+@routes.post("/api/v1/federation/deliveries/retry")
+@require_scope("admin")
+async def retry_deliveries(request: web.Request) -> web.Response:
+    host = request.query.get("host")
+    count = await request.app[SERVICES].federation.retry_now(host)
+    return web.json_response({"retried": count})
+
+
+@routes.get("/api/v1/federation/policy")
+@require_scope("admin")
+async def get_policy(request: web.Request) -> web.Response:
+    fed = request.app[SERVICES].federation
+    return web.json_response(
+        {"rules": await fed.domain_rules(), "closed_network": fed.policy.closed_network}
+    )
+
+
+@routes.put("/api/v1/federation/policy/{domain}")
+@require_scope("admin")
+async def put_policy(request: web.Request) -> web.Response:
+    data = await read_json_object(request, ("rule",))
+    rule = data.get("rule")
+    if rule not in ("allow", "block", None):
+        raise ValidationFailed("rule: allow, block or null (remove)")
+    await services.set_domain_rule(request.app, request.match_info["domain"], rule)
+    return web.json_response({"domain": request.match_info["domain"], "rule": rule})
+
+
+def setup(app: web.Application) -> None:
+    from node.http.api import openapi, openapi_sharing
+
+    openapi.register(openapi_sharing.PATHS, openapi_sharing.SCHEMAS)
+    app.router.add_routes(routes)
