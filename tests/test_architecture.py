@@ -133,3 +133,91 @@ def test_federation_cycle_check_counts_type_only_and_local_imports(tmp_path):
     assert graph == {"engine": {"parts"}, "parts": {"engine"}, "late": {"engine"},
                      "lower": {"late"}}  # fmt: skip
     assert _cycles(graph) == [["engine", "parts"]]
+
+
+# --- node/'s floors ----------------------------------------------------------------------
+#: node's first-level parts, bottom first.  A module in part i may import parts <= i only,
+#: counting ``if TYPE_CHECKING:`` imports and imports inside functions.
+NODE_FLOORS = [
+    "core",
+    "media",
+    "items",
+    "mediatheek",
+    "channels",
+    "sharing",
+    "public",
+    "contributions",
+    "services",
+    "http",
+    "app",
+]
+
+
+def node_part_of(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if parts[0] == "node" and len(parts) > 1 else None
+
+
+def node_imports(path: Path) -> set[str]:
+    """Every ``node.*`` module or name that ``path`` imports, anywhere in the file."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names if alias.name.startswith("node.")}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            if node.module == "node":
+                found |= {f"node.{alias.name}" for alias in node.names}
+            elif node.module.startswith("node."):
+                found.add(node.module)
+    return found
+
+
+def node_part_graph() -> dict[str, set[str]]:
+    graph: dict[str, set[str]] = {}
+    for path in sorted((ROOT / "node").rglob("*.py")):
+        rel = path.relative_to(ROOT / "node")
+        if len(rel.parts) == 1 and rel.name == "__init__.py":
+            continue
+        part = rel.parts[0].removesuffix(".py")
+        targets = graph.setdefault(part, set())
+        for module in node_imports(path):
+            target = node_part_of(module)
+            if target and target != part:
+                targets.add(target)
+    return graph
+
+
+def test_every_part_of_node_has_a_floor():
+    assert sorted(node_part_graph()) == sorted(NODE_FLOORS)
+
+
+def test_node_imports_point_down_its_floors():
+    offenders = []
+    for path in sorted((ROOT / "node").rglob("*.py")):
+        rel = path.relative_to(ROOT / "node")
+        part = rel.parts[0].removesuffix(".py")
+        if part not in NODE_FLOORS:
+            continue
+        floor = NODE_FLOORS.index(part)
+        for module in sorted(node_imports(path)):
+            target = node_part_of(module)
+            if target in NODE_FLOORS and NODE_FLOORS.index(target) > floor:
+                offenders.append(f"node/{rel} ({part}) imports {module} ({target})")
+    assert offenders == []
+
+
+def test_no_import_cycles_among_node_parts():
+    graph = node_part_graph()
+    cycles = []
+
+    def visit(part: str, trail: list[str]) -> None:
+        for target in sorted(graph.get(part, ())):
+            if target in trail:
+                cycles.append(" -> ".join([*trail[trail.index(target) :], target]))
+            elif len(trail) < len(graph):
+                visit(target, [*trail, target])
+
+    for start in sorted(graph):
+        visit(start, [start])
+    assert cycles == []

@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from node.sharing.services import SERVICES
-
 from node.app import create_app
 from node.app.network import HANDLED_TYPES
+from node.sharing.services import SERVICES
 from tests.conftest import free_port, make_node_dir
 
 DOC = Path(__file__).resolve().parents[1] / "FEDERATION.md"

@@ -20,7 +20,7 @@ from node.core.identity import load_identity
 from node.core.settings import Settings
 from node.core.storage import open_database
 from node.http.api.problems import problem_middleware
-from node.sharing.services import SERVICES
+from node.sharing.services import SERVICES, Services
 
 log = logging.getLogger("mediakring.node")
 
@@ -79,6 +79,28 @@ async def _checkpoint_loop(db, every: int) -> None:
             log.exception("WAL checkpoint failed")
 
 
+def build_services(app: web.Application) -> Services:
+    """Every service of the node, in dependency order; each reads the others lazily."""
+    from node.app.network import build_federation
+    from node.contributions.service import Contributions
+    from node.media.store import MediaStore
+    from node.sharing.backfill import Backfill
+    from node.sharing.outbox_dispatch import Dispatcher
+    from node.sharing.outgoing import Distributor
+    from node.sharing.partnerships import Partnerships
+
+    federation = build_federation(app)
+    return Services(
+        federation=federation,
+        media_store=MediaStore(app[SETTINGS].media_dir),
+        partnerships=Partnerships(app),
+        distributor=Distributor(app),
+        backfill=Backfill(app),
+        contributions=Contributions(app),
+        outbox=Dispatcher(app[DB], federation.publish),
+    )
+
+
 def create_app(settings: Settings) -> web.Application:
     """Build the aiohttp application for one node."""
     if not settings.db_path.exists():
@@ -87,10 +109,10 @@ def create_app(settings: Settings) -> web.Application:
         )
     app = web.Application(middlewares=[problem_middleware], client_max_size=settings.max_json_bytes)
     app[SETTINGS] = settings
-    app[SERVICES] = {}
     db = open_database(settings.db_path, readers=settings.db_readers)
     app[DB] = db
     app[IDENTITY] = db.read_sync(lambda d: load_identity(d, settings.base_url))
+    app[SERVICES] = build_services(app)
     app.cleanup_ctx.append(_database_ctx)
     for setup in feature_setups():
         setup(app)

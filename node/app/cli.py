@@ -11,7 +11,7 @@ import logging
 import sys
 from pathlib import Path
 
-from node.core.settings import load_settings
+from node.core.settings import Settings, load_settings
 
 COMMANDS_DOC = "docs/cli.md"
 
@@ -199,10 +199,29 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+async def lookup(settings: Settings, target: str) -> dict:
+    """Fetch ``target`` with a signed GET as our instance actor."""
+    from node.app import create_app
+    from node.core.errors import ValidationFailed
+    from node.sharing.lookup import resolve_actor_url
+    from node.sharing.services import SERVICES
+    from protocol.result import Failure
+
+    app = create_app(settings)
+    fed = app[SERVICES].federation
+    await fed.start()
+    try:
+        url = await resolve_actor_url(fed, target)
+        document = await fed.fetch(url, as_instance=True)
+    finally:
+        await fed.close()
+    if isinstance(document, Failure):
+        raise ValidationFailed(f"{target}: {document.detail}")
+    return document
+
+
 def cmd_lookup(args: argparse.Namespace) -> int:
     import asyncio
-
-    from node.sharing.lookup import lookup
 
     settings = load_settings(args.data)
     document = asyncio.run(lookup(settings, args.target))

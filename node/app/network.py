@@ -18,18 +18,16 @@ from aiohttp import web
 from federation.engine import Federation, FederationConfig, LocalActor
 from federation.types import InboxContext
 from node.core.appkeys import DB, IDENTITY, SETTINGS
+from node.http import public as public_routes
 from node.sharing import outbox_dispatch, outgoing
-from node.sharing.backfill import Backfill
 from node.sharing.incoming import changes, listing, offer, reports
 from node.sharing.incoming.common import Refused
-from node.sharing.partnerships import Partnerships
 from node.sharing.resolvers import Resolvers
 from node.sharing.schedule import scheduler_ctx
 from node.sharing.services import SERVICES
 from protocol import activities
 
 log = logging.getLogger("mediakring.network")
-FEDERATION = "federation"
 
 #: Activity types the node handles (besides Follow/Accept/Reject/Undo(Follow) in
 #: federation itself); a docs test checks each is described in FEDERATION.md.
@@ -97,9 +95,7 @@ async def _on_create(app: web.Application, ctx: InboxContext) -> None:
     obj = ctx.raw.get("object")
     if isinstance(obj, dict) and obj.get("inReplyTo"):
         await reports.handle_reaction(app, ctx.sender.id, ctx.raw)
-    contributions = app[SERVICES].contributions
-    if contributions is not None:
-        await contributions.from_fediverse(ctx)
+    await app[SERVICES].contributions.from_fediverse(ctx)
 
 
 async def _on_update(app: web.Application, ctx: InboxContext) -> None:
@@ -136,14 +132,10 @@ async def _on_add(app: web.Application, ctx: InboxContext) -> None:
 
 
 def setup(app: web.Application) -> None:
-    """Create the engine, register the node's handlers and resolvers, add the routes."""
-    fed = build_federation(app)
-    app[SERVICES].federation = fed
-    partnerships = Partnerships(app)
-    app[SERVICES].partnerships = partnerships
-    app[SERVICES].distributor = outgoing.Distributor(app)
-    app[SERVICES].backfill = Backfill(app)
-    resolvers = Resolvers(app)
+    """Register the node's handlers and resolvers, add the routes."""
+    services = app[SERVICES]
+    fed, partnerships = services.federation, services.partnerships
+    resolvers = Resolvers(app, item_html=public_routes.item_html)
     fed.set_follow_policy(partnerships.follow_policy)
     fed.on_follow_event(partnerships.on_follow_event)
     fed.register_object_resolver("/items/", resolvers.item)

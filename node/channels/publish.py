@@ -1,8 +1,8 @@
 """Making an item public or not — the one write every public channel depends on.
 
 ``set_public`` is synchronous (runs inside ``Database.write``) and reports
-whether anything changed, so that the async caller (:func:`publish`, and later
-the sharing API) emits ``item.published`` exactly once, after the commit.
+whether anything changed, so that its caller (the distributor's audience change)
+emits ``item.published`` exactly once.
 """
 
 from __future__ import annotations
@@ -10,10 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlite_utils
-from aiohttp import web
 
-from node.channels.public import public_item
-from node.core.appkeys import DB, IDENTITY
 from node.core.clock import iso
 from node.core.errors import NotFound
 from node.items.service import item_exists
@@ -75,21 +72,3 @@ def published_payload(item: dict[str, Any]) -> dict[str, Any]:
             )
         }
     }
-
-
-async def publish(app: web.Application, item_id: str, public: bool) -> bool:
-    """Set the flag and, when the item just became visible to the public, emit the event.
-
-    An item made public while still under embargo is not announced here; the
-    embargo-lifting job will have to emit it when the embargo passes.
-    """
-    from node.sharing.webhooks import emit
-
-    changed = await app[DB].write(lambda db: set_public(db, item_id, public))
-    if changed and public:
-        identity = app[IDENTITY]
-        now = iso()
-        item = await app[DB].read(lambda db: public_item(db, identity, item_id, now))
-        if item is not None:
-            await emit(app, "item.published", published_payload(item))
-    return changed

@@ -88,9 +88,7 @@ class Contributions:
         )
 
     def wake(self) -> None:
-        wake = self.app[SERVICES].get(webhooks.WAKE)
-        if wake is not None:
-            wake.set()
+        webhooks.wake(self.app)
 
     async def accept(self, contribution_id: str) -> dict[str, Any]:
         return await accepting.accept(self.app, contribution_id)

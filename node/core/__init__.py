@@ -1,1 +1,2 @@
-"""Floor 1 of node: settings, clock, errors, identity, accounts, the database and its migrations, the outbox."""
+"""node's bottom floor: settings, clock, errors, identity, accounts, logs, the database
+with its migrations, and the transactional outbox.  It imports no other part of node."""

@@ -1,8 +1,12 @@
-"""Typed keys under which create_app stores the node's services on the application."""
+"""Typed keys for the node's core objects on the application.
+
+The services (federation engine, distributor, ...) are one typed object under
+:data:`node.sharing.services.SERVICES`.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -15,5 +19,3 @@ if TYPE_CHECKING:
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings", Settings)
 DB: web.AppKey[Database] = web.AppKey("db", Database)
 IDENTITY: web.AppKey[Identity] = web.AppKey("identity")
-#: Services registered by feature packages (media store, federation engine, ...).
-SERVICES: web.AppKey[dict[str, Any]] = web.AppKey("services", dict)

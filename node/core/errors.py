@@ -74,7 +74,3 @@ class PayloadTooLarge(ProblemError):
 
 class UnsupportedMediaType(ProblemError):
     status, code, title = 415, "unsupported-media-type", "Unsupported media type"
-
-
-class TooManyRequests(ProblemError):
-    status, code, title = 429, "too-many-requests", "Too many requests"

@@ -7,6 +7,7 @@ from pathlib import Path
 from federation.schema import SCHEMA_STEPS
 from node.core.db import (
     Database,
+    schema,
     schema_contributions,
     schema_instants,
     schema_outbox,
@@ -17,10 +18,24 @@ from node.core.db.database import connect
 from node.core.db.migrations import MigrationSet, apply_migrations, migration_set_from_steps
 from node.core.db.schema import node_migrations
 
+#: Every module that declares node migrations.  A new schema file is one more line here
+#: (a test fails when a ``node/core/db/schema*.py`` file is missing from this list).
+NODE_SCHEMAS = (
+    schema,
+    schema_contributions,
+    schema_sharing,
+    schema_outbox,
+    schema_instants,
+    schema_use,
+)
+
 
 def all_migrations() -> list[MigrationSet]:
     """Federation's tables first (node tables may refer to them), then node's."""
-    return [migration_set_from_steps("federation", SCHEMA_STEPS), node_migrations]
+    return [
+        migration_set_from_steps("federation", SCHEMA_STEPS),
+        node_migrations.collect(NODE_SCHEMAS),
+    ]
 
 
 def migrate(path: Path) -> list[str]:

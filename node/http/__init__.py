@@ -1,1 +1,2 @@
-"""Floor 10 of node: every HTTP route (API, media, public pages, channels, the contribution form) and the OpenAPI document."""
+"""node's HTTP floor: every route (API, media, public pages, channels, the contribution
+form) and the OpenAPI document.  Handlers parse, authorise and render; the work is below."""

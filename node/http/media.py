@@ -31,11 +31,6 @@ from node.sharing.services import SERVICES
 
 routes = web.RouteTableDef()
 MAX_ALT_FIELD = 16 * 1024
-STORE = "media_store"
-
-
-def store_of(app: web.Application) -> MediaStore:
-    return app[SERVICES].media_store
 
 
 async def _body_chunks(request: web.Request) -> AsyncIterator[bytes]:
@@ -56,7 +51,7 @@ async def _receive_multipart(
 ) -> tuple[TempBlob, str | None, str | None]:
     temp: TempBlob | None = None
     filename = alt = None
-    store = store_of(request.app)
+    store = request.app[SERVICES].media_store
     try:
         try:
             reader = await request.multipart()
@@ -122,7 +117,7 @@ async def upload_media(request: web.Request) -> web.Response:
     length = request.content_length
     if length is not None and length > biggest:
         raise too_large(length, biggest, "file")
-    store = store_of(request.app)
+    store = request.app[SERVICES].media_store
     upload = {"db": db, "store": store, "settings": settings, "item_id": item_id}
     if request.content_type == "multipart/form-data":
         temp, filename, alt = await _receive_multipart(request, upload)
@@ -161,7 +156,7 @@ async def _media_row(request: web.Request) -> dict[str, Any]:
 @require_scope("read")
 async def download(request: web.Request) -> web.StreamResponse:
     row = await _media_row(request)
-    path = store_of(request.app).path_for(row["sha256"])
+    path = request.app[SERVICES].media_store.path_for(row["sha256"])
     return file_response(path, row["media_type"], row["sha256"], row["original_name"])
 
 
@@ -180,14 +175,14 @@ async def rendition(request: web.Request) -> web.StreamResponse:
     if row is None:
         raise NotFound(f"Media {media_id!r} has no rendition {name!r}.")
     stem = row["original_name"].rsplit(".", 1)[0] or "media"
-    path = store_of(request.app).path_for(row["sha256"])
+    path = request.app[SERVICES].media_store.path_for(row["sha256"])
     return file_response(path, row["media_type"], row["sha256"], f"{stem}-{name}.jpg")
 
 
 async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
     """Create the store, clear temp files a crash left behind, set Pillow's bomb limit."""
     settings = app[SETTINGS]
-    store = MediaStore(settings.media_dir)
+    store = app[SERVICES].media_store
     Image.MAX_IMAGE_PIXELS = settings.max_image_pixels
 
     def clear_tmp() -> None:  # no upload of this node can be running yet
@@ -196,9 +191,7 @@ async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
         store.tmp_dir.mkdir(parents=True, exist_ok=True)
 
     await store.run(clear_tmp)
-    app[SERVICES].media_store = store
     yield
-    app[SERVICES].pop(STORE, None)
     await asyncio.get_running_loop().run_in_executor(None, store.close)
 
 

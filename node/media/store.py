@@ -232,14 +232,6 @@ class MediaStore:
         await self.run(self.place, temp)
         return self._stored(temp)
 
-    async def put_bytes(self, data: bytes, limit: Limit | None = None) -> StoredBlob:
-        """Store bytes that are already in memory (small: renditions, test fixtures)."""
-
-        async def one() -> AsyncIterator[bytes]:
-            yield data
-
-        return await self.ingest_stream(one(), len(data) if limit is None else limit)
-
     def _stored(self, temp: TempBlob) -> StoredBlob:
         return StoredBlob(
             temp.sha256,

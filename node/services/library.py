@@ -71,12 +71,16 @@ async def ingest_media(
     The same two steps as the API upload (receive, then analyse and record): if the
     client goes away or a check fails, the temp file is removed and no row is written.
     """
-    from node.http.media import store_of
     from node.media import service as media
 
     if not await item_exists(app, item_id):
         raise NotFound(f"There is no item {item_id!r}.")
-    upload = {"db": app[DB], "store": store_of(app), "settings": app[SETTINGS], "item_id": item_id}
+    upload = {
+        "db": app[DB],
+        "store": app[SERVICES].media_store,
+        "settings": app[SETTINGS],
+        "item_id": item_id,
+    }
     temp = await media.upload(
         **upload, chunks=chunks, declared_type=declared_type, filename=filename, alt=alt
     )
@@ -92,7 +96,6 @@ async def media_file(
     app: web.Application, media_id: str, rendition: str | None = None
 ) -> web.StreamResponse:
     """A streaming (sendfile, Range) response for a stored file or one of its renditions."""
-    from node.http.media import store_of
     from node.media.queries import get_media, get_rendition
     from node.media.serve import file_response
 
@@ -100,11 +103,11 @@ async def media_file(
         row = await app[DB].read(lambda db: get_media(db, media_id))
         if row is None:
             raise NotFound(f"There is no media {media_id!r}.")
-        path = store_of(app).path_for(row["sha256"])
+        path = app[SERVICES].media_store.path_for(row["sha256"])
         return file_response(path, row["media_type"], row["sha256"], row["original_name"])
     row = await app[DB].read(lambda db: get_rendition(db, media_id, rendition))
     if row is None:
         raise NotFound(f"Media {media_id!r} has no rendition {rendition!r}.")
     stem = row["original_name"].rsplit(".", 1)[0] or "media"
-    path = store_of(app).path_for(row["sha256"])
+    path = app[SERVICES].media_store.path_for(row["sha256"])
     return file_response(path, row["media_type"], row["sha256"], f"{stem}-{rendition}.jpg")

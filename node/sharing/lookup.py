@@ -13,17 +13,20 @@ import aiohttp
 
 from federation import netguard
 from node.core.errors import ValidationFailed
+from protocol.discovery import actor_link, parse_webfinger_resource
 from protocol.result import Failure
 
 JRD_MAX_BYTES = 64 * 1024
 
 
 def _split_handle(handle: str) -> tuple[str, str] | None:
+    """``name@host`` (with or without ``acct:`` or a leading ``@``) as (name, host)."""
     text = handle.removeprefix("acct:").lstrip("@")
-    if "@" not in text or "/" in text:
+    parsed = parse_webfinger_resource(f"acct:{text}")
+    if isinstance(parsed, Failure):
         return None
-    name, host = text.rsplit("@", 1)
-    return (name, host) if name and host else None
+    name, host = parsed[1].rsplit("@", 1)
+    return name, host
 
 
 async def _webfinger(fed, name: str, host: str) -> str:
@@ -62,19 +65,11 @@ async def _webfinger(fed, name: str, host: str) -> str:
         except ValueError:
             errors.append(f"{url}: not JSON")
             continue
-        for link in jrd.get("links", []) if isinstance(jrd, dict) else []:
-            if (
-                isinstance(link, dict)
-                and link.get("rel") == "self"
-                and isinstance(link.get("href"), str)
-                and "activity+json" in str(link.get("type", ""))
-            ) or (
-                isinstance(link, dict)
-                and link.get("rel") == "self"
-                and "ld+json" in str(link.get("type", ""))
-            ):
-                return link["href"]
-        errors.append(f"{url}: no ActivityPub actor link")
+        actor = actor_link(jrd)
+        if isinstance(actor, Failure):
+            errors.append(f"{url}: {actor.detail}")
+            continue
+        return actor
     raise ValidationFailed(f"Could not find {name}@{host}: {'; '.join(errors)}")
 
 
@@ -86,21 +81,3 @@ async def resolve_actor_url(fed, handle: str) -> str:
     if parts is None:
         raise ValidationFailed("handle: give name@host or an actor URL")
     return await _webfinger(fed, *parts)
-
-
-async def lookup(settings, target: str) -> dict:
-    """Fetch ``target`` with a signed GET as our instance actor (for the CLI)."""
-    from node.app import create_app
-    from node.sharing.services import SERVICES
-
-    app = create_app(settings)
-    fed = app[SERVICES].federation
-    await fed.start()
-    try:
-        url = await resolve_actor_url(fed, target)
-        document = await fed.fetch(url, as_instance=True)
-    finally:
-        await fed.close()
-    if isinstance(document, Failure):
-        raise ValidationFailed(f"{target}: {document.detail}")
-    return document

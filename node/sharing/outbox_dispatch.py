@@ -19,14 +19,12 @@ from typing import Any
 from aiohttp import web
 
 from node.core import outbox
-from node.core.appkeys import DB
 from node.core.db import Database
 from node.sharing.services import SERVICES
 
 log = logging.getLogger("mediakring.outbox")
 MAX_ATTEMPTS = 12
 IDLE_SECONDS = 30.0
-KEY = "outbox"
 
 Publish = Callable[[dict[str, Any], list[str]], Awaitable[str]]
 
@@ -92,7 +90,7 @@ class Dispatcher:
 
 
 def dispatcher_of(app: web.Application) -> Dispatcher:
-    return app[SERVICES][KEY]
+    return app[SERVICES].outbox
 
 
 async def dispatch_now(app: web.Application) -> int:
@@ -101,9 +99,7 @@ async def dispatch_now(app: web.Application) -> int:
 
 
 def wake(app: web.Application) -> None:
-    dispatcher = app[SERVICES].get(KEY)
-    if dispatcher is not None:
-        dispatcher.wake()
+    app[SERVICES].outbox.wake()
 
 
 async def _dispatch_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -116,6 +112,4 @@ async def _dispatch_ctx(app: web.Application) -> AsyncIterator[None]:
 
 def setup(app: web.Application) -> None:
     """Register the dispatcher; runs after federation's own start-up (cleanup_ctx order)."""
-    federation = app[SERVICES].federation
-    app[SERVICES][KEY] = Dispatcher(app[DB], federation.publish)
     app.cleanup_ctx.append(_dispatch_ctx)

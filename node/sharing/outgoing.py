@@ -80,9 +80,7 @@ class Distributor:
     def wake(self) -> None:
         """After a commit that queued activities or webhook events: send them now."""
         wake_outbox(self.app)
-        hook_wake = self.app[SERVICES].get(webhooks.WAKE)
-        if hook_wake is not None:
-            hook_wake.set()
+        webhooks.wake(self.app)
 
     # -- use cases ----------------------------------------------------------------------
 

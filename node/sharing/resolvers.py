@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -18,7 +19,6 @@ from aiohttp import web
 from federation.types import ResolvedObject
 from node.core.appkeys import DB, IDENTITY
 from node.core.clock import iso
-from node.http import public as public_routes
 from node.items import service as items
 from node.items import visibility
 from node.media.queries import get_media
@@ -30,9 +30,16 @@ from protocol.vocab import AS_PUBLIC
 PAGE = 250
 
 
+#: Renders an item's public page for a browser: (app, item_id) -> response (404 if hidden).
+ItemHtml = Callable[[web.Application, str], Awaitable[web.Response]]
+
+
 class Resolvers:
-    def __init__(self, app: web.Application) -> None:
+    def __init__(self, app: web.Application, item_html: ItemHtml) -> None:
         self.app = app
+        #: The public page of an item, for browsers that ask an item URL for HTML; it is
+        #: rendered on the HTTP floor, so the composition root hands it in.
+        self.item_html = item_html
 
     async def item(self, path: str, requester: str | None) -> ResolvedObject | None:
         item_id = path.removeprefix("/items/").strip("/")
@@ -51,7 +58,7 @@ class Resolvers:
         to = [AS_PUBLIC] if who == "public" else sorted(who)
         document = signed_object(self.app[IDENTITY], item, to)
         return ResolvedObject(
-            document=document, audience=who, html=lambda: public_routes.item_html(self.app, item_id)
+            document=document, audience=who, html=lambda: self.item_html(self.app, item_id)
         )
 
     async def media(self, path: str, requester: str | None) -> ResolvedObject | None:

@@ -28,10 +28,9 @@ from federation import retry
 from node.core.appkeys import DB, SETTINGS
 from node.core.clock import iso, parse_iso, utcnow
 from node.sharing.services import SERVICES
-from node.sharing.webhooks import WAKE, UnsafeUrl, check_url
+from node.sharing.webhooks import UnsafeUrl, check_url
 
 log = logging.getLogger("mediakring.webhooks")
-WORKER = "webhook_worker"
 USER_AGENT = "Mediakring-Webhooks/1"
 RETRY_STATUSES = {408, 425, 429, 500, 502, 503, 504}
 
@@ -217,10 +216,9 @@ class WebhookWorker:
 
 async def webhook_worker_ctx(app: web.Application) -> AsyncIterator[None]:
     """cleanup_ctx: one HTTP session and one delivery loop per node."""
-    wake = asyncio.Event()
+    wake = app[SERVICES].webhook_wake
     session = aiohttp.ClientSession()
     worker = WebhookWorker(app, session)
-    app[SERVICES].webhook_wake = wake
     app[SERVICES].webhook_worker = worker
     task = asyncio.create_task(worker.loop(wake))
     yield

@@ -23,7 +23,6 @@ from node.core.errors import NotFound, ValidationFailed
 from node.sharing.services import SERVICES
 
 EVENTS = ("item.published", "item.shared_with_us", "item.used_by_partner", "contribution.received")
-WAKE = "webhooks_wake"
 MAX_URL = 2000
 
 
@@ -203,9 +202,7 @@ async def emit(app: web.Application, event: str, payload: dict[str, Any]) -> int
 def wake(app: web.Application) -> None:
     """Tell the delivery worker that events were queued (by :func:`queue_event` in a
     caller's own transaction, or by :func:`emit`)."""
-    event = app[SERVICES].webhook_wake
-    if event is not None:
-        event.set()
+    app[SERVICES].webhook_wake.set()
 
 
 def allow_private(app: web.Application) -> bool:

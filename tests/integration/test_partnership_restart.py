@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pytest
 from aiohttp import web
-from node.sharing.services import SERVICES
 
 from node.app import create_app
 from node.core.appkeys import DB
+from node.sharing.services import SERVICES
 from tests.integration.network import api, create_item_with_photo, make_partners, wait_for
 
 

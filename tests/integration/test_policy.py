@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from node.sharing.services import SERVICES
 
+from node.sharing.services import SERVICES
 from tests.integration.network import api, create_item_with_photo, make_partners, wait_for
 
 

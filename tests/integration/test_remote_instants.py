@@ -11,11 +11,11 @@ import datetime as dt
 import logging
 
 import pytest
-from node.sharing.services import SERVICES
 
 from node.core.appkeys import DB, IDENTITY
 from node.core.clock import iso, utcnow
 from node.sharing.outgoing import activity_id, item_object
+from node.sharing.services import SERVICES
 from protocol import activities
 from tests.integration.network import api, create_item_with_photo, make_partners, wait_for
 from tests.integration.test_sharing_refusals import settle, shares

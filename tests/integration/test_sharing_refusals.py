@@ -7,10 +7,10 @@ import json
 
 import pytest
 from aiohttp import web
-from node.sharing.services import SERVICES
 
 from node.core.appkeys import DB, IDENTITY
 from node.sharing.outgoing import activity_id, item_object
+from node.sharing.services import SERVICES
 from protocol import activities
 from tests.conftest import free_port
 from tests.integration.network import api, create_item_with_photo, make_partners, wait_for

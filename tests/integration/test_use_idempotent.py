@@ -11,9 +11,9 @@ import asyncio
 from collections import Counter
 
 import pytest
-from node.sharing.services import SERVICES
 
 from node.core.appkeys import DB
+from node.sharing.services import SERVICES
 from tests.integration.network import api, create_item_with_photo, make_partners, wait_for
 
 CONCURRENT = 10

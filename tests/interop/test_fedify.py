@@ -16,9 +16,9 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from node.sharing.services import SERVICES
 
 from federation import wire
+from node.sharing.services import SERVICES
 from tests.integration.network import api, create_item_with_photo, wait_for
 from tests.peers.fedify_peer import (
     NOT_INSTALLED,

@@ -7,11 +7,11 @@ import io
 import re
 
 import aiohttp
-from node.sharing.services import SERVICES
 from PIL import Image
 
 from node.contributions import formtoken
 from node.core.appkeys import DB, IDENTITY
+from node.sharing.services import SERVICES
 from tests.integration.network import api
 
 GPS = 0x8825

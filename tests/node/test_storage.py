@@ -90,3 +90,42 @@ async def test_reads_do_not_block_the_event_loop(db_path):
     task.cancel()
     assert ticks >= 3
     database.close()
+
+
+def test_every_schema_module_is_listed_explicitly():
+    """A schema file that storage.NODE_SCHEMAS does not name would never run."""
+    from pathlib import Path
+
+    from node.core import storage
+
+    folder = Path(storage.__file__).parent / "db"
+    files = {p.stem for p in folder.glob("schema*.py")}
+    assert {m.__name__.rsplit(".", 1)[1] for m in storage.NODE_SCHEMAS} == files
+
+
+def test_migrations_do_not_import_live_code():
+    """Old migrations must not change when live code does: schema files import only db/."""
+    import ast
+    from pathlib import Path
+
+    from node.core import storage
+
+    folder = Path(storage.__file__).parent / "db"
+    offenders = []
+    for path in sorted(folder.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("node."):
+                if not node.module.startswith("node.core.db"):
+                    offenders.append(f"{path.name}: {node.module}")
+    assert offenders == []
+
+
+def test_frozen_mediatheek_tables_match_what_migration_4_recorded(db_path):
+    """The frozen copy builds the same tables the live schema describes today."""
+    from node.mediatheek.schema import TABLES, TRIGGERS
+
+    db = connect(db_path)
+    names = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='trigger'")}
+    assert set(TRIGGERS) <= names
+    assert all(db[t].exists() for t in ("listings", "listing_tags", "listing_facets"))
+    assert len(TABLES) > 0

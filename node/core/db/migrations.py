@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from types import ModuleType
 
 import sqlite_utils
 
@@ -28,20 +29,41 @@ class Migration:
 
 
 class MigrationSet:
-    """An ordered list of migrations for one scope, filled with a decorator."""
+    """An ordered list of migrations for one scope.
+
+    Used as a decorator, ``@node_migrations(9, "outbox")`` only *marks* a
+    function; :meth:`collect` builds the set from an explicit list of schema
+    modules (``node.core.storage.NODE_SCHEMAS``), so nothing is registered by
+    the side effect of an import.
+    """
 
     def __init__(self, scope: str) -> None:
         self.scope = scope
         self._items: dict[int, Migration] = {}
 
+    def add(self, number: int, name: str, fn: MigrationFn) -> None:
+        if number in self._items:
+            raise ValueError(f"{self.scope}: migration {number} declared twice")
+        self._items[number] = Migration(self.scope, number, name, fn)
+
     def __call__(self, number: int, name: str) -> Callable[[MigrationFn], MigrationFn]:
-        def register(fn: MigrationFn) -> MigrationFn:
-            if number in self._items:
-                raise ValueError(f"{self.scope}: migration {number} declared twice")
-            self._items[number] = Migration(self.scope, number, name, fn)
+        def mark(fn: MigrationFn) -> MigrationFn:
+            fn.__migration__ = (self.scope, number, name)  # type: ignore[attr-defined]
             return fn
 
-        return register
+        return mark
+
+    def collect(self, modules: Iterable[ModuleType]) -> MigrationSet:
+        """The migrations of this scope marked in ``modules`` (each function once)."""
+        result = MigrationSet(self.scope)
+        seen: set[int] = set()
+        for module in modules:
+            for fn in vars(module).values():
+                mark = getattr(fn, "__migration__", None)
+                if callable(fn) and mark and mark[0] == self.scope and id(fn) not in seen:
+                    seen.add(id(fn))
+                    result.add(mark[1], mark[2], fn)
+        return result
 
     def __iter__(self):
         return iter(sorted(self._items.values(), key=lambda m: m.number))
@@ -82,5 +104,5 @@ def migration_set_from_steps(
     """Wrap another package's plain schema steps (see ``federation.store``)."""
     result = MigrationSet(scope)
     for number, name, fn in steps:
-        result(number, name)(fn)
+        result.add(number, name, fn)
     return result

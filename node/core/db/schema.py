@@ -98,9 +98,9 @@ def _audience(db: sqlite_utils.Database) -> None:
 @node_migrations(4, "mediatheek_index")
 def _mediatheek_index(db: sqlite_utils.Database) -> None:
     """Listings of our own and our partners' mediatheek, with FTS5 and facet counts."""
-    from node.mediatheek.schema import create_tables
+    from node.core.db.frozen_mediatheek_v4 import create_tables_v4
 
-    create_tables(db)
+    create_tables_v4(db)
 
 
 @node_migrations(5, "channels")

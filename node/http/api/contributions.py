@@ -11,7 +11,6 @@ from __future__ import annotations
 from aiohttp import web
 
 from node.contributions import store as queue
-from node.contributions.service import Contributions
 from node.core.appkeys import DB, SETTINGS
 from node.core.errors import NotFound
 from node.http import contribution_form as contribution_pages
@@ -23,10 +22,6 @@ from node.media.serve import file_response
 from node.sharing.services import SERVICES
 
 routes = web.RouteTableDef()
-
-
-def _svc(request: web.Request) -> Contributions:
-    return request.app[SERVICES].contributions
 
 
 @routes.get("/api/v1/contributions")
@@ -62,7 +57,7 @@ async def contribution_file(request: web.Request) -> web.StreamResponse:
 @routes.post("/api/v1/contributions/{id}/accept")
 @require_scope("write")
 async def accept(request: web.Request) -> web.Response:
-    item = await _svc(request).accept(request.match_info["id"])
+    item = await request.app[SERVICES].contributions.accept(request.match_info["id"])
     location = f"{request.app[SETTINGS].base_url}/api/v1/items/{item['id']}"
     return web.json_response(item, status=201, headers={"Location": location})
 
@@ -71,7 +66,9 @@ async def accept(request: web.Request) -> web.Response:
 @require_scope("write")
 async def reject(request: web.Request) -> web.Response:
     data = await read_json_object(request, ("reason",))
-    result = await _svc(request).reject(request.match_info["id"], data.get("reason", ""))
+    result = await request.app[SERVICES].contributions.reject(
+        request.match_info["id"], data.get("reason", "")
+    )
     return web.json_response(result)
 
 
@@ -165,7 +162,6 @@ PATHS = {
 
 def setup(app: web.Application) -> None:
     """The contributions service, its API, the public form and the public pages."""
-    app[SERVICES].contributions = Contributions(app)
     app.router.add_routes(routes)
     app.router.add_routes(contribution_pages.routes)
     openapi.register(PATHS, SCHEMAS)

@@ -1,1 +1,1 @@
-"""The HTTP routes of the public channels: feeds, ninjs, oEmbed, walls, webhooks."""
+"""The HTTP routes of the public channels: feeds, ninjs, oEmbed, walls and webhooks."""
