@@ -40,6 +40,7 @@ from node.services.library import (
     ingest_media,
     item_exists,
     list_items,
+    list_versions,
     media_file,
     update_item,
 )
@@ -100,6 +101,7 @@ __all__ = [
     "list_shares",
     "list_tokens",
     "list_users",
+    "list_versions",
     "mark_notifications_read",
     "media_file",
     "mediatheek_search",

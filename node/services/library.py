@@ -33,6 +33,11 @@ async def get_item(app: web.Application, item_id: str) -> dict[str, Any]:
     return await app[DB].read(lambda db: items.get_item(db, identity, item_id))
 
 
+async def list_versions(app: web.Application, item_id: str) -> list[dict[str, Any]]:
+    """The earlier versions of an item, newest first."""
+    return await app[DB].read(lambda db: items.list_versions(db, item_id))
+
+
 async def item_exists(app: web.Application, item_id: str) -> bool:
     return await app[DB].read(lambda db: items.item_exists(db, item_id))
 

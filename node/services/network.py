@@ -45,10 +45,12 @@ async def list_partners(app: web.Application) -> dict[str, list[dict[str, Any]]]
     return await app[DB].read(partners_store.list_partners)
 
 
-async def request_partner(app: web.Application, handle: str) -> dict[str, Any]:
+async def request_partner(app: web.Application, handle: Any) -> dict[str, Any]:
     """Ask an organisation (``name@host`` or actor URL) for a partnership."""
     from node.sharing.lookup import resolve_actor_url
 
+    if not isinstance(handle, str) or not handle.strip():
+        raise ValidationFailed("handle: give name@host or an actor URL", field="handle")
     actor_url = await resolve_actor_url(app[SERVICES].federation, handle.strip())
     return await app[SERVICES].partnerships.request(actor_url)
 

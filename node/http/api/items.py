@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from node.core.appkeys import DB, IDENTITY
+from node import services
 from node.core.clock import iso, parse_iso
 from node.core.errors import ValidationFailed
 from node.http.api.auth import require_scope
 from node.http.api.jsonbody import read_json_object
 from node.items import service
 from node.items.model import CREATE_FIELDS, EDITABLE_FIELDS, KINDS
-from node.sharing.services import SERVICES
 
 routes = web.RouteTableDef()
 MAX_PAGE = 200
@@ -46,10 +45,7 @@ def _list_params(request: web.Request) -> tuple[dict[str, str], int, str | None]
 @require_scope("read")
 async def list_items(request: web.Request) -> web.Response:
     filters, limit, cursor = _list_params(request)
-    identity = request.app[IDENTITY]
-    page, next_cursor = await request.app[DB].read(
-        lambda db: service.list_items(db, identity, filters, limit, cursor, iso())
-    )
+    page, next_cursor = await services.list_items(request.app, filters, limit, cursor)
     next_url = None
     if next_cursor:
         next_url = str(request.rel_url.update_query(cursor=next_cursor))
@@ -60,18 +56,14 @@ async def list_items(request: web.Request) -> web.Response:
 @require_scope("write")
 async def create_item(request: web.Request) -> web.Response:
     data = await read_json_object(request, CREATE_FIELDS)
-    identity = request.app[IDENTITY]
-    item = await request.app[DB].write(lambda db: service.create_item(db, identity, data))
+    item = await services.create_item(request.app, data)
     return web.json_response(item, status=201, headers={"Location": f"/api/v1/items/{item['id']}"})
 
 
 @routes.get("/api/v1/items/{id}")
 @require_scope("read")
 async def get_item(request: web.Request) -> web.Response:
-    item_id = request.match_info["id"]
-    identity = request.app[IDENTITY]
-    item = await request.app[DB].read(lambda db: service.get_item(db, identity, item_id))
-    return web.json_response(item)
+    return web.json_response(await services.get_item(request.app, request.match_info["id"]))
 
 
 @routes.patch("/api/v1/items/{id}")
@@ -79,22 +71,21 @@ async def get_item(request: web.Request) -> web.Response:
 async def patch_item(request: web.Request) -> web.Response:
     item_id = request.match_info["id"]
     data = await read_json_object(request, EDITABLE_FIELDS)
-    item = await request.app[SERVICES].distributor.update_item(item_id, data)
+    item = await services.update_item(request.app, item_id, data)
     return web.json_response(item)
 
 
 @routes.delete("/api/v1/items/{id}")
 @require_scope("write")
 async def delete_item(request: web.Request) -> web.Response:
-    await request.app[SERVICES].distributor.delete_item(request.match_info["id"])
+    await services.delete_item(request.app, request.match_info["id"])
     return web.Response(status=204)
 
 
 @routes.get("/api/v1/items/{id}/versions")
 @require_scope("read")
 async def item_versions(request: web.Request) -> web.Response:
-    item_id = request.match_info["id"]
-    versions = await request.app[DB].read(lambda db: service.list_versions(db, item_id))
+    versions = await services.list_versions(request.app, request.match_info["id"])
     return web.json_response({"versions": versions})
 
 

@@ -5,19 +5,13 @@ from __future__ import annotations
 from aiohttp import web
 
 from node import services
-from node.core.appkeys import DB, IDENTITY
 from node.core.clock import iso, parse_iso
 from node.core.errors import NotFound, ValidationFailed
 from node.http.api.auth import require_scope
 from node.http.api.jsonbody import read_json_object
-from node.items import service as items
 from node.items import visibility
 from node.mediatheek.query import SearchQuery
-from node.mediatheek.search import search
-from node.sharing import insight, notifications, partners_store
-from node.sharing.services import SERVICES
-from node.sharing.shares import list_shares
-from node.sharing.use import report_publication, use_listing, use_share
+from node.sharing.use import report_publication
 
 routes = web.RouteTableDef()
 
@@ -29,15 +23,15 @@ routes = web.RouteTableDef()
 @require_scope("read")
 async def get_audience(request: web.Request) -> web.Response:
     item_id = request.match_info["id"]
-    await request.app[DB].read(lambda d: items.get_item(d, request.app[IDENTITY], item_id))
-    return web.json_response(await request.app[SERVICES].distributor.describe(item_id))
+    await services.get_item(request.app, item_id)  # 404 for an unknown item
+    return web.json_response(await services.describe_audience(request.app, item_id))
 
 
 @routes.put("/api/v1/items/{id}/audience")
 @require_scope("write")
 async def put_audience(request: web.Request) -> web.Response:
     data = await read_json_object(request, ("partners", "mediatheek", "public"))
-    result = await request.app[SERVICES].distributor.set_audience(request.match_info["id"], data)
+    result = await services.set_audience(request.app, request.match_info["id"], data)
     return web.json_response(result)
 
 
@@ -58,9 +52,7 @@ async def publish_copy(request: web.Request) -> web.Response:
 async def list_notifications(request: web.Request) -> web.Response:
     unread = request.query.get("unread") == "true"
     before = request.query.get("before")
-    page = await request.app[DB].read(
-        lambda d: notifications.list_notifications(d, unread_only=unread, before=before)
-    )
+    page = await services.list_notifications(request.app, unread_only=unread, before=before)
     return web.json_response(page)
 
 
@@ -69,7 +61,7 @@ async def list_notifications(request: web.Request) -> web.Response:
 async def read_notification(request: web.Request) -> web.Response:
     nid = request.match_info["id"]
     target = None if nid == "all" else nid
-    changed = await request.app[DB].write(lambda d: notifications.mark_read(d, target))
+    changed = await services.mark_notifications_read(request.app, target)
     return web.json_response({"marked": changed})
 
 
@@ -79,14 +71,14 @@ async def read_notification(request: web.Request) -> web.Response:
 @routes.get("/api/v1/shared-with-us")
 @require_scope("read")
 async def shared_with_us(request: web.Request) -> web.Response:
-    shares = await request.app[DB].read(list_shares)
+    shares = await services.list_shares(request.app)
     return web.json_response({"items": shares, "next": None})
 
 
 @routes.post("/api/v1/shared-with-us/{id}/use")
 @require_scope("write")
 async def use_shared(request: web.Request) -> web.Response:
-    used = await use_share(request.app, request.match_info["id"])
+    used = await services.use_share(request.app, request.match_info["id"])
     return web.json_response(used.item, status=201 if used.created else 200)
 
 
@@ -153,7 +145,7 @@ def _search_query(request: web.Request) -> SearchQuery:
 @require_scope("read")
 async def mediatheek_search(request: web.Request) -> web.Response:
     q = _search_query(request)
-    result = await request.app[DB].read(lambda d: search(d, q))
+    result = await services.mediatheek_search(request.app, q)
     now = iso()
     hits = [
         {
@@ -198,7 +190,7 @@ async def mediatheek_use(request: web.Request) -> web.Response:
         listing_id = int(request.match_info["id"])
     except ValueError as exc:
         raise NotFound("There is no such listing.") from exc
-    used = await use_listing(request.app, listing_id)
+    used = await services.use_listing(request.app, listing_id)
     return web.json_response(used.item, status=201 if used.created else 200)
 
 
@@ -208,14 +200,7 @@ async def mediatheek_use(request: web.Request) -> web.Response:
 @routes.get("/api/v1/items/{id}/insight")
 @require_scope("read")
 async def item_insight(request: web.Request) -> web.Response:
-    item_id = request.match_info["id"]
-    identity = request.app[IDENTITY]
-    data = await request.app[DB].read(
-        lambda d: (items.get_item(d, identity, item_id), insight.item_insight(d, item_id))[1]
-    )
-    distributor = request.app[SERVICES].distributor
-    data["audience"] = await distributor.describe(item_id)
-    return web.json_response(data)
+    return web.json_response(await services.item_insight(request.app, request.match_info["id"]))
 
 
 @routes.get("/api/v1/insight")
@@ -227,9 +212,7 @@ async def org_insight(request: web.Request) -> web.Response:
             since = iso(parse_iso(since))
         except ValueError as exc:
             raise ValidationFailed(f"since: not an ISO 8601 timestamp ({exc})") from exc
-    return web.json_response(
-        await request.app[DB].read(lambda d: insight.organisation_insight(d, since))
-    )
+    return web.json_response(await services.organisation_insight(request.app, since))
 
 
 # -- partners ----------------------------------------------------------------------------
@@ -238,29 +221,24 @@ async def org_insight(request: web.Request) -> web.Response:
 @routes.get("/api/v1/partners")
 @require_scope("read")
 async def list_partners(request: web.Request) -> web.Response:
-    return web.json_response(await request.app[DB].read(partners_store.list_partners))
+    return web.json_response(await services.list_partners(request.app))
 
 
 @routes.post("/api/v1/partners")
 @require_scope("admin")
 async def request_partner(request: web.Request) -> web.Response:
-    from node.sharing.lookup import resolve_actor_url
-
     data = await read_json_object(request, ("handle",))
-    handle = data.get("handle")
-    if not isinstance(handle, str) or not handle.strip():
-        raise ValidationFailed("handle: give name@host or an actor URL")
-    actor_url = await resolve_actor_url(request.app[SERVICES].federation, handle.strip())
-    partner = await request.app[SERVICES].partnerships.request(actor_url)
+    partner = await services.request_partner(request.app, data.get("handle"))
     return web.json_response(partner, status=201)
 
 
 @routes.post("/api/v1/partners/{id}/{action:accept|reject|end}")
 @require_scope("admin")
 async def partner_action(request: web.Request) -> web.Response:
-    partnerships = request.app[SERVICES].partnerships
-    action = getattr(partnerships, request.match_info["action"])
-    return web.json_response(await action(request.match_info["id"]))
+    result = await services.partner_action(
+        request.app, request.match_info["id"], request.match_info["action"]
+    )
+    return web.json_response(result)
 
 
 # -- federation health and policy -------------------------------------------------------
@@ -269,23 +247,25 @@ async def partner_action(request: web.Request) -> web.Response:
 @routes.get("/api/v1/federation/deliveries")
 @require_scope("admin")
 async def deliveries(request: web.Request) -> web.Response:
-    return web.json_response(await request.app[SERVICES].federation.delivery_health())
+    return web.json_response(await services.delivery_health(request.app))
 
 
 @routes.post("/api/v1/federation/deliveries/retry")
 @require_scope("admin")
 async def retry_deliveries(request: web.Request) -> web.Response:
     host = request.query.get("host")
-    count = await request.app[SERVICES].federation.retry_now(host)
+    count = await services.retry_deliveries(request.app, host)
     return web.json_response({"retried": count})
 
 
 @routes.get("/api/v1/federation/policy")
 @require_scope("admin")
 async def get_policy(request: web.Request) -> web.Response:
-    fed = request.app[SERVICES].federation
     return web.json_response(
-        {"rules": await fed.domain_rules(), "closed_network": fed.policy.closed_network}
+        {
+            "rules": await services.domain_rules(request.app),
+            "closed_network": services.closed_network(request.app),
+        }
     )
 
 

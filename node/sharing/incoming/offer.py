@@ -65,22 +65,24 @@ async def handle(app: web.Application, sender: str, activity: dict[str, Any]) ->
                 link=f"/admin/shared-with-us/{share_id}",
                 data={"share_id": share_id, "origin": sender, "object": obj["id"]},
             )
+            # In the same transaction as the share: a crash cannot store one without the other.
+            webhooks.queue_event(
+                db,
+                "item.shared_with_us",
+                {
+                    "share_id": share_id,
+                    "origin": sender,
+                    "object_id": obj["id"],
+                    "kind": item["kind"],
+                    "title": item["title"],
+                    "credit": item.get("credit"),
+                    "licence": item.get("licence"),
+                    "embargo_until": item.get("embargo_until"),
+                },
+            )
         return share_id
 
     share_id = await app[DB].write(apply)
     if share_id:
-        await webhooks.emit(
-            app,
-            "item.shared_with_us",
-            {
-                "share_id": share_id,
-                "origin": sender,
-                "object_id": obj["id"],
-                "kind": item["kind"],
-                "title": item["title"],
-                "credit": item.get("credit"),
-                "licence": item.get("licence"),
-                "embargo_until": item.get("embargo_until"),
-            },
-        )
+        webhooks.wake(app)
     log.info("share %s from %s stored (%s)", obj["id"], sender, share_id or "refreshed")
