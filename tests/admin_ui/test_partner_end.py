@@ -8,7 +8,7 @@ import aiohttp
 from playwright.async_api import Page, expect
 
 from node import services
-from tests.admin_ui.conftest import login, run_axe
+from tests.admin_ui.conftest import login, run_axe, screenshot
 from tests.integration.network import make_partners, wait_for
 
 
@@ -24,6 +24,7 @@ async def test_ending_a_partnership_needs_confirmation(page: Page, node_factory)
         "Partnerschap met Wijk-tv Noord beëindigen?"
     )
     assert await run_axe(page) == []
+    await screenshot(page, "nl-partner-end")
 
     # Without the tick (as a browser without form validation would send it): nothing ends.
     csrf = await page.locator("input[name=csrf]").first.get_attribute("value")
@@ -67,3 +68,4 @@ async def test_end_confirmation_in_english(page: Page, node_factory) -> None:
         "End the partnership with Wijk-tv Noord?"
     )
     await expect(page.get_by_role("button", name="End partnership")).to_be_visible()
+    await screenshot(page, "en-partner-end")

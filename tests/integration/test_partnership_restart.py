@@ -148,8 +148,11 @@ async def test_ending_stops_queued_content_but_sends_the_end(node_factory, http)
         )
         return rows
 
-    rows = await queued_types()
-    assert {t for t, s, _ in rows if s == "pending"} >= {"Offer", "Add"}
+    async def both_queued():  # handed from the outbox to federation just after the commit
+        rows = await queued_types()
+        return {t for t, s, _ in rows if s == "pending"} >= {"Offer", "Add"}
+
+    await wait_for(both_queued, what="the Offer and the Add to be queued for B")
 
     await end_partnership(http, a, b)
     rows = await queued_types()
