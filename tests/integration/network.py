@@ -84,3 +84,21 @@ async def create_item_with_photo(http, node, **fields) -> dict:
         expect=201,
     )
     return await api(http, node, "GET", f"/api/v1/items/{item['id']}")
+
+
+class ProcessNode:
+    """A node running as a real process (node.app.devnet.NodeProcess), in the shape the
+    helpers above expect (``base_url``, ``url``, ``auth``)."""
+
+    def __init__(self, process) -> None:
+        self.process = process
+
+    @property
+    def base_url(self) -> str:
+        return self.process.base_url
+
+    def url(self, path: str) -> str:
+        return self.process.base_url + path
+
+    def auth(self, scope: str = "admin") -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.process.token}"}

@@ -24,12 +24,12 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from node.app.devnet import NodeProcess, create_node
+from node.app.devnet import create_node
 from protocol import keys
 from protocol.httpsig import parse_signature, sign_cavage, verify_parsed
 from protocol.result import Failure
 from tests.conftest import free_port
-from tests.integration.network import api, wait_for
+from tests.integration.network import ProcessNode, api, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -124,19 +124,6 @@ def _id(value) -> str | None:
     return value.get("id") if isinstance(value, dict) else value
 
 
-class NodeApi:
-    """The shape tests.integration.network.api expects, for a node process."""
-
-    def __init__(self, process: NodeProcess) -> None:
-        self.process = process
-
-    def url(self, path: str) -> str:
-        return self.process.base_url + path
-
-    def auth(self, scope: str = "admin") -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.process.token}"}
-
-
 async def _follow(http, fake: FakeFediverse, i: int, target_actor: str) -> None:
     follow = {
         "@context": "https://www.w3.org/ns/activitystreams",
@@ -167,7 +154,7 @@ async def test_sigkill_mid_fan_out_then_restart_delivers_each_activity_once(tmp_
     fake = await asyncio.to_thread(FakeFediverse, FOLLOWERS)
     await fake.start()
     a = create_node(tmp_path, "Omroep Crash", delivery_concurrency_per_host=2)
-    node = NodeApi(a)
+    node = ProcessNode(a)
     try:
         await asyncio.to_thread(a.start)
         async with aiohttp.ClientSession() as http:

@@ -18,28 +18,11 @@ from pathlib import Path
 import pytest
 
 from node.app.devnet import create_node
-from tests.integration.network import api, make_partners, wait_for
+from tests.integration.network import ProcessNode, api, make_partners, wait_for
 
 pytestmark = pytest.mark.slow
 
 KILL_DELAYS = (0.0, 0.05, 0.3)
-
-
-class ProcessNode:
-    """The url/auth shape tests.integration.network expects, for a node process."""
-
-    def __init__(self, process) -> None:
-        self.process = process
-
-    @property
-    def base_url(self) -> str:
-        return self.process.base_url
-
-    def url(self, path: str) -> str:
-        return self.process.base_url + path
-
-    def auth(self, scope: str = "admin") -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.process.token}"}
 
 
 def where_it_was(data_dir: Path, activity_type: str) -> str:

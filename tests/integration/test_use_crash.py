@@ -19,28 +19,17 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from node.app.devnet import NodeProcess, create_node
+from node.app.devnet import create_node
 from node.sharing.use import CRASH_AFTER_COMMIT_ENV
-from tests.integration.network import api, create_item_with_photo, make_partners, wait_for
+from tests.integration.network import (
+    ProcessNode,
+    api,
+    create_item_with_photo,
+    make_partners,
+    wait_for,
+)
 
 pytestmark = pytest.mark.slow
-
-
-class NodeApi:
-    """The shape tests.integration.network expects, for a node process."""
-
-    def __init__(self, process: NodeProcess) -> None:
-        self.process = process
-
-    @property
-    def base_url(self) -> str:
-        return self.process.base_url
-
-    def url(self, path: str) -> str:
-        return self.process.base_url + path
-
-    def auth(self, scope: str = "admin") -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.process.token}"}
 
 
 def _query(data_dir: Path, sql: str, params: list) -> list[tuple]:
@@ -77,7 +66,7 @@ async def test_sigkill_after_the_use_commit_then_restart_reports_once(
 ):
     a = await node_factory("Stadsomroep Den Haag")
     b = create_node(tmp_path, "WijkTV Crash")
-    node_b = NodeApi(b)
+    node_b = ProcessNode(b)
     monkeypatch.setenv(CRASH_AFTER_COMMIT_ENV, "1")
     try:
         await asyncio.to_thread(b.start)
