@@ -19,13 +19,12 @@ from federation.engine import Federation, FederationConfig, LocalActor
 from federation.types import InboxContext
 from node.core.appkeys import DB, IDENTITY, SETTINGS
 from node.http import public as public_routes
-from node.sharing import outbox_dispatch, outgoing
+from node.sharing import outbox_dispatch
 from node.sharing.incoming import changes, listing, offer, reports
 from node.sharing.incoming.common import Refused
 from node.sharing.resolvers import Resolvers
 from node.sharing.schedule import scheduler_ctx
 from node.sharing.services import SERVICES
-from protocol import activities
 
 log = logging.getLogger("mediakring.network")
 
@@ -104,16 +103,6 @@ async def _on_update(app: web.Application, ctx: InboxContext) -> None:
     await changes.handle_update(app, ctx.sender.id, ctx.raw)
 
 
-async def _on_delete(app: web.Application, ctx: InboxContext) -> None:
-    copies = await changes.handle_delete(app, ctx.sender.id, ctx.raw)
-    if copies:
-        identity = app[IDENTITY]
-        confirm = activities.accept(
-            outgoing.activity_id(identity), identity.actor_url, ctx.raw, to=[ctx.sender.id]
-        )
-        await app[SERVICES].federation.publish(confirm, [ctx.sender.id])
-
-
 async def _on_undo(app: web.Application, ctx: InboxContext) -> None:
     obj = ctx.raw.get("object")
     kind = obj.get("type") if isinstance(obj, dict) else None
@@ -149,7 +138,7 @@ def setup(app: web.Application) -> None:
         "Remove": lambda a, c: listing.handle_remove(a, c.sender.id, c.raw),
         "Create": _on_create,
         "Update": _on_update,
-        "Delete": _on_delete,
+        "Delete": lambda a, c: changes.handle_delete(a, c.sender.id, c.raw),
         "Undo": _on_undo,
         "Accept": _on_accept,
         "Like": lambda a, c: reports.handle_reaction(a, c.sender.id, c.raw),

@@ -127,7 +127,7 @@ class Distributor:
 
         def change(d: sqlite_utils.Database) -> None:
             item = items.get_item(d, self.identity, item_id)
-            self._queue_withdrawal(d, item)
+            self.queue_withdrawal(d, item)
             items.delete_item(d, item_id)
 
         await self._commit(change)
@@ -152,7 +152,7 @@ class Distributor:
 
         def change(d: sqlite_utils.Database) -> None:
             item = items.get_item(d, self.identity, item_id)
-            self._queue_withdrawal(d, item)
+            self.queue_withdrawal(d, item)
             d.execute("UPDATE audience SET expiry_done_at = ? WHERE item_id = ?", [iso(), item_id])
 
         await self._commit(change)
@@ -278,8 +278,11 @@ class Distributor:
             )
             outbox.enqueue(d, update, cc)
 
-    def _queue_withdrawal(self, d: sqlite_utils.Database, item: dict[str, Any]) -> None:
-        """Deleted or expired: everyone who has it is asked to remove it (and their copies)."""
+    def queue_withdrawal(self, d: sqlite_utils.Database, item: dict[str, Any]) -> None:
+        """Deleted or expired: everyone who has it is asked to remove it (and their copies).
+
+        Runs inside the caller's transaction; the caller calls :meth:`wake` after it.
+        """
         identity = self.identity
         index.withdraw_listing(d, item["uri"])
         partners, followers = recipients(d, item["id"])

@@ -7,12 +7,17 @@ from typing import Any
 
 from aiohttp import web
 
-from node.core.appkeys import DB
+from node.core import outbox
+from node.core.appkeys import DB, IDENTITY
 from node.core.clock import iso
+from node.items import service as items
 from node.mediatheek import store as index
 from node.sharing import notifications
 from node.sharing.incoming.common import Refused, log, object_id, parse_item, require_origin
 from node.sharing.listings import listing_from_item
+from node.sharing.objects import activity_id
+from node.sharing.services import SERVICES
+from protocol import activities
 
 
 async def handle_update(app: web.Application, sender: str, activity: dict[str, Any]) -> None:
@@ -59,8 +64,14 @@ async def handle_update(app: web.Application, sender: str, activity: dict[str, A
 
 
 async def handle_delete(app: web.Application, sender: str, activity: dict[str, Any]) -> list[str]:
-    """Withdraw the listing and share; remove our copies.  Returns copies removed."""
+    """Withdraw the listing and share; remove our copies.  Returns copies removed.
+
+    Removing a copy is a change to an item we may have passed on (to our followers or
+    partners), so it goes on to them as our own withdrawal; the origin gets an Accept
+    confirming the removal.  All of it commits in the one transaction.
+    """
     obj_id = require_origin(sender, object_id(activity.get("object")), "Delete")
+    identity, distributor = app[IDENTITY], app[SERVICES].distributor
 
     def apply(db):
         listing = index.get_listing(db, obj_id)
@@ -80,9 +91,14 @@ async def handle_delete(app: web.Application, sender: str, activity: dict[str, A
         if share:
             db["incoming_shares"].update(share[0], {"state": "expired", "updated_at": iso()})
         for copy_id in copies:
+            distributor.queue_withdrawal(db, items.get_item(db, identity, copy_id))
             db["items"].update(copy_id, {"deleted": 1, "updated_at": iso()})
             db.execute("UPDATE audience SET public = 0 WHERE item_id = ?", [copy_id])
         if copies:
+            confirm = activities.accept(
+                activity_id(identity), identity.actor_url, activity, to=[sender]
+            )
+            outbox.enqueue(db, confirm, [sender])
             notifications.notify(
                 db,
                 "copy_removed",
@@ -92,6 +108,7 @@ async def handle_delete(app: web.Application, sender: str, activity: dict[str, A
         return copies
 
     copies = await app[DB].write(apply)
+    distributor.wake()
     if copies is None:
         log.info("Delete of %s from %s: never received, nothing to do", obj_id, sender)
         return []
