@@ -1,7 +1,7 @@
 """Receiving: the inbox accepts fast and processes later.
 
 The HTTP handler runs every check that decides *whether* we take an activity
-(size, rate, JSON, context, signature, key owner, replay, proof, policy,
+(size, rate, JSON, signature, key owner, context, replay, proof, policy,
 duplicates), writes one durable row, and answers 202.  What the activity
 *means* is worked out afterwards by the inbox worker.  Accepted rows and
 replay markers are written in group commits, so many requests share one
@@ -184,9 +184,6 @@ class InboxReceiver:
         doc = wire.parse_body(body)
         if isinstance(doc, Failure):
             raise Refusal(400, doc)
-        ctx = wire.check_context(doc)
-        if isinstance(ctx, Failure):
-            raise Refusal(400, ctx)
         authority = wire.check_authority(doc)
         if authority is not None:
             raise Refusal(403, authority)
@@ -202,6 +199,9 @@ class InboxReceiver:
                 401,
                 Failure("signature.actor", f"signed by {sender.id}, not by the activity's actor"),
             )
+        ctx = wire.check_context(doc)  # JSON-LD work only on verified input
+        if isinstance(ctx, Failure):
+            raise Refusal(400, ctx)
         if "proof" in doc:
             problem_ = wire.verify_proof(doc, sender.ed25519_keys)
             if problem_ is not None:

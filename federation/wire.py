@@ -12,8 +12,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from protocol import multikey, proofs
-from protocol.jsonld import check_context
+from protocol import jsonld, multikey, proofs
 from protocol.result import Failure
 from protocol.validate import host_of, parse_json
 
@@ -37,6 +36,20 @@ def parse_body(body: bytes, max_bytes: int = 1 << 22) -> dict | Failure:
     if not doc["id"].startswith(("https://", "http://")):
         return Failure("activity.shape", "activity id must be an http(s) URL")
     return doc
+
+
+def check_context(doc: dict) -> jsonld.ContextOk | Failure:
+    """The inbox's context gate (run after the signature): nothing is fetched.
+
+    Unknown context URLs are ignored. The engine reads the compact JSON as-is, so an
+    inline context that gives one of the terms it reads another meaning is refused
+    rather than silently read the wrong way.
+    """
+    ok = jsonld.check_context(doc)
+    if isinstance(ok, jsonld.ContextOk) and ok.remapped:
+        terms = ", ".join(sorted(ok.remapped))[:200]
+        return Failure("jsonld.redefined_term", f"the context gives {terms} another meaning")
+    return ok
 
 
 def _id_of(value: Any) -> str | None:
