@@ -104,8 +104,57 @@ async def test_garbage_and_remote_context(nodes, fake, http):
         headers = signed_headers(url, body, fake.key_id("/users/john"), fake.key)
         async with http.post(url, data=body, headers=headers) as resp:
             assert resp.status == 400, body
-    doc = note(fake, **{"@context": ["https://www.w3.org/ns/activitystreams",
-                                     "https://evil.example/context.jsonld"]})  # fmt: skip
+    assert await stored(a) == 0
+
+
+AS = "https://www.w3.org/ns/activitystreams"
+
+
+async def test_unknown_context_is_accepted_without_fetching(nodes, fake, http):
+    a = await nodes(0)
+    fetched: list[str] = []
+
+    async def context_doc(request):
+        from aiohttp import web
+
+        fetched.append(request.path)
+        return web.json_response({"@context": {"type": "http://evil.example/t"}})
+
+    fake.overrides["/ns/context.jsonld"] = context_doc
+    ctx = [AS, fake.base + "/ns/context.jsonld", {"ex": "https://ex.example/#", "colour": "ex:c"}]
+    doc = note(fake, **{"@context": ctx})
+    resp = await post_signed(http, a.base_url + "/inbox", doc, fake.key_id("/users/john"),
+                             fake.key)  # fmt: skip
+    assert resp.status == 202, await resp.text()
+    await a.fed.drain()
+    assert len(a.received) == 1
+    assert fetched == []
+
+
+async def test_unsigned_garbage_with_odd_context_is_401(nodes, fake, http):
+    a = await nodes(0)
+    doc = note(fake, **{"@context": [AS, "https://unknown.example/ctx", {"type": None}]})
+    async with http.post(a.base_url + "/inbox", json=doc) as resp:
+        assert resp.status == 401
+        assert (await resp.json(content_type=None))["title"] == "signature.missing"
+    assert await stored(a) == 0
+
+
+async def test_context_redefining_type_or_id_is_refused(nodes, fake, http):
+    a = await nodes(0)
+    url = a.base_url + "/inbox"
+    for n, ctx in enumerate([
+        [AS, {"type": "http://evil.example/t"}],
+        [AS, {"id": None}],
+        [AS, "https://unknown.example/ns", {"kind": "@type"}],
+        [AS, {"actor": "http://evil.example/actor"}],
+    ]):  # fmt: skip
+        doc = note(fake, n=n + 1, **{"@context": ctx})
+        resp = await post_signed(http, url, doc, fake.key_id("/users/john"), fake.key)
+        assert resp.status == 400, ctx
+        assert (await problem(resp))["title"] == "jsonld.redefined_term"
+    doc = note(fake, n=9)
+    doc["object"]["@context"] = {"type": "http://evil.example/t"}
     resp = await post_signed(http, url, doc, fake.key_id("/users/john"), fake.key)
     assert resp.status == 400
     assert await stored(a) == 0

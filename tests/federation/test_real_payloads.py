@@ -1,4 +1,4 @@
-"""Captured Mastodon, PeerTube, Mitra and other payloads, signed by a fake loopback server."""
+"""Mastodon, PeerTube, Mitra, GoToSocial, Akkoma, Misskey payloads, signed by a fake server."""
 
 from __future__ import annotations
 
@@ -10,8 +10,16 @@ import pytest
 
 from tests.federation.harness import post_signed
 
-PAYLOADS = Path("/work/shared/fediverse-payloads")
-FILES = sorted(PAYLOADS.glob("*.json")) if PAYLOADS.exists() else []
+REPO_PAYLOADS = Path(__file__).resolve().parents[1] / "vectors" / "fediverse"
+SHARED_PAYLOADS = Path("/work/shared/fediverse-payloads")
+# The repository's copies (CI has them), plus any extra ones in the shared folder.
+_BY_NAME = {
+    p.name: p
+    for folder in (SHARED_PAYLOADS, REPO_PAYLOADS)
+    if folder.exists()
+    for p in folder.glob("*.json")
+}
+FILES = sorted(_BY_NAME.values(), key=lambda p: p.name)
 URL = re.compile(r"^https?://[^/]+")
 
 

@@ -107,8 +107,8 @@ def test_unknown_context_is_ignored_not_refused(context, no_network) -> None:
 
 
 def test_mixed_unknown_url_and_inline_terms_expand(no_network) -> None:
-    doc = create([AS, "https://unknown.example/ns", {"ex": "https://ex.example/#",
-                                                     "colour": "ex:colour"}], colour="red")  # fmt: skip
+    inline = {"ex": "https://ex.example/#", "colour": "ex:colour"}
+    doc = create([AS, "https://unknown.example/ns", inline], colour="red")
     [expanded] = jsonld.expand(doc)
     assert expanded["@type"] == [vocab.AS_NS + "Create"]
     [obj] = expanded[vocab.AS_NS + "object"]
