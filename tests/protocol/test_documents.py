@@ -335,6 +335,8 @@ def test_embedded_activity_loses_its_context() -> None:
         ("acct:redactie@Stad.Example", ("acct", "redactie@stad.example")),
         ("acct:redactie@127.0.0.1:8080", ("acct", "redactie@127.0.0.1:8080")),
         ("https://stad.example/actor", ("url", "https://stad.example/actor")),
+        ("mailto:x@y", ("other", "mailto")),
+        ("XMPP:redactie@stad.example", ("other", "xmpp")),
     ],
 )
 def test_webfinger_resources(resource, expected) -> None:
@@ -348,7 +350,8 @@ def test_webfinger_resources(resource, expected) -> None:
         "redactie@stad.example",
         "acct:@stad.example",
         "acct:a@b@c",
-        "mailto:x@y",
+        "http:stad.example",
+        "mailto:x y",
         "https://a b",
         "x" * 600,
     ],
