@@ -168,14 +168,16 @@ class Deliverer:
                 actor = await self.actors.get(row["recipient"])
                 if isinstance(actor, Failure) or not actor.delivery_inbox:
                     reason = str(actor) if isinstance(actor, Failure) else "actor has no inbox"
+                    # the actor's own document is gone: that one recipient is gone
                     gone = isinstance(actor, Failure) and actor.code == "fetch.gone"
-                    self._outcome(row, 404 if gone else None, None, reason, None)
+                    self._outcome(row, 410 if gone else None, None, reason, None, personal=gone)
                     return
                 inbox = new_inbox = actor.delivery_inbox
             status, retry_after, error = await self._post(
                 inbox, await self._body(row["activity_id"])
             )
-            self._outcome(row, status, retry_after, error, new_inbox)
+            personal = status == 410 and await self._personal(row["recipient"], inbox)
+            self._outcome(row, status, retry_after, error, new_inbox, personal=personal)
         except Exception as exc:  # a bug must not kill the worker; the row retries
             log.exception("delivery %s crashed", row["id"])
             self._outcome(row, None, None, f"internal error: {exc!r}", new_inbox)
@@ -184,6 +186,35 @@ class Deliverer:
             if self.in_flight[host] <= 0:
                 self.in_flight.pop(host, None)
             self.wake()  # a slot is free: claim more
+
+    async def _personal(self, recipient: str | None, inbox: str) -> bool:
+        """Is ``inbox`` the recipient's own inbox, and shared with no one else?
+
+        What the follower row recorded decides; for an actor that does not follow us, the
+        actor cache does.  An inbox that is also a shared inbox counts as shared.
+        """
+        if not recipient:
+            return False
+
+        def run(db: sqlite_utils.Database) -> tuple[bool, bool]:
+            own = db.execute(
+                "SELECT 1 FROM followers WHERE follower = ? AND inbox = ? LIMIT 1",
+                [recipient, inbox],
+            ).fetchone()
+            shared = db.execute(
+                "SELECT 1 FROM followers WHERE shared_inbox = ? LIMIT 1", [inbox]
+            ).fetchone()
+            return own is not None, shared is not None
+
+        own, shared = await self.store.read(run)
+        if shared:
+            return False
+        if own:
+            return True
+        actor = await self.actors.get(recipient)
+        if isinstance(actor, Failure):
+            return False
+        return actor.inbox == inbox and actor.shared_inbox != inbox
 
     async def _post(self, inbox: str, body: bytes) -> tuple[int | None, str | None, str]:
         cfg = self.config
@@ -209,13 +240,16 @@ class Deliverer:
                 return 400, None, str(exc)
             return None, None, f"{type(exc).__name__}: {exc}"
 
-    def _outcome(self, row, status, retry_after, error, new_inbox) -> None:
+    def _outcome(self, row, status, retry_after, error, new_inbox, *, personal=False) -> None:
         now = self.clock()
         decision = retry.decide(
             status, attempts=row["attempts"] + 1, created_at=row["created_at"], now=now,
             give_up_hours=self.config.delivery_give_up_hours, retry_after=retry_after,
-            error=error,
+            error=error, personal=personal,
         )  # fmt: skip
+        if decision.action != "retry" and status in (404, 410):
+            log.info("delivery %s to %s: %s", row["activity_id"], new_inbox or row["inbox"],
+                     decision.reason)  # fmt: skip
         transient = status is None or status >= 500 or status == 429
         self.breaker.record(row["host"], ok=not transient)
         self._results.append((row, status, decision, error, new_inbox, now))
@@ -258,10 +292,9 @@ def _record(db: sqlite_utils.Database, batch: list) -> None:
              state],
         )  # fmt: skip
         # (a row cancelled while in flight, see queries.cancel_pending, stays cancelled)
-        if state == "gone":
-            inbox = new_inbox or row["inbox"]
+        if state == "gone" and row["recipient"]:
+            # only the actor whose own inbox (or actor document) is gone; never a whole
+            # server's followers because of what its shared inbox answered
             conn.execute(
-                "UPDATE followers SET state = 'gone' WHERE inbox = ? OR shared_inbox = ?"
-                " OR follower = ?",
-                [inbox, inbox, row["recipient"]],
+                "UPDATE followers SET state = 'gone' WHERE follower = ?", [row["recipient"]]
             )

@@ -110,6 +110,7 @@ class Federation:
         self.inbox_worker.builtin.update({
             "Follow": self.follows.on_follow, "Accept": self.follows.on_answer,
             "Reject": self.follows.on_answer, "Undo": self.follows.on_undo,
+            "Delete": self.follows.on_delete,
         })  # fmt: skip
         self.served = ServedObjects(collections={
             "followers": self._followers_page, "outbox": queries.empty_collection,

@@ -62,6 +62,21 @@ class Follows:
 
     # -- inbound ---------------------------------------------------------------
 
+    async def on_delete(self, ctx: InboxContext) -> None:
+        """A ``Delete`` of the sender itself: that one actor stops being a follower."""
+        if _id_of(ctx.raw.get("object")) != ctx.sender.id:
+            return  # a Delete of an object: the node's handlers deal with it
+        actor = ctx.sender.id
+        count = await self.store.write(
+            lambda db: (
+                db.execute(
+                    "UPDATE followers SET state = 'gone' WHERE follower = ? AND state != 'gone'",
+                    [actor],
+                ).rowcount
+            )
+        )
+        log.info("actor %s deleted itself: %d follower row(s) marked gone", actor, count)
+
     async def on_follow(self, ctx: InboxContext) -> None:
         raw, sender = ctx.raw, ctx.sender
         target = _id_of(raw.get("object"))

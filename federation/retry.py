@@ -2,9 +2,11 @@
 
 Kept free of I/O and clocks (the caller passes ``now`` and a random source) so
 every rule can be unit-tested: 2xx delivered; 429/503 honour Retry-After;
-404/410 mean the inbox is gone; other 4xx will not improve by retrying; 5xx,
-network errors and timeouts back off exponentially with jitter until the
-give-up horizon.
+410 from the recipient's own (personal) inbox means that actor is gone; 404,
+and 410 from a shared inbox, end the delivery as failed (a shared inbox serves
+many actors, so its answer says nothing about any one of them); other 4xx will
+not improve by retrying; 5xx, network errors and timeouts back off
+exponentially with jitter until the give-up horizon.
 """
 
 from __future__ import annotations
@@ -69,15 +71,21 @@ def decide(
     retry_after: str | None = None,
     error: str = "",
     rng: random.Random | None = None,
+    personal: bool = False,
 ) -> Decision:
     """Classify one attempt. ``status`` is None for network errors and timeouts.
 
-    ``attempts`` counts this attempt (1 after the first try).
+    ``attempts`` counts this attempt (1 after the first try).  ``personal`` is true when
+    the inbox is the recipient's own inbox, not a shared one.
     """
     if status is not None and 200 <= status < 300:
         return Decision("delivered", None, f"HTTP {status}")
+    if status == 410 and personal:
+        return Decision("gone", None, "HTTP 410: the actor's own inbox is gone")
     if status in (404, 410):
-        return Decision("gone", None, f"HTTP {status}: inbox is gone")
+        where = "the actor's inbox" if personal else "a shared inbox"
+        return Decision("failed", None, f"HTTP {status} from {where}: not retried; "
+                        "followers are kept")  # fmt: skip
     if status is not None and 400 <= status < 500 and status != 429:
         return Decision("failed", None, f"HTTP {status}: refused, retrying will not help")
     reason = f"HTTP {status}" if status is not None else (error or "network error")

@@ -86,10 +86,13 @@ class Routes:
             return problem(400, parsed)
         kind, value = parsed
         ours = f"{local.handle}@{local.host}"
+        if kind == "other":  # RFC 7033 §4.2: a resource we hold no information about
+            return problem(404, Failure("webfinger.scheme",
+                                        f"no resources with the {value}: scheme here"))  # fmt: skip
         if (kind == "acct" and value.lower() != ours.lower()) or (
             kind == "url" and value != local.actor_url
         ):
-            return not_found()
+            return problem(404, Failure("webfinger.unknown", "no such resource on this node"))
         doc = discovery.webfinger_jrd("acct:" + ours, local.actor_url, local.base_url + "/")
         return web.Response(text=json.dumps(doc), content_type=JRD,
                             headers={"Access-Control-Allow-Origin": "*"})  # fmt: skip

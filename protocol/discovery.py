@@ -15,6 +15,7 @@ from protocol.result import Failure
 from protocol.vocab import AS2_MEDIA_TYPE
 
 _ACCT = re.compile(r"^acct:([A-Za-z0-9._~!$&'()*+,;=%-]+)@([A-Za-z0-9.-]+(?::[0-9]{1,5})?)$")
+_OTHER_URI = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):[^\s]+$")  # RFC 3986 scheme ":" rest
 NODEINFO_SCHEMAS = {
     "2.0": "http://nodeinfo.diaspora.software/ns/schema/2.0",
     "2.1": "http://nodeinfo.diaspora.software/ns/schema/2.1",
@@ -22,7 +23,12 @@ NODEINFO_SCHEMAS = {
 
 
 def parse_webfinger_resource(resource: str) -> tuple[str, str] | Failure:
-    """``acct:user@host[:port]`` → ("acct", "user@host"); http(s) URL → ("url", url)."""
+    """``acct:user@host[:port]`` → ("acct", "user@host"); http(s) URL → ("url", url).
+
+    A well-formed URI with any other scheme (``mailto:``, ``xmpp:``) → ("other", scheme):
+    RFC 7033 answers it with 404 (no such resource here), not 400.  A missing resource,
+    a malformed ``acct:`` or http(s) URI, or text that is no URI at all is a Failure.
+    """
     if not isinstance(resource, str) or not resource or len(resource) > 512:
         return Failure("webfinger.resource", "resource is missing or too long")
     if resource.startswith(("https://", "http://")):
@@ -31,6 +37,9 @@ def parse_webfinger_resource(resource: str) -> tuple[str, str] | Failure:
         return ("url", resource)
     match = _ACCT.match(resource)
     if not match:
+        other = _OTHER_URI.match(resource)
+        if other and other.group(1).lower() not in ("acct", "http", "https"):
+            return ("other", other.group(1).lower())
         return Failure("webfinger.resource", "expected acct:user@host or an http(s) URL")
     return ("acct", f"{match.group(1)}@{match.group(2).lower()}")
 

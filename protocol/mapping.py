@@ -85,7 +85,7 @@ def _attachment(media: Mapping[str, Any]) -> dict:
         "size": media.get("size"),
         "blurhash": media.get("blurhash"),
         "focalPoint": list(media["focal_point"]) if media.get("focal_point") else None,
-        "name": media.get("alt"),
+        "name": media.get("alt") or None,  # no alt text given: no name, not ""
     }
     if media.get("duration") is not None:
         optional["duration"] = seconds_to_duration(media["duration"])

@@ -89,8 +89,6 @@ def adapt(
                 digestMultibase=sha256_to_digest_multibase(medium["sha256"]),
             )
             att.pop("icon", None)
-        if att.get("type") in ("Image", "Video"):
-            att.setdefault("focalPoint", [0.0, 0.0])  # Mastodon's "centre" when none was set
     if item.get("kind") in _NOTE_KINDS:
         out["type"] = "Note"
         out.pop("name", None)

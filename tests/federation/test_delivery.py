@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import random
 
+import pytest
 from aiohttp import web
 
 from federation import retry
 from federation.delivery import CircuitBreaker
 from protocol.vocab import CONTEXT
+from tests.federation.harness import post_signed
 
 
 def activity(node, n=1) -> dict:
@@ -25,8 +27,11 @@ def test_retry_policy_classifies_outcomes():
     rng = random.Random(1)
     kw = dict(attempts=1, created_at=0.0, now=100.0, give_up_hours=1.0, rng=rng)
     assert retry.decide(202, **kw).action == "delivered"
-    assert retry.decide(404, **kw).action == "gone"
-    assert retry.decide(410, **kw).action == "gone"
+    assert retry.decide(410, **kw, personal=True).action == "gone"
+    for status, personal in ((404, False), (410, False), (404, True)):
+        decision = retry.decide(status, **kw, personal=personal)
+        assert decision.action == "failed" and "followers are kept" in decision.reason
+    assert "shared inbox" in retry.decide(410, **kw).reason
     assert retry.decide(401, **kw).action == "failed"
     assert retry.decide(422, **kw).action == "failed"
     five = retry.decide(500, **kw)
@@ -71,7 +76,7 @@ def test_circuit_breaker_holds_and_releases():
 # -- against real servers --------------------------------------------------------------
 
 
-async def test_shared_inbox_collapse_and_gone(nodes, fake):
+async def test_shared_inbox_collapse(nodes, fake):
     a = await nodes(0)
     recipients = [fake.base + f"/users/u{i}" for i in range(5)]
     act = activity(a)
@@ -82,20 +87,97 @@ async def test_shared_inbox_collapse_and_gone(nodes, fake):
     assert states[0]["state"] == "delivered"
     assert len(fake.inbox_posts) == 1
 
-    async def gone(request):
-        return web.Response(status=410)
 
-    fake.overrides["/shared-inbox"] = gone
-    now = a.fed.clock()
-    await a.fed.store.write(lambda db: db["followers"].insert({
-        "follower": recipients[0], "target": a.actor_url, "follow_id": "x",
-        "inbox": recipients[0] + "/inbox", "shared_inbox": fake.base + "/shared-inbox",
-        "state": "accepted", "created_at": now}))  # fmt: skip
-    act2 = activity(a, 2)
-    await a.fed.publish(act2, [a.actor_url + "/followers"])
+async def follow(node, actor: str, inbox: str, shared: str | None) -> None:
+    row = {"follower": actor, "target": node.actor_url, "follow_id": actor + "/follow",
+           "inbox": inbox, "shared_inbox": shared, "state": "accepted",
+           "created_at": node.fed.clock()}  # fmt: skip
+    await node.fed.store.write(lambda db: db["followers"].insert(row))
+
+
+async def follower_states(node) -> dict[str, str]:
+    return {f["follower"]: f["state"] for f in await node.fed.followers(node.actor_url, state=None)}
+
+
+@pytest.mark.parametrize("status", [404, 410])
+async def test_shared_inbox_404_or_410_keeps_every_follower(nodes, fake, status):
+    a = await nodes(0)
+    shared = fake.base + "/shared-inbox"
+    users = [fake.base + "/users/u0", fake.base + "/users/u1"]
+    for user in users:
+        await follow(a, user, user + "/inbox", shared)
+    answered = []
+
+    async def once(request):  # the shared inbox answers 404/410 once, then recovers
+        answered.append(status)
+        del fake.overrides["/shared-inbox"]
+        return web.Response(status=status)
+
+    fake.overrides["/shared-inbox"] = once
+    first = activity(a, 2)
+    await a.fed.publish(first, [a.actor_url + "/followers"])
     await a.fed.drain()
-    assert (await a.fed.delivery_states(act2["id"]))[0]["state"] == "gone"
-    assert (await a.fed.followers(a.actor_url, state=None))[0]["state"] == "gone"
+    [state] = await a.fed.delivery_states(first["id"])
+    assert answered == [status] and state["inbox"] == shared
+    assert state["state"] == "failed" and state["last_status"] == status
+    assert "shared inbox" in state["last_error"] and "followers are kept" in state["last_error"]
+    assert await follower_states(a) == dict.fromkeys(users, "accepted")
+
+    second = activity(a, 3)
+    await a.fed.publish(second, [a.actor_url + "/followers"])
+    await a.fed.drain()
+    assert [s["state"] for s in await a.fed.delivery_states(second["id"])] == ["delivered"]
+    assert [path for path, _ in fake.inbox_posts] == ["/shared-inbox"]
+    assert await follower_states(a) == dict.fromkeys(users, "accepted")
+
+
+async def test_only_the_actors_own_410_marks_that_follower_gone(nodes, fake):
+    a = await nodes(0)
+    shared = fake.base + "/shared-inbox"
+    left, lost, other = (fake.base + f"/users/{n}" for n in ("left", "lost", "other"))
+    await follow(a, left, left + "/inbox", None)  # personal inbox: answers 410
+    await follow(a, lost, lost + "/inbox", None)  # personal inbox: answers 404
+    await follow(a, other, other + "/inbox", shared)  # same server, shared inbox: fine
+
+    def answer(code):
+        async def handler(request):
+            return web.Response(status=code)
+
+        return handler
+
+    fake.overrides["/users/left/inbox"] = answer(410)
+    fake.overrides["/users/lost/inbox"] = answer(404)
+    act = activity(a, 4)
+    await a.fed.publish(act, [a.actor_url + "/followers"])
+    await a.fed.drain()
+    states = {s["inbox"]: s for s in await a.fed.delivery_states(act["id"])}
+    assert states[left + "/inbox"]["state"] == "gone"
+    assert states[lost + "/inbox"]["state"] == "failed"
+    assert states[shared]["state"] == "delivered"
+    assert await follower_states(a) == {left: "gone", lost: "accepted", other: "accepted"}
+
+    again = activity(a, 5)  # the gone follower is no longer a recipient
+    await a.fed.publish(again, [a.actor_url + "/followers"])
+    await a.fed.drain()
+    inboxes = sorted(s["inbox"] for s in await a.fed.delivery_states(again["id"]))
+    assert inboxes == sorted([lost + "/inbox", shared])
+
+
+async def test_delete_of_the_actor_marks_only_that_follower_gone(nodes, fake, http):
+    a = await nodes(0)
+    shared = fake.base + "/shared-inbox"
+    gone, stays = fake.base + "/users/gone", fake.base + "/users/stays"
+    for user in (gone, stays):
+        await follow(a, user, user + "/inbox", shared)
+    note = {"@context": CONTEXT, "id": stays + "/notes/1#delete", "type": "Delete",
+            "actor": stays, "object": stays + "/notes/1"}  # fmt: skip
+    delete = {"@context": CONTEXT, "id": gone + "#delete", "type": "Delete", "actor": gone,
+              "object": gone}  # fmt: skip
+    for doc, path in ((note, "/users/stays"), (delete, "/users/gone")):
+        resp = await post_signed(http, a.base_url + "/inbox", doc, fake.key_id(path), fake.key)
+        assert resp.status == 202
+    await a.fed.drain()
+    assert await follower_states(a) == {gone: "gone", stays: "accepted"}
 
 
 async def test_5xx_retries_with_backoff_then_delivers(nodes, fake):

@@ -100,8 +100,16 @@ async def test_webfinger_and_nodeinfo(nodes, http):
     assert {"rel": "self", "type": "application/activity+json", "href": a.actor_url} in jrd["links"]
     async with http.get(a.base_url + f"/.well-known/webfinger?resource={a.actor_url}") as r:
         assert r.status == 200
-    async with http.get(a.base_url + "/.well-known/webfinger?resource=acct:nobody@x.example") as r:
-        assert r.status == 404
+    for resource in ("acct:nobody@x.example", f"acct:nobody@{host}", "https://x.example/actor",
+                     "mailto:omroep@x.example", f"xmpp:omroep@{host}"):  # fmt: skip
+        async with http.get(a.base_url + "/.well-known/webfinger",
+                            params={"resource": resource}) as r:  # fmt: skip
+            problem = await r.json(content_type=None)
+            assert r.status == 404 and r.content_type == "application/problem+json", resource
+        assert problem["status"] == 404 and problem["detail"], resource
+    assert problem["title"] == "webfinger.scheme" and "xmpp" in problem["detail"]
+    async with http.get(a.base_url + "/.well-known/webfinger") as r:
+        assert r.status == 400 and (await r.json(content_type=None))["detail"]
     async with http.get(a.base_url + f"/.well-known/webfinger?resource=acct:OMROEP@{host}") as r:
         assert r.status == 200
     async with http.get(a.base_url + "/.well-known/webfinger?resource=%20bad") as r:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from protocol import keys
 from protocol.vocab import CONTEXT
 from tests.federation.harness import post_signed, rsa_key, signed_headers
@@ -40,10 +42,79 @@ async def test_valid_signed_create_is_accepted_and_handled(nodes, fake, http):
 
 async def test_unsigned_is_401(nodes, fake, http):
     a = await nodes(0)
-    async with http.post(a.base_url + "/inbox", json=note(fake)) as resp:
+    body = json.dumps(note(fake)).encode()
+    headers = {"Content-Type": "application/activity+json"}
+    async with http.post(a.base_url + "/inbox", data=body, headers=headers) as resp:
         assert resp.status == 401
         assert (await resp.json(content_type=None))["title"] == "signature.missing"
     assert await stored(a) == 0
+
+
+@pytest.mark.parametrize(
+    ("content_type", "accepted"),
+    [
+        ("text/plain", False),
+        (None, False),
+        ("application/json", False),
+        ("application/ld+json", False),  # without the ActivityStreams profile
+        ('application/ld+json; profile="https://www.w3.org/ns/mastodon"', False),
+        ("application/activity+json", True),
+        ("application/activity+json; charset=utf-8", True),
+        ('application/ld+json; profile="https://www.w3.org/ns/activitystreams"', True),
+    ],
+)
+async def test_content_type_must_be_activitystreams(nodes, fake, http, content_type, accepted):
+    a = await nodes(0)
+    url = a.base_url + "/inbox"
+    body = json.dumps(note(fake)).encode()
+    headers = signed_headers(url, body, fake.key_id("/users/john"), fake.key)
+    headers.pop("Content-Type", None)
+    if content_type is not None:
+        headers["Content-Type"] = content_type
+    async with http.post(url, data=body, headers=headers,
+                         skip_auto_headers=["Content-Type"]) as resp:  # fmt: skip
+        if accepted:
+            assert resp.status == 202, await resp.text()
+            return
+        assert resp.status == 415 and resp.content_type == "application/problem+json"
+        refusal = await problem(resp)
+    assert refusal["title"] == "inbox.media_type"
+    assert "application/activity+json" in refusal["detail"]
+    assert await stored(a) == 0
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda text: text.encode("utf-16"),  # with its byte order mark
+        lambda text: text.encode("utf-16-le"),
+        lambda text: text.encode("utf-32"),
+        lambda text: text.encode("latin-1"),
+        lambda text: text.encode("utf-8")[:-3] + b"\xff\xfe}",  # one stray byte
+    ],
+    ids=["utf-16-bom", "utf-16-le", "utf-32", "latin-1", "stray-byte"],
+)
+async def test_body_that_is_not_utf8_is_400(nodes, fake, http, encode):
+    a = await nodes(0)
+    url = a.base_url + "/inbox"
+    body = encode(json.dumps(note(fake, extra="café"), ensure_ascii=False))
+    headers = signed_headers(url, body, fake.key_id("/users/john"), fake.key)  # a valid sender
+    async with http.post(url, data=body, headers=headers) as resp:
+        assert resp.status == 400, await resp.text()
+        refusal = await problem(resp)
+    assert refusal["title"] == "inbox.encoding" and refusal["detail"]
+    assert await stored(a) == 0
+
+
+async def test_utf8_byte_order_mark_is_ignored(nodes, fake, http):
+    a = await nodes(0)
+    url = a.base_url + "/inbox"
+    body = b"\xef\xbb\xbf" + json.dumps(note(fake, extra="café"), ensure_ascii=False).encode()
+    headers = signed_headers(url, body, fake.key_id("/users/john"), fake.key)
+    async with http.post(url, data=body, headers=headers) as resp:
+        assert resp.status == 202, await resp.text()
+    await a.fed.drain()
+    assert len(a.received) == 1
 
 
 async def test_follow_whose_actor_is_not_the_signer(nodes, fake, http):

@@ -139,6 +139,18 @@ def test_item_to_object_shape() -> None:
     assert obj["tag"][0] == {"type": "Hashtag", "name": "#brand", "href": f"{BASE}/tags/brand"}
 
 
+@pytest.mark.parametrize("alt", [None, ""])
+def test_attachment_without_alt_or_focal_point_leaves_them_out(alt) -> None:
+    item = make_item()
+    item["media"][0].update(alt=alt, focal_point=None)
+    obj = mapping.item_to_object(item, actor_url=ACTOR, base_url=BASE)
+    for att in obj["attachment"]:
+        assert "name" not in att and "focalPoint" not in att, att
+    item["media"][0].update(alt="haven", focal_point=[0.0, 0.0])  # set, even at the centre
+    first = mapping.item_to_object(item, actor_url=ACTOR, base_url=BASE)["attachment"][0]
+    assert (first["name"], first["focalPoint"]) == ("haven", [0.0, 0.0])
+
+
 @pytest.mark.parametrize(("kind", "kind_type"), list(mapping.KIND_TO_TYPE.items()))
 def test_kinds(kind, kind_type) -> None:
     obj = mapping.item_to_object(make_item(kind=kind), actor_url=ACTOR, base_url=BASE)
@@ -335,6 +347,8 @@ def test_embedded_activity_loses_its_context() -> None:
         ("acct:redactie@Stad.Example", ("acct", "redactie@stad.example")),
         ("acct:redactie@127.0.0.1:8080", ("acct", "redactie@127.0.0.1:8080")),
         ("https://stad.example/actor", ("url", "https://stad.example/actor")),
+        ("mailto:x@y", ("other", "mailto")),
+        ("XMPP:redactie@stad.example", ("other", "xmpp")),
     ],
 )
 def test_webfinger_resources(resource, expected) -> None:
@@ -348,7 +362,8 @@ def test_webfinger_resources(resource, expected) -> None:
         "redactie@stad.example",
         "acct:@stad.example",
         "acct:a@b@c",
-        "mailto:x@y",
+        "http:stad.example",
+        "mailto:x y",
         "https://a b",
         "x" * 600,
     ],
