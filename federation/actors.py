@@ -8,9 +8,11 @@ the caller decides when, this module only knows how.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -23,6 +25,15 @@ from protocol.validate import host_of
 
 log = logging.getLogger("mediakring.federation.actors")
 REFRESH_AFTER = 24 * 3600.0  # refetch cached actor documents after a day
+#: The key-fetch budget (FEDERATION.md §4): a failed key id is not fetched again for
+#: ``NEGATIVE_TTL`` seconds; a cached key is refetched (rotation) at most once per
+#: ``REFRESH_COOLDOWN``; per host at most ``FETCH_SLOTS_PER_HOST`` key fetches run at
+#: once and at most ``FETCHES_PER_HOST_PER_MINUTE`` start in a minute.
+NEGATIVE_TTL = 600.0
+REFRESH_COOLDOWN = 60.0
+FETCH_SLOTS_PER_HOST = 2
+FETCHES_PER_HOST_PER_MINUTE = 120
+MAX_REMEMBERED_FAILURES = 50_000
 
 
 @dataclass(frozen=True)
@@ -109,14 +120,30 @@ class ActorCache:
     """key id / actor id → RemoteActor, via memory, the database, then the network."""
 
     def __init__(
-        self, store: Store, fetcher: FetchClient, signer: GetSigner, clock: Callable[[], float]
+        self,
+        store: Store,
+        fetcher: FetchClient,
+        signer: GetSigner,
+        clock: Callable[[], float],
+        *,
+        negative_ttl: float = NEGATIVE_TTL,
+        fetches_per_host_per_minute: int = FETCHES_PER_HOST_PER_MINUTE,
+        fetch_slots_per_host: int = FETCH_SLOTS_PER_HOST,
     ) -> None:
         self.store = store
         self.fetcher = fetcher
         self.signer = signer
         self.clock = clock
+        self.negative_ttl = negative_ttl
+        self.fetches_per_host_per_minute = fetches_per_host_per_minute
+        self.fetch_slots_per_host = fetch_slots_per_host
         self._by_id: dict[str, RemoteActor] = {}
         self._by_key: dict[str, RemoteActor] = {}
+        self._failed: dict[str, tuple[float, Failure]] = {}  # key id -> (until, why)
+        self._flights: dict[str, asyncio.Future] = {}  # key id -> the one fetch under way
+        self._refreshed: dict[str, float] = {}  # key id -> when it was last refetched
+        self._slots: dict[str, asyncio.Semaphore] = {}
+        self._started: dict[str, deque[float]] = {}  # host -> start times of key fetches
 
     def _remember(self, actor: RemoteActor) -> RemoteActor:
         old = self._by_id.get(actor.id)
@@ -145,7 +172,15 @@ class ActorCache:
         return await self.fetch(actor_id)
 
     async def by_key_id(self, key_id: str, *, refresh: bool = False) -> RemoteActor | Failure:
-        """The actor that owns ``key_id`` (a ``#main-key`` fragment or a key document)."""
+        """The actor that owns ``key_id`` (a ``#main-key`` fragment or a key document).
+
+        Fetches are budgeted: identical concurrent lookups share one fetch, a failed key
+        id is remembered for ``negative_ttl`` seconds, a refetch (``refresh``) happens at
+        most once per ``REFRESH_COOLDOWN``, and each host has a few fetch slots and a
+        per-minute allowance. Failure details may name internal addresses: log them,
+        do not show them to the requester.
+        """
+        now = self.clock()
         if not refresh:
             actor = self._by_key.get(key_id)
             if actor is not None:
@@ -153,6 +188,45 @@ class ActorCache:
             row = await self.store.read(lambda db: _get_row(db, "rsa_key_id", key_id))
             if row:
                 return self._remember(_from_row(row))
+        elif now - self._refreshed.get(key_id, float("-inf")) < REFRESH_COOLDOWN:
+            return Failure("key.refresh_cooldown", "this key was refetched a moment ago")
+        failed = self._failed.get(key_id)
+        if failed is not None:
+            if failed[0] > now:
+                return failed[1]
+            del self._failed[key_id]
+        flight = self._flights.get(key_id)
+        if flight is None:
+            flight = asyncio.ensure_future(self._budgeted_fetch(key_id, refresh))
+            self._flights[key_id] = flight
+            flight.add_done_callback(lambda _f, k=key_id: self._flights.pop(k, None))
+        return await asyncio.shield(flight)
+
+    async def _budgeted_fetch(self, key_id: str, refresh: bool) -> RemoteActor | Failure:
+        host = host_of(key_id)
+        slot = self._slots.get(host)
+        if slot is None:
+            slot = self._slots[host] = asyncio.Semaphore(self.fetch_slots_per_host)
+        async with slot:
+            started = self._started.setdefault(host, deque())
+            now = self.clock()
+            while started and started[0] <= now - 60:
+                started.popleft()
+            if len(started) >= self.fetches_per_host_per_minute:
+                log.info("key fetch budget of %s spent; not fetching %s", host, key_id)
+                return Failure("key.budget", "too many unknown keys from this host; retry later")
+            started.append(now)
+            if refresh:
+                self._refreshed[key_id] = now
+            result = await self._fetch_key(key_id)
+        if isinstance(result, Failure):
+            log.info("key %s could not be obtained: %s", key_id, result)
+            if len(self._failed) >= MAX_REMEMBERED_FAILURES:
+                self._failed.pop(next(iter(self._failed)))
+            self._failed[key_id] = (self.clock() + self.negative_ttl, result)
+        return result
+
+    async def _fetch_key(self, key_id: str) -> RemoteActor | Failure:
         doc = await self.fetcher.get_json(key_id, self.signer)
         if isinstance(doc, Failure):
             return doc

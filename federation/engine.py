@@ -99,8 +99,9 @@ class Federation:
         self.actors = ActorCache(store, self.fetcher, self.signer.get_as_instance, clock)
         self.outbox = Outbox(store, actor, clock, self.actors, self.policy, self.wake_delivery)
         self.receiver = InboxReceiver(
-            store, config, clock, self.actors, self.policy, self.wake_inbox
-        )
+            store, config, clock, self.actors, self.policy, self.wake_inbox,
+            base_url=actor.base_url,
+        )  # fmt: skip
         self.inbox_worker = InboxWorker(store, clock, self.actors)
         self.deliverer = Deliverer(
             store, config, clock, self.actors, self.signer, self._sessions, self.wake_delivery

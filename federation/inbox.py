@@ -26,7 +26,7 @@ from federation.actors import RemoteActor
 from federation.ports import ActorLookup, Clock, FederationConfig, HostPolicy, Wake
 from federation.store import Store
 from protocol import keys
-from protocol.httpsig import parse_signature, verify_parsed
+from protocol.httpsig import ParsedSignature, parse_signature, verify_parsed
 from protocol.httpsig.common import CLOCK_SKEW, MAX_LIFETIME
 from protocol.result import Failure
 from protocol.validate import host_of
@@ -81,7 +81,9 @@ def decode_body(body: bytes) -> str:
 
 
 class RateLimiter:
-    """Sliding one-minute window per remote host, in memory (a limit, not a record)."""
+    """Sliding one-minute window per key (a client address, or a verified host), in memory."""
+
+    MAX_KEYS = 100_000
 
     def __init__(self, per_minute: int, clock) -> None:
         self.per_minute = per_minute
@@ -90,6 +92,9 @@ class RateLimiter:
 
     def allow(self, host: str) -> bool:
         now = self.clock()
+        if len(self._hits) > self.MAX_KEYS:  # many distinct keys: forget the idle ones
+            for key in [k for k, v in self._hits.items() if not v or v[-1] <= now - 60]:
+                del self._hits[key]
         hits = self._hits[host]
         while hits and hits[0] <= now - 60:
             hits.popleft()
@@ -162,9 +167,17 @@ class InboxReceiver:
         actors: ActorLookup,
         policy: HostPolicy,
         wake: Wake,
+        *,
+        base_url: str,
     ) -> None:
         self.config, self.clock, self.actors, self.policy = config, clock, actors, policy
         self.wake = wake
+        # Signatures are bound to this node: base_url, not the request, says who we are.
+        self.scheme = base_url.split(":", 1)[0].lower()
+        self.authority = host_of(base_url)
+        # Two stages: a cheap limit per client address before anything is parsed, and
+        # the per-host limit only once the signature has shown who the sender is.
+        self.address_rate = RateLimiter(config.inbox_rate_per_address_per_minute, clock)
         self.rate = RateLimiter(config.inbox_rate_per_minute, clock)
         self.writer = AcceptWriter(store, clock)
 
@@ -193,34 +206,35 @@ class InboxReceiver:
             chunks.append(chunk)
         return b"".join(chunks)
 
-    def _rate_key(self, request: web.Request) -> str:
-        sig = request.headers.get("Signature", "")
-        start = sig.find('keyId="')
-        if start >= 0:
-            end = sig.find('"', start + 7)
-            if end > start:
-                return host_of(sig[start + 7 : end]) or (request.remote or "")
-        return request.remote or ""
+    def parse_request(self, request: web.Request, body: bytes | None) -> ParsedSignature | Failure:
+        """The request's signature, judged against this node's own scheme and authority."""
+        return parse_signature(
+            request.method,
+            request.path_qs,
+            request.headers,
+            body,
+            scheme=self.scheme,
+            authority=self.authority,
+        )
 
     async def _receive(self, request: web.Request) -> str:
+        if not self.address_rate.allow(request.remote or ""):
+            raise Refusal(429, Failure("inbox.rate", "too many requests from this address"))
         check_media_type(request.headers.get("Content-Type"))
         body = await self._read(request)
         text = decode_body(body)
-        if not self.rate.allow(self._rate_key(request)):
-            raise Refusal(429, Failure("inbox.rate", "too many requests from this host"))
         doc = wire.parse_body(body)
         if isinstance(doc, Failure):
             raise Refusal(400, doc)
         authority = wire.check_authority(doc)
         if authority is not None:
             raise Refusal(403, authority)
-        target = request.path_qs
-        parsed = parse_signature(
-            request.method, target, request.headers, body, scheme=request.scheme
-        )
+        parsed = self.parse_request(request, body)
         if isinstance(parsed, Failure):
             raise Refusal(401, parsed)
         sender = await self.verify(parsed)
+        if not self.rate.allow(sender.host):
+            raise Refusal(429, Failure("inbox.rate", "too many requests from this host"))
         if sender.id != doc["actor"]:
             raise Refusal(
                 401,
@@ -247,12 +261,23 @@ class InboxReceiver:
             self.wake()
         return doc["id"]
 
-    async def verify(self, parsed) -> RemoteActor:
-        """The actor whose key made ``parsed``; one refetch if the cached key fails."""
+    async def verify(self, parsed: ParsedSignature) -> RemoteActor:
+        """The actor whose key made ``parsed``, within the verification deadline."""
+        deadline = self.config.inbox_verify_deadline_seconds
+        try:
+            return await asyncio.wait_for(self._verify(parsed), deadline)
+        except TimeoutError:
+            log.info("verifying %s took longer than %gs", parsed.key_id, deadline)
+            raise Refusal(
+                401, Failure("signature.timeout", "the signer's key could not be obtained in time")
+            ) from None
+
+    async def _verify(self, parsed: ParsedSignature) -> RemoteActor:
+        """One refetch if the cached key fails (the actor cache budgets refetches)."""
         now = datetime.fromtimestamp(self.clock(), UTC)
         actor = await self.actors.by_key_id(parsed.key_id)
         if isinstance(actor, Failure):
-            raise Refusal(401, Failure("signature.unknown_key", f"{parsed.key_id}: {actor}"))
+            raise _key_refusal(actor)
         result = verify_parsed(parsed, _public_key(actor, parsed.key_id), now)
         if isinstance(result, Failure) and result.code in ("signature.invalid", "key.malformed"):
             started = time.monotonic()
@@ -263,8 +288,31 @@ class InboxReceiver:
             result = verify_parsed(parsed, _public_key(actor, parsed.key_id), now)
             log.debug("refetched %s in %.3fs", parsed.key_id, time.monotonic() - started)
         if isinstance(result, Failure):
+            if result.code == "signature.invalid":
+                result = Failure(
+                    "signature.invalid",
+                    f"signature does not verify with key {parsed.key_id} for {self.authority}"
+                    " (forged, or signed for another host)",
+                )
             raise Refusal(401, result)
         return actor
+
+
+#: What a requester learns when the signer's key cannot be had; the cause (which may
+#: name addresses or name resolution) is only logged, by the actor cache.
+_KEY_REASONS = {
+    "fetch.gone": "the signer's key does not exist",
+    "fetch.timeout": "the signer's key host did not answer in time",
+    "signature.unknown_key": "the signer's actor does not list this key",
+    "actor.key_owner": "the key document names an owner on another host",
+}
+
+
+def _key_refusal(failure: Failure) -> Refusal:
+    if failure.code == "key.budget":
+        return Refusal(429, Failure("signature.key_budget", failure.detail))
+    reason = _KEY_REASONS.get(failure.code, "the signer's key could not be obtained")
+    return Refusal(401, Failure("signature.unknown_key", reason))
 
 
 def _public_key(actor: RemoteActor, key_id: str):

@@ -72,6 +72,10 @@ class FederationConfig:
     delivery_give_up_hours: float
     remote_actor_max_bytes: int
     closed_network: bool = False
+    #: Stage one of the inbox limits: requests per client address per minute, before parsing.
+    inbox_rate_per_address_per_minute: int = 60_000
+    #: Overall time for verifying one inbox request or signed GET, key fetch included.
+    inbox_verify_deadline_seconds: float = 10.0
 
 
 class ActorLookup(Protocol):

@@ -20,7 +20,6 @@ from federation.inbox import InboxReceiver, Refusal, problem
 from federation.ports import HostPolicy, LocalActor
 from federation.types import ServedObjects
 from protocol import discovery
-from protocol.httpsig import parse_signature
 from protocol.result import Failure
 from protocol.vocab import AS2_MEDIA_TYPE, CONTEXT, is_as2_media_type
 
@@ -128,13 +127,18 @@ class Routes:
     # -- collections -----------------------------------------------------------------
 
     async def requester(self, request: web.Request) -> str | None:
-        """The verified actor that signed this GET, or None (unsigned or invalid)."""
+        """The verified actor that signed this GET, or None (unsigned or invalid).
+
+        A signature whose signed Host names another node raises a 401 Refusal: it is a
+        replay of a request made for someone else (FEDERATION.md §4, host binding).
+        """
         if "Signature" not in request.headers and "Signature-Input" not in request.headers:
             return None
-        parsed = parse_signature("GET", request.path_qs, request.headers, None,
-                                 scheme=request.scheme)  # fmt: skip
+        parsed = self.receiver.parse_request(request, None)
         if isinstance(parsed, Failure):
             log.info("GET %s: ignoring bad signature: %s", request.path, parsed)
+            if parsed.code == "signature.host":
+                raise Refusal(401, parsed)
             return None
         try:
             actor = await self.receiver.verify(parsed)
@@ -151,7 +155,10 @@ class Routes:
         if provider is None:
             return not_found()
         coll_id = f"{self.local.actor_url}/{name}"
-        requester = await self.requester(request)
+        try:
+            requester = await self.requester(request)
+        except Refusal as refusal:
+            return problem(refusal.status, refusal.failure)
         cursor = request.query.get("cursor")
         items, next_cursor, total = await provider(cursor, requester)
         page_id = coll_id + "?page=true" + (f"&cursor={quote(cursor)}" if cursor else "")
@@ -173,7 +180,10 @@ class Routes:
         )
         if prefix is None:
             return not_found()
-        requester = await self.requester(request)
+        try:
+            requester = await self.requester(request)
+        except Refusal as refusal:
+            return problem(refusal.status, refusal.failure)
         resolved = await self.served.resolvers[prefix](path, requester)
         if resolved is None:
             return not_found()

@@ -68,6 +68,8 @@ def build_federation(app: web.Application) -> Federation:
         delivery_give_up_hours=settings.delivery_give_up_hours,
         remote_actor_max_bytes=settings.remote_actor_max_bytes,
         closed_network=settings.closed_network,
+        inbox_rate_per_address_per_minute=settings.inbox_rate_per_address_per_minute,
+        inbox_verify_deadline_seconds=settings.inbox_verify_deadline_seconds,
     )
     return Federation(app[DB], actor, config)
 

@@ -66,7 +66,15 @@ class Settings:
     max_json_bytes: int = _setting(1 * MiB, "Largest JSON request body the API accepts.")
     inbox_max_bytes: int = _setting(1 * MiB, "Largest activity the inbox accepts, in bytes.")
     inbox_rate_per_minute: int = _setting(
-        6000, "Inbox requests accepted per remote host per minute before 429."
+        6000, "Inbox requests accepted per verified remote host per minute before 429."
+    )
+    inbox_rate_per_address_per_minute: int = _setting(
+        60_000,
+        "Inbox requests accepted per client address per minute, checked before parsing;"
+        " behind a proxy this counts the proxy's address.",
+    )
+    inbox_verify_deadline_seconds: float = _setting(
+        10.0, "Overall time for verifying one inbox request's signature, key fetch included."
     )
     delivery_concurrency_per_host: int = _setting(8, "Simultaneous deliveries to one remote host.")
     delivery_timeout_seconds: float = _setting(

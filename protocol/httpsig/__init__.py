@@ -36,13 +36,22 @@ def parse_signature(
     body: bytes | None,
     *,
     scheme: str = "https",
+    authority: str | None = None,
 ) -> ParsedSignature | Failure:
-    """Detect the scheme and parse it; ``target`` is the request's ``path?query``."""
+    """Detect the scheme and parse it; ``target`` is the request's ``path?query``.
+
+    ``authority`` binds the signature to the receiver: ``host[:port]`` of the receiver's
+    own base URL (default port dropped), with ``scheme`` its scheme. Then a signed
+    ``host`` header must name that authority (else ``signature.host``), cavage must
+    sign ``host``, and RFC 9421's ``@authority``, ``@scheme`` and ``@target-uri`` are
+    derived from it instead of from the request, so a signature made for another node,
+    or one that arrives through a TLS-terminating proxy, is judged against this node.
+    """
     lowered = common.lower_headers(headers)
     if "signature-input" in lowered:
         if len(lowered["signature-input"]) + len(lowered.get("signature", "")) > 4 * 8192:
             return Failure("signature.malformed", "signature headers are too long")
-        return rfc9421.parse(method, target, lowered, body, scheme=scheme)
+        return rfc9421.parse(method, target, lowered, body, scheme=scheme, authority=authority)
     raw = lowered.get("signature")
     if raw is None:
         auth = lowered.get("authorization", "")
@@ -52,7 +61,7 @@ def parse_signature(
         return Failure("signature.missing", "request is not signed")
     if len(raw) > common.MAX_HEADER_CHARS:
         return Failure("signature.malformed", "Signature header is too long")
-    return cavage.parse(method, target, lowered, body, raw)
+    return cavage.parse(method, target, lowered, body, raw, scheme=scheme, authority=authority)
 
 
 def verify_parsed(

@@ -129,9 +129,19 @@ def _check_digest(headers: dict[str, str], body: bytes) -> Failure | None:
 
 
 def parse(
-    method: str, target: str, headers: dict[str, str], body: bytes | None, raw: str
+    method: str,
+    target: str,
+    headers: dict[str, str],
+    body: bytes | None,
+    raw: str,
+    *,
+    scheme: str = "https",
+    authority: str | None = None,
 ) -> ParsedSignature | Failure:
-    """Parse a cavage ``Signature`` value against an already lower-cased header dict."""
+    """Parse a cavage ``Signature`` value against an already lower-cased header dict.
+
+    With ``authority`` (the receiver's ``host[:port]``), ``host`` must be signed and name it.
+    """
     params = parse_params(raw)
     if isinstance(params, Failure):
         return params
@@ -150,8 +160,12 @@ def parse(
     has_date = "date" in names
     if not has_date and "(created)" not in names:
         return Failure("signature.missing_header", "date or (created) must be signed")
-    if "host" not in names and method.upper() == "GET":
-        return Failure("signature.missing_header", "host must be signed on GET")
+    if "host" not in names and (authority is not None or method.upper() == "GET"):
+        return Failure("signature.missing_header", "host must be signed")
+    if authority is not None:
+        problem = common.check_host_header(headers, scheme, authority)
+        if problem is not None:
+            return problem
     if body or method.upper() in ("POST", "PUT", "PATCH"):
         if "digest" not in names:
             return Failure("signature.missing_header", "digest must be signed on POST")

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 
 from protocol.result import Failure
+from protocol.validate import host_of
 
 CLOCK_SKEW = timedelta(hours=1)
 DEFAULT_LIFETIME = timedelta(minutes=5)
@@ -230,6 +231,14 @@ def check_digest_pairs(pairs: list[tuple[str, bytes | None]], body: bytes) -> Fa
         checked += 1
     if not checked:
         return Failure("digest.unsupported", "no SHA-256 or SHA-512 digest of the body")
+    return None
+
+
+def check_host_header(headers: dict[str, str], scheme: str, authority: str) -> Failure | None:
+    """A signed ``Host`` must name ``authority`` (``host[:port]``, default port dropped)."""
+    value = headers.get("host", "").strip()
+    if host_of(f"{scheme}://{value}/") != authority:
+        return Failure("signature.host", "signed for another host: Host does not name this node")
     return None
 
 

@@ -34,14 +34,20 @@ DEFAULT_POLICY = Policy()
 
 
 def _component(
-    name: str, params: dict, method: str, target: str, scheme: str, headers: dict[str, str]
+    name: str,
+    params: dict,
+    method: str,
+    target: str,
+    scheme: str,
+    headers: dict[str, str],
+    authority: str | None = None,
 ) -> str | Failure:
     path, _, query = target.partition("?")
     if name.startswith("@"):
         if name == "@method":
             return method.upper()
         if name == "@authority":
-            return headers.get("host", "").lower()
+            return authority if authority is not None else headers.get("host", "").lower()
         if name == "@path":
             return path or "/"
         if name == "@query":
@@ -49,7 +55,8 @@ def _component(
         if name == "@request-target":
             return target
         if name == "@target-uri":
-            return f"{scheme}://{headers.get('host', '').lower()}{target}"
+            host = authority if authority is not None else headers.get("host", "").lower()
+            return f"{scheme}://{host}{target}"
         if name == "@scheme":
             return scheme
         if name == "@query-param" and isinstance(params.get("name"), str):
@@ -68,13 +75,18 @@ def _component(
 
 
 def signature_base(
-    inner: sfv.InnerList, method: str, target: str, scheme: str, headers: dict[str, str]
+    inner: sfv.InnerList,
+    method: str,
+    target: str,
+    scheme: str,
+    headers: dict[str, str],
+    authority: str | None = None,
 ) -> bytes | Failure:
     lines = []
     for item in inner.items:
         if not isinstance(item.value, str):
             return Failure("signature.malformed", "component identifiers must be strings")
-        value = _component(item.value, item.params, method, target, scheme, headers)
+        value = _component(item.value, item.params, method, target, scheme, headers, authority)
         if isinstance(value, Failure):
             return value
         label = sfv.serialize_bare(item.value) + sfv.serialize_params(item.params)
@@ -106,8 +118,14 @@ def parse(
     scheme: str = "https",
     policy: Policy = DEFAULT_POLICY,
     label: str | None = None,
+    authority: str | None = None,
 ) -> ParsedSignature | Failure:
-    """Parse the first (or the named) signature in Signature-Input/Signature."""
+    """Parse the first (or the named) signature in Signature-Input/Signature.
+
+    With ``authority`` (the receiver's ``host[:port]``; ``scheme`` its scheme), the derived
+    components come from the receiver's own base URL, and a signed ``host`` header must
+    name it; the request's Host and scheme are not trusted.
+    """
     inputs = sfv.parse_dictionary(headers.get("signature-input", ""))
     if isinstance(inputs, Failure):
         return inputs
@@ -144,7 +162,11 @@ def parse(
         expires = datetime.fromtimestamp(expires_raw, UTC) if isinstance(expires_raw, int) else None
     except (ValueError, OverflowError):
         return Failure("signature.malformed", "created/expires out of range")
-    message = signature_base(inner, method, target, scheme, headers)
+    if authority is not None and "host" in covered:
+        problem = common.check_host_header(headers, scheme, authority)
+        if problem is not None:
+            return problem
+    message = signature_base(inner, method, target, scheme, headers, authority)
     if isinstance(message, Failure):
         return message
     return ParsedSignature(

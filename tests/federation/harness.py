@@ -73,9 +73,11 @@ class Node:
 async def start_node(tmp: Path, n: int = 0, *, workers: bool = False,
                      configure: Callable[[Federation], None] | None = None,
                      port: int | None = None, host: str = "127.0.0.1",
-                     **cfg) -> Node:  # fmt: skip
+                     scheme: str = "http", **cfg) -> Node:  # fmt: skip
+    """A node served over plain http; ``scheme="https"`` gives it an https base_url
+    while it is still served over http, as behind a TLS-terminating proxy."""
     port = port or free_port()
-    base_url = f"http://{host}:{port}"
+    base_url = f"{scheme}://{host}:{port}"
     db = await asyncio.to_thread(_open_db, tmp, n)
     fed = Federation(db, local_actor(base_url, n), config(**cfg))
     node = Node(fed, None, base_url, db)  # type: ignore[arg-type]
@@ -125,6 +127,7 @@ class FakeActors:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.inbox_posts: list = []
+        self.fetches: list[str] = []  # the paths of every GET, to count outbound fetches
         self.runner: web.AppRunner | None = None
         self.overrides: dict[str, Callable[[web.Request], web.StreamResponse]] = {}
 
@@ -136,6 +139,7 @@ class FakeActors:
                               "publicKeyPem": self.pem}}  # fmt: skip
 
     async def handle_get(self, request: web.Request) -> web.StreamResponse:
+        self.fetches.append(request.path)
         if request.path in self.overrides:
             return await self.overrides[request.path](request)
         return web.Response(text=json.dumps(self.actor_doc(self.base + request.path)),
