@@ -170,16 +170,18 @@ def expired_sql(table: str = "items", now: str = ":now") -> str:
     return f"({col} IS NOT NULL AND {col} <= {now})"
 
 
+def _passed_at(col: str, now: str) -> str:
+    return f"(CASE WHEN {col} <= {now} THEN {col} END)"
+
+
 def embargo_lifted_at_sql(table: str = "items", now: str = ":now") -> str:
     """The embargo's end when it has passed, else NULL (for "last changed" maxima)."""
-    col = _col(table, EMBARGO)
-    return f"(CASE WHEN {col} <= {now} THEN {col} END)"
+    return _passed_at(_col(table, EMBARGO), now)
 
 
 def expired_at_sql(table: str = "items", now: str = ":now") -> str:
     """The expiry moment when it has passed, else NULL (for "last changed" maxima)."""
-    col = _col(table, EXPIRY)
-    return f"(CASE WHEN {col} <= {now} THEN {col} END)"
+    return _passed_at(_col(table, EXPIRY), now)
 
 
 def usable_sql(table: str = "items", now: str = ":now") -> str:

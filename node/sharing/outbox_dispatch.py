@@ -93,11 +93,6 @@ def dispatcher_of(app: web.Application) -> Dispatcher:
     return app[SERVICES].outbox
 
 
-async def dispatch_now(app: web.Application) -> int:
-    """One pass now (tests and callers that need the deliveries to exist on return)."""
-    return await dispatcher_of(app).run_once()
-
-
 def wake(app: web.Application) -> None:
     app[SERVICES].outbox.wake()
 

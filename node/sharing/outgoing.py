@@ -44,16 +44,6 @@ from node.sharing.services import SERVICES
 from protocol import activities
 from protocol.vocab import AS_PUBLIC
 
-__all__ = [
-    "Distributor",
-    "activity_id",
-    "followers_url",
-    "item_object",
-    "mediatheek_url",
-    "partners_url",
-    "signed_object",
-]
-
 log = logging.getLogger("mediakring.sharing")
 
 

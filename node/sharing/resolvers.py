@@ -23,7 +23,7 @@ from node.items import service as items
 from node.items import visibility
 from node.media.queries import get_media
 from node.sharing import audience, partners_store
-from node.sharing.outgoing import followers_url, item_object, signed_object
+from node.sharing.objects import followers_url, item_object, signed_object
 from node.sharing.services import SERVICES
 from protocol.vocab import AS_PUBLIC
 

@@ -9,7 +9,7 @@ One live copy per original, whatever the clicks, concurrency or crashes:
   outbox (:func:`node.core.outbox.enqueue`).  The receipt commits with the copy, so a
   crash can neither leave a copy the origin never hears of nor a share that
   still says "offered";
-- after the commit the outbox is dispatched (:func:`node.sharing.outbox_dispatch.dispatch_now`).
+- after the commit the outbox dispatcher is woken (:func:`node.sharing.outbox_dispatch.wake`).
 
 All writes run on the single writer thread, so two requests that fetched the
 media at the same time are serialised at the write: the second finds the
@@ -44,8 +44,9 @@ from node.items import visibility
 from node.items.model import EDITABLE_FIELDS
 from node.media import service as media_service
 from node.media.store import TempBlob
-from node.sharing import outbox_dispatch, outgoing
+from node.sharing import outbox_dispatch
 from node.sharing.media_fetch import fetch_media
+from node.sharing.objects import activity_id, item_object
 from node.sharing.services import SERVICES
 from protocol import activities, mapping
 from protocol.result import Failure
@@ -153,12 +154,12 @@ def receipt(
     channels: list[str] | None = None,
 ) -> dict[str, Any]:
     """Create (used) or Update (published on channels) of our copy, addressed to the origin."""
-    obj = outgoing.item_object(identity, copy, [origin_actor])
+    obj = item_object(identity, copy, [origin_actor])
     obj["derivedFrom"] = copy["derived_from"]
     if channels:
         obj["publishedOn"] = channels
     builder = activities.create if kind == "Create" else activities.update
-    return builder(outgoing.activity_id(identity), identity.actor_url, obj, to=[origin_actor])
+    return builder(activity_id(identity), identity.actor_url, obj, to=[origin_actor])
 
 
 async def use_object(

@@ -1,6 +1,6 @@
 """Webhook subscriptions and the durable delivery queue they feed.
 
-A developer subscribes a URL to some events; :func:`emit` writes one delivery
+A developer subscribes a URL to some events; :func:`queue_event` writes one delivery
 row per matching subscription (so nothing is lost when the node restarts) and
 wakes the worker in :mod:`node.sharing.webhook_worker`.  URLs are checked
 when subscribing *and* before each attempt, because DNS can change in between.
@@ -17,7 +17,7 @@ import sqlite_utils
 from aiohttp import web
 
 from federation import netguard
-from node.core.appkeys import DB, SETTINGS
+from node.core.appkeys import SETTINGS
 from node.core.clock import iso, new_id
 from node.core.errors import NotFound, ValidationFailed
 from node.sharing.services import SERVICES
@@ -153,7 +153,13 @@ def list_deliveries(
 
 
 def queue_event(db: sqlite_utils.Database, event: str, payload: dict[str, Any]) -> int:
-    """One pending delivery per active subscription to ``event``; returns how many."""
+    """One pending delivery per active subscription to ``event``; returns how many.
+
+    Called inside the transaction of the change that causes the event (the outbox
+    rule); the caller calls :func:`wake` after its commit.
+    """
+    if event not in EVENTS:
+        raise ValueError(f"unknown webhook event {event!r}")
     now = iso()
     hooks = [
         r["id"]
@@ -185,23 +191,9 @@ def queue_event(db: sqlite_utils.Database, event: str, payload: dict[str, Any]) 
     return len(hooks)
 
 
-async def emit(app: web.Application, event: str, payload: dict[str, Any]) -> int:
-    """Queue ``event`` for every subscriber and wake the delivery worker.
-
-    Other modules call this after their own write has committed; delivery
-    happens in the background and survives restarts.
-    """
-    if event not in EVENTS:
-        raise ValueError(f"unknown webhook event {event!r}")
-    queued = await app[DB].write(lambda db: queue_event(db, event, payload))
-    if queued:
-        wake(app)
-    return queued
-
-
 def wake(app: web.Application) -> None:
     """Tell the delivery worker that events were queued (by :func:`queue_event` in a
-    caller's own transaction, or by :func:`emit`)."""
+    caller's own transaction)."""
     app[SERVICES].webhook_wake.set()
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from node.core.appkeys import DB, IDENTITY
 from node.core.clock import iso, utcnow
-from node.sharing.outgoing import activity_id, item_object
+from node.sharing.objects import activity_id, item_object
 from node.sharing.services import SERVICES
 from protocol import activities
 from tests.integration.network import api, create_item_with_photo, make_partners, wait_for

@@ -9,7 +9,7 @@ import pytest
 from aiohttp import web
 
 from node.core.appkeys import DB, IDENTITY
-from node.sharing.outgoing import activity_id, item_object
+from node.sharing.objects import activity_id, item_object
 from node.sharing.services import SERVICES
 from protocol import activities
 from tests.conftest import free_port

@@ -10,8 +10,9 @@ import json
 import pytest
 from aiohttp import web
 
+from node.core.appkeys import DB
 from node.sharing.services import SERVICES
-from node.sharing.webhooks import emit
+from node.sharing.webhooks import queue_event, wake
 from tests.conftest import free_port
 from tests.node.test_channels_support import make_item
 
@@ -102,6 +103,13 @@ async def test_published_item_is_delivered_signed_after_a_retry(node, http, rece
     async with http.get(node.url("/api/v1/webhooks"), headers=node.auth("admin")) as r:
         listed = (await r.json())["webhooks"]
     assert listed[0]["id"] == hook["id"] and "secret" not in listed[0]
+
+
+async def emit(app: web.Application, event: str, payload: dict) -> int:
+    """What a use case does: queue the event in a transaction, wake the worker after."""
+    queued = await app[DB].write(lambda d: queue_event(d, event, payload))
+    wake(app)
+    return queued
 
 
 async def test_events_only_go_to_subscribers_and_delete_stops_them(node, http, receiver):
