@@ -12,7 +12,7 @@ from tests.conftest import free_port, make_node_dir
 
 DOC = Path(__file__).resolve().parents[1] / "FEDERATION.md"
 #: Types federation/ handles itself (follows and partnerships).
-BUILTIN_TYPES = ("Follow", "Accept", "Reject", "Undo")
+BUILTIN_TYPES = ("Follow", "Accept", "Reject", "Undo", "Delete")
 #: Facts about the node's behaviour each section must state (word for word).
 FACTS = {
     "Create": ("derivedFrom", "inReplyTo", "followers", "contribution"),

@@ -11,6 +11,8 @@ from protocol import keys
 from protocol.vocab import CONTEXT
 from tests.federation.harness import post_signed, rsa_key, signed_headers
 
+AS2_BODY = {"Content-Type": "application/activity+json"}
+
 
 def note(fake, path="/users/john", n=1, **extra) -> dict:
     actor = fake.base + path
@@ -205,7 +207,8 @@ async def test_unknown_context_is_accepted_without_fetching(nodes, fake, http):
 async def test_unsigned_garbage_with_odd_context_is_401(nodes, fake, http):
     a = await nodes(0)
     doc = note(fake, **{"@context": [AS, "https://unknown.example/ctx", {"type": None}]})
-    async with http.post(a.base_url + "/inbox", json=doc) as resp:
+    body = json.dumps(doc).encode()
+    async with http.post(a.base_url + "/inbox", data=body, headers=AS2_BODY) as resp:
         assert resp.status == 401
         assert (await resp.json(content_type=None))["title"] == "signature.missing"
     assert await stored(a) == 0
