@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import os
 import shutil
@@ -280,9 +281,16 @@ class FedifyPeer:
 
 
 def start_fedify_peer(
-    port: int | None = None, host: str = "127.0.0.1", timeout: float = READY_TIMEOUT
+    port: int | None = None,
+    host: str = "127.0.0.1",
+    timeout: float = READY_TIMEOUT,
+    *,
+    extra_env: dict[str, str] | None = None,
 ) -> FedifyPeer:
     """Spawn ``node server.mjs`` and wait for its ready line.
+
+    ``extra_env`` is added to the peer's environment (e.g. ``NODE_EXTRA_CA_CERTS`` to
+    trust a test CA).
 
     Raises :class:`FedifyPeerError` (with the peer's stderr) when Node or the
     installed packages are missing, the process exits, or it is not ready in time.
@@ -300,6 +308,7 @@ def start_fedify_peer(
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=err,
+            env={**os.environ, **(extra_env or {})},
         )
     peer = FedifyPeer(process, port or 0, host, stdout_path, stderr_path, workdir)
     deadline = time.monotonic() + timeout
@@ -329,9 +338,13 @@ def start_fedify_peer(
         time.sleep(0.05)
 
 
-async def astart_fedify_peer(port: int | None = None, host: str = "127.0.0.1") -> FedifyPeer:
+async def astart_fedify_peer(
+    port: int | None = None, host: str = "127.0.0.1", *, extra_env: dict[str, str] | None = None
+) -> FedifyPeer:
     """:func:`start_fedify_peer` without blocking the event loop."""
-    return await asyncio.to_thread(start_fedify_peer, port, host)
+    return await asyncio.to_thread(
+        functools.partial(start_fedify_peer, port, host, extra_env=extra_env)
+    )
 
 
 @contextlib.contextmanager
@@ -344,9 +357,11 @@ def fedify_peer(port: int | None = None) -> Iterator[FedifyPeer]:
 
 
 @contextlib.asynccontextmanager
-async def running_fedify_peer(port: int | None = None) -> AsyncIterator[FedifyPeer]:
+async def running_fedify_peer(
+    port: int | None = None, *, extra_env: dict[str, str] | None = None
+) -> AsyncIterator[FedifyPeer]:
     """``async with running_fedify_peer() as peer:`` — started and always stopped."""
-    peer = await astart_fedify_peer(port)
+    peer = await astart_fedify_peer(port, extra_env=extra_env)
     try:
         yield peer
     finally:
