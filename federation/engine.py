@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import ssl
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -125,8 +126,17 @@ class Federation:
         connector = aiohttp.TCPConnector(
             limit=0, limit_per_host=max(1, self.config.delivery_concurrency_per_host),
             resolver=netguard.GuardedResolver(self.address_policy),
+            ssl=self._ssl_context(),
         )  # fmt: skip
         return aiohttp.ClientSession(connector=connector)
+
+    def _ssl_context(self) -> ssl.SSLContext | bool:
+        """Verified TLS: the system store, plus ``extra_ca_file`` when one is configured."""
+        if not self.config.extra_ca_file:
+            return True
+        context = ssl.create_default_context()
+        context.load_verify_locations(cafile=self.config.extra_ca_file)
+        return context
 
     @property
     def session(self) -> aiohttp.ClientSession:

@@ -76,6 +76,9 @@ class FederationConfig:
     inbox_rate_per_address_per_minute: int = 60_000
     #: Overall time for verifying one inbox request or signed GET, key fetch included.
     inbox_verify_deadline_seconds: float = 10.0
+    #: A PEM file of extra CA certificates trusted for outbound https, besides the system
+    #: store (a private CA in a closed network, or in tests a TLS proxy's test CA).
+    extra_ca_file: str | None = None
 
 
 class ActorLookup(Protocol):

@@ -73,11 +73,13 @@ class Node:
 async def start_node(tmp: Path, n: int = 0, *, workers: bool = False,
                      configure: Callable[[Federation], None] | None = None,
                      port: int | None = None, host: str = "127.0.0.1",
-                     scheme: str = "http", **cfg) -> Node:  # fmt: skip
+                     scheme: str = "http", base_url: str | None = None,
+                     **cfg) -> Node:  # fmt: skip
     """A node served over plain http; ``scheme="https"`` gives it an https base_url
-    while it is still served over http, as behind a TLS-terminating proxy."""
+    while it is still served over http, as behind a TLS-terminating proxy. ``base_url``
+    sets the public URL outright (a real proxy on another port)."""
     port = port or free_port()
-    base_url = f"{scheme}://{host}:{port}"
+    base_url = base_url or f"{scheme}://{host}:{port}"
     db = await asyncio.to_thread(_open_db, tmp, n)
     fed = Federation(db, local_actor(base_url, n), config(**cfg))
     node = Node(fed, None, base_url, db)  # type: ignore[arg-type]
