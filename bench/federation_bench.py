@@ -162,6 +162,7 @@ async def start_node(tmp: Path):
     from tests.federation.harness import start_node as start
 
     return await start(tmp, 0, workers=True, inbox_rate_per_minute=10**9,
+                       inbox_rate_per_address_per_minute=10**9,
                        delivery_concurrency_per_host=8, delivery_timeout_seconds=20.0,
                        inbox_max_bytes=1 << 20)  # fmt: skip
 
