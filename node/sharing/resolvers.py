@@ -3,7 +3,9 @@
 ``/items/{id}`` and ``/media/{id}[/{rendition}]`` are answered from the item's
 audience (:func:`node.sharing.audience.viewers`): public items to everyone,
 others only to a signed request from an actor in the audience — federation
-turns everything else into a 404 so existence does not leak.  Collections
+turns everything else into a 404 so existence does not leak.  An item's
+document is the object its requester's audience was delivered
+(:func:`node.sharing.forms.served_document`, FEDERATION.md §2.1).  Collections
 (mediatheek, partners, outbox) are paged from the same rules.
 """
 

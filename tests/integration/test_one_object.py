@@ -11,15 +11,13 @@ from __future__ import annotations
 import asyncio
 import json
 
-import pytest
-
 from node.core.appkeys import DB
 from node.items.model import KINDS
 from node.sharing.services import SERVICES
 from protocol import keys
 from protocol.result import Failure
 from tests.integration.fake_fediverse import AS2, FakeFediverse, follow
-from tests.integration.network import api, make_partners, png_bytes, wait_for
+from tests.integration.network import api, png_bytes, wait_for
 from tests.node.media_fixtures import audio, mp4, pdf
 
 ENVELOPE = ("@context", "proof")  # a stand-alone document wraps the object in these
@@ -116,23 +114,18 @@ async def test_public_item_by_id_and_in_the_outbox_is_the_delivered_object(
         await fake.stop()
 
 
-@pytest.fixture
-async def trio(node_factory, http):
-    a = await node_factory("Stadsomroep Den Haag")
-    b = await node_factory("WijkTV Den Haag")
-    c = await node_factory("Gemeente Den Haag")
-    await make_partners(http, a, b)
-    await make_partners(http, a, c)
-    return a, b, c
-
-
-async def offered(node, object_id: str) -> dict | None:
+async def stored(node, table: str, object_id: str) -> dict | None:
+    """The document ``node`` keeps of what it received (incoming_shares or listings)."""
     row = await node.app[DB].read(
         lambda d: d.execute(
-            "SELECT document FROM incoming_shares WHERE object_id = ?", [object_id]
+            f"SELECT document FROM {table} WHERE object_id = ?", [object_id]
         ).fetchone()
     )
     return json.loads(row[0]) if row else None
+
+
+async def offered(node, object_id: str) -> dict | None:
+    return await stored(node, "incoming_shares", object_id)
 
 
 async def test_partner_only_item_by_id_is_the_offered_object_and_hidden_from_others(
@@ -173,15 +166,6 @@ async def test_partner_only_item_by_id_is_the_offered_object_and_hidden_from_oth
     assert delivered["to"] == [b.url("/actor")]
 
 
-async def listed(node, object_id: str) -> dict | None:
-    row = await node.app[DB].read(
-        lambda d: d.execute(
-            "SELECT document FROM listings WHERE object_id = ?", [object_id]
-        ).fetchone()
-    )
-    return json.loads(row[0]) if row else None
-
-
 async def test_shared_and_listed_item_gives_each_partner_the_object_it_holds(trio, http):
     a, b, c = trio
     body = {"kind": "article", "title": "Begroting", "body": "<p>Cijfers</p>"}
@@ -189,7 +173,7 @@ async def test_shared_and_listed_item_gives_each_partner_the_object_it_holds(tri
     await api(http, a, "PUT", f"/api/v1/items/{item['id']}/audience", expect=200,
               json={"partners": [b.url("/actor")], "mediatheek": True})  # fmt: skip
     at_b = await wait_for(lambda: offered(b, item["uri"]), what="the Offer at B")
-    at_c = await wait_for(lambda: listed(c, item["uri"]), what="the listing at C")
+    at_c = await wait_for(lambda: stored(c, "listings", item["uri"]), what="the listing at C")
     assert at_b["to"] == [b.url("/actor")]  # B: shared with it directly
     assert bare(at_c)["to"] == [a.url("/actor/partners")]  # C: through the listing
     assert bare(await b.app[SERVICES].federation.fetch(item["uri"])) == at_b
