@@ -27,7 +27,6 @@ import sqlite_utils
 
 from node.channels.attribution import licence_label
 from node.core.identity import Identity
-from node.sharing.objects import item_object
 from protocol.mapping import sha256_to_digest_multibase
 
 SENSITIVE_DEFAULT = "Gevoelige inhoud"
@@ -106,17 +105,12 @@ def adapt(
     return out
 
 
-def follower_object(
-    db: sqlite_utils.Database,
-    identity: Identity,
-    item: dict[str, Any],
-    to: list[str],
-    cc: list[str],
+def follower_view(
+    db: sqlite_utils.Database, identity: Identity, item: dict[str, Any], obj: dict[str, Any]
 ) -> dict[str, Any]:
-    """The object of the Create (or Update) that followers receive for a public item.
+    """``obj`` (the partner form, addressed to followers) as followers receive it.
 
-    Synchronous, so that it is built inside the transaction that decides to send it.
+    Call it through :func:`node.sharing.forms.item_document`, the one builder.
     """
-    obj = item_object(identity, item, to, cc)
     ids = [m["id"] for m in item.get("media") or [] if m.get("id")]
     return adapt(obj, item, identity, _renditions(db, ids))

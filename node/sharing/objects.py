@@ -42,9 +42,11 @@ def item_object(
     return obj
 
 
-def signed_object(identity: Identity, item: dict[str, Any], to: list[str]) -> dict[str, Any]:
-    """The item as a stand-alone document with our proof, verifiable wherever it travels."""
-    doc = {"@context": CONTEXT, **item_object(identity, item, to)}
+def with_proof(identity: Identity, obj: dict[str, Any]) -> dict[str, Any]:
+    """``obj`` as a stand-alone document with our proof, verifiable wherever it travels."""
     return proofs.create_proof(
-        doc, identity.ed25519_key, identity.ed25519_key_id, datetime.now(UTC)
+        {"@context": CONTEXT, **obj},
+        identity.ed25519_key,
+        identity.ed25519_key_id,
+        datetime.now(UTC),
     )

@@ -29,15 +29,14 @@ from node.items import service as items
 from node.items import visibility
 from node.mediatheek import store as index
 from node.sharing import audience, insight, partners_store, webhooks
-from node.sharing.follower_form import follower_object
+from node.sharing.forms import FOLLOWERS, item_document, partner_address
 from node.sharing.listings import listing_from_item
 from node.sharing.objects import (
     activity_id,
     followers_url,
-    item_object,
     mediatheek_url,
     partners_url,
-    signed_object,
+    with_proof,
 )
 from node.sharing.outbox_dispatch import wake as wake_outbox
 from node.sharing.services import SERVICES
@@ -162,9 +161,8 @@ class Distributor:
     ) -> None:
         identity, actor = self.identity, self.identity.actor_url
         for partner in plan.added:
-            offer = activities.offer(
-                activity_id(identity), actor, item_object(identity, item, [partner]), to=[partner]
-            )
+            obj = item_document(d, identity, item, [partner])
+            offer = activities.offer(activity_id(identity), actor, obj, to=[partner])
             outbox.enqueue(d, offer, [partner])
             d.execute(
                 "UPDATE audience_partners SET activity_id = ? WHERE item_id = ?"
@@ -218,7 +216,7 @@ class Distributor:
         add = activities.add(
             activity_id(identity),
             identity.actor_url,
-            item_object(identity, item, [partners_url(identity)]),
+            item_document(d, identity, item, [partners_url(identity)]),
             mediatheek_url(identity),
             to=[partners_url(identity)],
         )
@@ -232,7 +230,7 @@ class Distributor:
         create = activities.create(
             activity_id(identity),
             identity.actor_url,
-            follower_object(d, identity, item, [AS_PUBLIC], cc),
+            item_document(d, identity, item, FOLLOWERS),
             to=[AS_PUBLIC],
             cc=cc,
         )
@@ -251,18 +249,24 @@ class Distributor:
         if audience.get_audience(d, item["id"])["mediatheek"]:
             self._index_own(d, item, listed=True)
         partners, followers = recipients(d, item["id"])
-        if partners:
+        # Each partner gets the object addressed as it holds the item (forms.partner_address):
+        # one Update per partner it was shared with, one to the listing's partners.
+        groups: dict[tuple[str, ...], list[str]] = {}
+        for partner in partners:
+            held = partner_address(d, identity, item["id"], partner) or [partner]
+            groups.setdefault(tuple(held), []).append(partner)
+        for held, inboxes in groups.items():
             update = activities.update(
                 activity_id(identity),
                 identity.actor_url,
-                item_object(identity, item, partners),
-                to=partners,
+                item_document(d, identity, item, list(held)),
+                to=list(held),
             )
-            outbox.enqueue(d, update, partners)
+            outbox.enqueue(d, update, inboxes)
         if followers:
             # Followers get the same shape Mastodon rendered at publication.
             cc = [followers_url(identity)]
-            obj = follower_object(d, identity, item, [AS_PUBLIC], cc)
+            obj = item_document(d, identity, item, FOLLOWERS)
             update = activities.update(
                 activity_id(identity), identity.actor_url, obj, to=[AS_PUBLIC], cc=cc
             )
@@ -295,7 +299,7 @@ class Distributor:
         if not listed:
             index.withdraw_listing(d, item["uri"])
             return
-        doc = signed_object(identity, item, [partners_url(identity)])
+        doc = with_proof(identity, item_document(d, identity, item, [partners_url(identity)]))
         listing = listing_from_item(
             item,
             origin_actor=identity.actor_url,

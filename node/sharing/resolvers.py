@@ -3,7 +3,9 @@
 ``/items/{id}`` and ``/media/{id}[/{rendition}]`` are answered from the item's
 audience (:func:`node.sharing.audience.viewers`): public items to everyone,
 others only to a signed request from an actor in the audience — federation
-turns everything else into a 404 so existence does not leak.  Collections
+turns everything else into a 404 so existence does not leak.  An item's
+document is the object its requester's audience was delivered
+(:func:`node.sharing.forms.served_document`, FEDERATION.md §2.1).  Collections
 (mediatheek, partners, outbox) are paged from the same rules.
 """
 
@@ -23,7 +25,8 @@ from node.items import service as items
 from node.items import visibility
 from node.media.queries import get_media
 from node.sharing import audience, partners_store
-from node.sharing.objects import followers_url, item_object, signed_object
+from node.sharing.forms import FOLLOWERS, item_document, served_document
+from node.sharing.objects import followers_url, with_proof
 from node.sharing.services import SERVICES
 from protocol.vocab import AS_PUBLIC
 
@@ -42,6 +45,7 @@ class Resolvers:
         self.item_html = item_html
 
     async def item(self, path: str, requester: str | None) -> ResolvedObject | None:
+        """The object the requester's audience was delivered (forms.served_document)."""
         item_id = path.removeprefix("/items/").strip("/")
         identity = self.app[IDENTITY]
 
@@ -49,16 +53,16 @@ class Resolvers:
             if not items.item_exists(db, item_id):
                 return None
             item = items.get_item(db, identity, item_id)
-            return item, audience.viewers(db, {**item, "deleted": 0}, iso())
+            return served_document(db, identity, item, requester, iso())
 
         found = await self.app[DB].read(load)
         if found is None:
             return None
-        item, who = found
-        to = [AS_PUBLIC] if who == "public" else sorted(who)
-        document = signed_object(self.app[IDENTITY], item, to)
+        obj, who = found
         return ResolvedObject(
-            document=document, audience=who, html=lambda: self.item_html(self.app, item_id)
+            document=with_proof(identity, obj),
+            audience=who,
+            html=lambda: self.item_html(self.app, item_id),
         )
 
     async def media(self, path: str, requester: str | None) -> ResolvedObject | None:
@@ -145,20 +149,24 @@ class Resolvers:
             total = db.execute(
                 "SELECT count(*) FROM (" + public_items_sql() + ")", {"now": iso()}
             ).fetchone()[0]
-            return total, [items.get_item(db, identity, r["id"]) for r in rows]
+            objects = [
+                item_document(db, identity, items.get_item(db, identity, r["id"]), FOLLOWERS)
+                for r in rows
+            ]
+            return total, objects
 
-        total, rows = await self.app[DB].read(load)
-        more = len(rows) > PAGE
+        total, objects = await self.app[DB].read(load)
+        more = len(objects) > PAGE
         page = [
             {
-                "id": f"{item['uri']}#create",
+                "id": f"{obj['id']}#create",
                 "type": "Create",
                 "actor": identity.actor_url,
                 "to": [AS_PUBLIC],
                 "cc": [followers_url(identity)],
-                "object": item_object(identity, item, [AS_PUBLIC], [followers_url(identity)]),
+                "object": obj,
             }
-            for item in rows[:PAGE]
+            for obj in objects[:PAGE]
         ]
         return page, (_encode(str(offset + PAGE)) if more else None), total
 

@@ -2,23 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 from node.sharing.services import SERVICES
 from protocol.result import Failure
-from tests.integration.network import api, create_item_with_photo, make_partners, wait_for
-
-
-@pytest.fixture
-async def trio(node_factory, http):
-    a = await node_factory("Stadsomroep Den Haag")
-    b = await node_factory("WijkTV Den Haag")
-    c = await node_factory("Gemeente Den Haag")
-    await make_partners(http, a, b)
-    await make_partners(http, a, c)
-    for node in (a, b, c):
-        await api(http, node, "POST", "/api/v1/notifications/all/read", expect=200)
-    return a, b, c
+from tests.integration.network import api, create_item_with_photo, wait_for
 
 
 async def test_share_notify_use_and_insight(trio, http):

@@ -153,15 +153,17 @@ async def test_fedify_parses_our_public_items(node, http, peer):
 
     image = await peer.lookup(photo["uri"])
     assert image["ok"], image
-    assert image["type"] == "Image"
+    # the id gives the object followers were delivered (FEDERATION.md §2.1): a Note
+    assert image["type"] == "Note"
     assert image["id"] == photo["uri"]
-    assert image["name"] == "Markt op het Plein"
+    assert "<strong>Markt op het Plein</strong>" in image["content"]
     assert image["attributedTo"] == [node.url("/actor")]
     assert PUBLIC in image["to"]
     [attachment] = image["attachments"]
     assert attachment["type"] == "Image"
-    assert attachment["mediaType"] == "image/png"
+    assert attachment["mediaType"] == "image/jpeg"  # the medium rendition
     assert attachment["url"].startswith(node.url("/media/"))
+    assert attachment["url"].endswith("/medium")
     assert (attachment["width"], attachment["height"]) == (64, 48)
 
     text = await peer.lookup(article["uri"])
@@ -174,7 +176,7 @@ async def test_fedify_parses_our_public_items(node, http, peer):
     # The media URL Fedify found is really served to it.
     async with http.get(attachment["url"]) as resp:
         assert resp.status == 200
-        assert resp.content_type == "image/png"
+        assert resp.content_type == "image/jpeg"
 
 
 async def test_fedify_gets_404_for_a_non_public_item(node, http, peer):

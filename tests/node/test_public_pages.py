@@ -98,7 +98,7 @@ async def test_content_negotiation_same_url_serves_as2_to_servers(node, http):
     async with http.get(item["uri"], headers=AS2) as r:
         assert r.status == 200 and r.content_type == "application/activity+json"
         doc = await r.json()
-    assert doc["id"] == item["uri"] and doc["type"] == "Image"
+    assert doc["id"] == item["uri"] and doc["type"] == "Note"  # as followers got it
     status, page, _ = await get_page(http, item["uri"])
     assert status == 200 and "<h1>Markt op het Plein</h1>" in page
 
