@@ -16,10 +16,12 @@ from collections.abc import AsyncIterator, Callable
 from aiohttp import web
 
 from node.core.appkeys import DB, IDENTITY, SETTINGS
+from node.core.forwarded import parse_trusted_proxies
 from node.core.identity import load_identity
 from node.core.settings import Settings
 from node.core.storage import open_database
 from node.http.api.problems import problem_middleware
+from node.http.client_address import forwarded_client_middleware
 from node.sharing.services import SERVICES, Services
 
 log = logging.getLogger("mediakring.node")
@@ -107,7 +109,11 @@ def create_app(settings: Settings) -> web.Application:
         raise FileNotFoundError(
             f"No node in {settings.data_dir}: run 'mediakring init --data {settings.data_dir}'"
         )
-    app = web.Application(middlewares=[problem_middleware], client_max_size=settings.max_json_bytes)
+    middlewares = [problem_middleware]
+    trusted = parse_trusted_proxies(settings.trusted_proxies)
+    if trusted:  # outermost, so that every handler and error page sees the real client
+        middlewares.insert(0, forwarded_client_middleware(trusted))
+    app = web.Application(middlewares=middlewares, client_max_size=settings.max_json_bytes)
     app[SETTINGS] = settings
     db = open_database(settings.db_path, readers=settings.db_readers)
     app[DB] = db

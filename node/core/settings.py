@@ -71,7 +71,13 @@ class Settings:
     inbox_rate_per_address_per_minute: int = _setting(
         60_000,
         "Inbox requests accepted per client address per minute, checked before parsing;"
-        " behind a proxy this counts the proxy's address.",
+        " behind a proxy it counts the client named by the proxy (see trusted_proxies).",
+    )
+    trusted_proxies: str = _setting(
+        "",
+        "Comma-separated addresses or networks (CIDR) of reverse proxies in front of the"
+        " node; for requests from them the client address (rate limits, logs) is read from"
+        " X-Forwarded-For. Empty: the connecting address counts, X-Forwarded-For is ignored.",
     )
     inbox_verify_deadline_seconds: float = _setting(
         10.0, "Overall time for verifying one inbox request's signature, key fetch included."
@@ -203,10 +209,20 @@ def load_settings(
             values[name] = _coerce(fields[name], raw)
     values["data_dir"] = data
     settings = Settings(**values)
+    _check_trusted_proxies(settings.trusted_proxies)
     if settings.default_language not in {"nl", "en"}:
         raise SettingsError("setting default_language: must be nl or en")
     settings = dataclasses.replace(settings, base_url=settings.base_url.rstrip("/"))
     return settings
+
+
+def _check_trusted_proxies(text: str) -> None:
+    from node.core.forwarded import parse_trusted_proxies
+
+    try:
+        parse_trusted_proxies(text)
+    except ValueError as exc:
+        raise SettingsError(f"setting trusted_proxies: {exc}") from None
 
 
 def write_settings_file(data_dir: Path, values: Mapping[str, Any]) -> None:

@@ -29,6 +29,7 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import aiohttp
 from cryptography import x509
@@ -37,6 +38,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from tests.federation.harness import free_port
+
+if TYPE_CHECKING:
+    from tests.conftest import RunningNode
 
 NGINX_MISSING = (
     "nginx is not installed (neither `nginx` on PATH nor /usr/sbin/nginx): run "
@@ -284,3 +288,42 @@ async def running_tls_proxy(proxy: TlsProxy) -> AsyncIterator[TlsProxy]:
         yield proxy
     finally:
         await asyncio.to_thread(proxy.stop)
+
+
+@dataclass
+class NodeBehindProxy:
+    """A full node (create_app) on plain http whose base_url is the proxy's https address."""
+
+    node: RunningNode
+    proxy: TlsProxy
+    http: aiohttp.ClientSession  # trusts the test CA; every request goes through nginx
+
+
+@contextlib.asynccontextmanager
+async def node_behind_proxy(
+    directory: Path, name: str, extra_settings: dict | None = None
+) -> AsyncIterator[NodeBehindProxy]:
+    """Initialise and serve a node, start nginx in front of it; stop both at the end."""
+    from aiohttp import web
+
+    from node.app import create_app
+    from node.app.bootstrap import init_node
+    from node.core.settings import load_settings
+    from tests.conftest import RunningNode, create_tokens
+
+    node_port = free_port()
+    proxy = prepare_tls_proxy(directory / "proxy", node_port)
+    data = directory / "node"
+    settings_ = {"allow_private_network": True, **(extra_settings or {})}
+    new = init_node(data, name, proxy.base_url, extra_settings=settings_)
+    settings = load_settings(data, env={})
+    node = RunningNode(settings, create_app(settings), None, new.admin_password, {})  # type: ignore[arg-type]
+    node.tokens.update(create_tokens(settings))
+    node.runner = web.AppRunner(node.app, handle_signals=False)
+    await node.runner.setup()
+    await web.TCPSite(node.runner, "127.0.0.1", node_port).start()
+    try:
+        async with running_tls_proxy(proxy), proxy.client_session() as http:
+            yield NodeBehindProxy(node, proxy, http)
+    finally:
+        await node.runner.cleanup()

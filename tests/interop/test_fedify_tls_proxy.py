@@ -10,20 +10,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 
-import aiohttp
 import pytest
-from aiohttp import web
 
-from node.app import create_app
-from node.app.bootstrap import init_node
-from node.app.devnet import free_port
-from node.core.settings import load_settings
 from node.sharing.services import SERVICES
-from tests.conftest import RunningNode, create_tokens
+from tests.conftest import RunningNode
 from tests.integration.network import api, create_item_with_photo, wait_for
-from tests.integration.tls_proxy import TlsProxy, prepare_tls_proxy, running_tls_proxy
+from tests.integration.tls_proxy import NodeBehindProxy, node_behind_proxy
 from tests.peers.fedify_peer import VERSIONS, FedifyPeer, fedify_available, not_installed
 from tests.peers.fedify_peer import running_fedify_peer as running_peer
 
@@ -32,11 +25,7 @@ pytestmark = pytest.mark.slow
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 
 
-@dataclass
-class Behind:
-    node: RunningNode
-    proxy: TlsProxy
-    http: aiohttp.ClientSession  # trusts the test CA; every request goes through nginx
+Behind = NodeBehindProxy
 
 
 @pytest.fixture(params=VERSIONS, ids=[f"fedify{v}" for v in VERSIONS])
@@ -47,23 +36,9 @@ def peer_version(request) -> str:
 
 @pytest.fixture
 async def behind(tmp_path) -> AsyncIterator[Behind]:
-    node_port = free_port()
-    proxy = prepare_tls_proxy(tmp_path / "proxy", node_port)
-    data = tmp_path / "node"
-    new = init_node(data, "Stadsomroep Den Haag", proxy.base_url,
-                    extra_settings={"allow_private_network": True})  # fmt: skip
-    settings = load_settings(data, env={})
-    assert settings.base_url == proxy.base_url
-    node = RunningNode(settings, create_app(settings), None, new.admin_password, {})  # type: ignore[arg-type]
-    node.tokens.update(create_tokens(settings))
-    node.runner = web.AppRunner(node.app, handle_signals=False)
-    await node.runner.setup()
-    await web.TCPSite(node.runner, "127.0.0.1", node_port).start()
-    try:
-        async with running_tls_proxy(proxy), proxy.client_session() as http:
-            yield Behind(node, proxy, http)
-    finally:
-        await node.runner.cleanup()
+    async with node_behind_proxy(tmp_path, "Stadsomroep Den Haag") as running:
+        assert running.node.settings.base_url == running.proxy.base_url
+        yield running
 
 
 @pytest.fixture
