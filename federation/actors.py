@@ -15,6 +15,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import sqlite_utils
 
@@ -142,6 +143,7 @@ class ActorCache:
         self._failed: dict[str, tuple[float, Failure]] = {}  # key id -> (until, why)
         self._flights: dict[str, asyncio.Future] = {}  # key id -> the one fetch under way
         self._refreshed: dict[str, float] = {}  # key id -> when it was last refetched
+        self._vouch_refreshed: dict[str, float] = {}  # organisation id -> last refetch
         self._slots: dict[str, asyncio.Semaphore] = {}
         self._started: dict[str, deque[float]] = {}  # host -> start times of key fetches
 
@@ -201,6 +203,46 @@ class ActorCache:
             self._flights[key_id] = flight
             flight.add_done_callback(lambda _f, k=key_id: self._flights.pop(k, None))
         return await asyncio.shield(flight)
+
+    async def acting_for(self, signer: RemoteActor) -> str:
+        """The actor a verified signer acts for: its organisation, or itself.
+
+        A Mediakring node signs the GETs whose URL a remote side can steer (back-fill
+        pages, media, thumbnails) with its *instance actor*, not its organisation, so a
+        partner's instance actor must count as that partner when audiences are checked.
+        It counts as organisation ``O`` only if all three hold:
+
+        - the signer's document names ``O`` (``instanceOf``), so we know whom to ask;
+        - ``O`` is on the signer's own host (same scheme, host and port), so another
+          server cannot claim a partner it does not run;
+        - ``O``'s own actor document names the signer back (``instanceActor``).
+
+        We chose the organisation's declaration over "any actor on the partner's host":
+        a host can run several actors (a Mastodon server has thousands), and host alone
+        would let every one of them read what only the organisation may.  Being listed
+        by the organisation is a statement the organisation controls.  A cached
+        organisation document that does not list the signer (one fetched before the
+        partner upgraded) is refetched at most once per ``REFRESH_COOLDOWN``.
+        """
+        claimed = signer.document.get("instanceOf")
+        if not isinstance(claimed, str) or claimed == signer.id:
+            return signer.id
+        if _origin(claimed) != _origin(signer.id):
+            log.info("%s claims to act for %s on another host; not counted", signer.id, claimed)
+            return signer.id
+        owner = await self.get(claimed)
+        if not isinstance(owner, Failure) and owner.document.get("instanceActor") != signer.id:
+            last = self._vouch_refreshed.get(claimed, float("-inf"))
+            if self.clock() - last >= REFRESH_COOLDOWN:
+                self._vouch_refreshed[claimed] = self.clock()
+                owner = await self.get(claimed, refresh=True)
+        if isinstance(owner, Failure):
+            log.info("%s acts for %s, which could not be fetched: %s", signer.id, claimed, owner)
+            return signer.id
+        if owner.document.get("instanceActor") != signer.id:
+            log.info("%s claims to act for %s, which does not name it", signer.id, claimed)
+            return signer.id
+        return owner.id
 
     async def _budgeted_fetch(self, key_id: str, refresh: bool) -> RemoteActor | Failure:
         host = host_of(key_id)
@@ -272,3 +314,9 @@ def _get_row(db: sqlite_utils.Database, column: str, value: str) -> dict | None:
     if row is None:
         return None
     return dict(zip([c[0] for c in cursor.description], row, strict=True))
+
+
+def _origin(url: str) -> tuple[str, str]:
+    """(scheme, host[:port]) of ``url``, lowercased: "the same host" for instance actors."""
+    parts = urlsplit(url)
+    return parts.scheme.lower(), parts.netloc.lower()

@@ -2,6 +2,10 @@
 
 Built from the local actor alone, so the routes (and anyone else) can render
 them without the engine.  The public PEM is derived from the private key once.
+The two documents name each other (``instanceActor`` on the organisation,
+``instanceOf`` on the instance actor): that pair is what lets a partner count a
+GET signed by our instance actor as a GET by our organisation
+(``federation.actors.ActorCache.acting_for``).  Each publishes its own key.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ def actor_document(a: LocalActor) -> dict:
         "mediatheek": a.actor_url + "/mediatheek", "partners": a.actor_url + "/partners",
         "endpoints": {"sharedInbox": a.base_url + "/inbox"},
         "manuallyApprovesFollowers": False, "discoverable": True,
+        "instanceActor": a.instance_actor_url,
         "publicKey": {"id": a.rsa_key_id, "owner": a.actor_url,
                       "publicKeyPem": _public_pem(a.rsa_private_key)},
         "assertionMethod": [multikey.multikey_document(
@@ -44,6 +49,7 @@ def instance_actor_document(a: LocalActor) -> dict:
         "@context": CONTEXT, "id": url, "type": "Application", "preferredUsername": a.host,
         "name": f"{a.name} (node)", "inbox": url + "/inbox",
         "outbox": url + "/outbox", "manuallyApprovesFollowers": True,
-        "publicKey": {"id": url + "#main-key", "owner": url,
-                      "publicKeyPem": _public_pem(a.rsa_private_key)},
+        "instanceOf": a.actor_url,
+        "publicKey": {"id": a.instance_key_id, "owner": url,
+                      "publicKeyPem": _public_pem(a.instance_rsa_private_key)},
     }  # fmt: skip

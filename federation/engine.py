@@ -269,12 +269,15 @@ class Federation:
         return self.signer.get_as_actor(url)
 
     async def fetch(
-        self, url: str, *, as_instance: bool = False, max_bytes: int | None = None
+        self, url: str, *, as_instance: bool = True, max_bytes: int | None = None
     ) -> dict | Failure:
-        """Signed GET of a remote document (as our organisation, or the instance actor).
+        """Signed GET of a remote document, as the instance actor unless told otherwise.
 
-        ``max_bytes`` raises the cap for documents that are legitimately larger than an
-        actor, such as collection pages.
+        The instance actor signs by default because a remote side can steer the URL
+        (a collection's ``next``, an attachment's ``url``); ``as_instance=False`` signs
+        as the organisation and is meant only for a partner's own known endpoints that
+        authorise by organisation.  ``max_bytes`` raises the cap for documents that are
+        legitimately larger than an actor, such as collection pages.
         """
         signer = self.sign_get_instance if as_instance else self.sign_get_actor
         return await self.fetcher.get_json(url, signer, max_bytes=max_bytes)

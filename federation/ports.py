@@ -29,7 +29,11 @@ Publisher = Callable[[dict, list[str]], Awaitable[str]]
 
 @dataclass(frozen=True)
 class LocalActor:
-    """The organisation this node speaks for, with its signing keys."""
+    """The organisation this node speaks for, with its signing keys.
+
+    ``instance_rsa_private_key`` belongs to the instance actor (``/instance-actor``),
+    never the organisation's: it signs the GETs whose URL a remote side can choose.
+    """
 
     base_url: str
     actor_url: str
@@ -41,10 +45,21 @@ class LocalActor:
     name: str
     summary: str
     icon_url: str | None = None
+    instance_rsa_private_key: Any = None
+
+    def __post_init__(self) -> None:
+        if self.instance_rsa_private_key is None:
+            raise ValueError("the instance actor needs its own RSA key")
+        if self.instance_rsa_private_key is self.rsa_private_key:
+            raise ValueError("the instance actor must not share the organisation's key")
 
     @property
     def instance_actor_url(self) -> str:
         return self.base_url + "/instance-actor"
+
+    @property
+    def instance_key_id(self) -> str:
+        return self.instance_actor_url + "#main-key"
 
     @property
     def host(self) -> str:
@@ -87,6 +102,8 @@ class ActorLookup(Protocol):
     async def get(self, actor_id: str, *, refresh: bool = False) -> RemoteActor | Failure: ...
 
     async def by_key_id(self, key_id: str, *, refresh: bool = False) -> RemoteActor | Failure: ...
+
+    async def acting_for(self, signer: RemoteActor) -> str: ...
 
 
 class HostPolicy(Protocol):

@@ -129,6 +129,10 @@ class Routes:
     async def requester(self, request: web.Request) -> str | None:
         """The verified actor that signed this GET, or None (unsigned or invalid).
 
+        A partner's instance actor counts as the partner's organisation when the two
+        name each other (``ActorCache.acting_for``): partners sign media and collection
+        fetches with their instance actor.
+
         A signature whose signed Host names another node raises a 401 Refusal: it is a
         replay of a request made for someone else (FEDERATION.md §4, host binding).
         """
@@ -147,7 +151,7 @@ class Routes:
             return None
         if self.policy.check(actor.host) is not None:
             return None
-        return actor.id
+        return await self.receiver.actors.acting_for(actor)
 
     async def collection(self, request: web.Request) -> web.Response:
         name = request.path.rsplit("/", 1)[-1]

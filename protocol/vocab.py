@@ -43,6 +43,8 @@ MK_TERMS: dict[str, object] = {
     "expiresAt": {"@id": "mk:expiresAt", "@type": "xsd:dateTime"},
     "mediatheek": {"@id": "mk:mediatheek", "@type": "@id"},
     "partners": {"@id": "mk:partners", "@type": "@id"},
+    "instanceActor": {"@id": "mk:instanceActor", "@type": "@id"},
+    "instanceOf": {"@id": "mk:instanceOf", "@type": "@id"},
     "derivedFrom": {"@id": "mk:derivedFrom", "@type": "@id"},
     "channel": "mk:channel",
     "publishedOn": {"@id": "mk:publishedOn", "@container": "@set"},

@@ -17,7 +17,7 @@ from aiohttp import web
 
 from node.core.appkeys import DB, IDENTITY, SETTINGS
 from node.core.forwarded import parse_trusted_proxies
-from node.core.identity import load_identity
+from node.core.identity import ensure_instance_key, load_identity
 from node.core.settings import Settings
 from node.core.storage import open_database
 from node.http.api.problems import problem_middleware
@@ -117,6 +117,8 @@ def create_app(settings: Settings) -> web.Application:
     app[SETTINGS] = settings
     db = open_database(settings.db_path, readers=settings.db_readers)
     app[DB] = db
+    if db.write_sync(ensure_instance_key):
+        log.info("made the instance actor's own RSA key (the organisation's keys are unchanged)")
     app[IDENTITY] = db.read_sync(lambda d: load_identity(d, settings.base_url))
     app[SERVICES] = build_services(app)
     app.cleanup_ctx.append(_database_ctx)

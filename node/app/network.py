@@ -58,6 +58,7 @@ def build_federation(app: web.Application) -> Federation:
         handle=identity.handle,
         name=identity.name,
         summary=identity.summary,
+        instance_rsa_private_key=identity.instance_rsa_key,
     )
     config = FederationConfig(
         allow_private_network=settings.allow_private_network,

@@ -26,7 +26,12 @@ def slugify(name: str) -> str:
 
 @dataclass(frozen=True)
 class Identity:
-    """Name, handle and key pairs of the organisation, plus the base URL."""
+    """Name, handle and key pairs of the organisation, plus the base URL.
+
+    ``instance_rsa_private_pem`` is the instance actor's own key (``/instance-actor``):
+    it signs the fetches whose URL a remote side can choose, so the organisation's key
+    never signs a request for a URL someone else picked.
+    """
 
     name: str
     handle: str
@@ -34,6 +39,7 @@ class Identity:
     base_url: str
     rsa_private_pem: str
     ed25519_private_pem: str
+    instance_rsa_private_pem: str
 
     @property
     def host(self) -> str:
@@ -52,6 +58,14 @@ class Identity:
         return f"{self.actor_url}#ed25519-key"
 
     @property
+    def instance_actor_url(self) -> str:
+        return f"{self.base_url}/instance-actor"
+
+    @property
+    def instance_key_id(self) -> str:
+        return f"{self.instance_actor_url}#main-key"
+
+    @property
     def acct(self) -> str:
         return f"{self.handle}@{self.host}"
 
@@ -65,6 +79,10 @@ class Identity:
     @cached_property
     def rsa_key(self) -> RSAPrivateKey:
         return keys.load_private_pem(self.rsa_private_pem)  # type: ignore[return-value]
+
+    @cached_property
+    def instance_rsa_key(self) -> RSAPrivateKey:
+        return keys.load_private_pem(self.instance_rsa_private_pem)  # type: ignore[return-value]
 
     @cached_property
     def ed25519_key(self) -> Ed25519PrivateKey:
@@ -86,13 +104,34 @@ def create_identity(db: sqlite_utils.Database, name: str, handle: str | None) ->
             "summary": "",
             "rsa_private_pem": keys.private_pem(keys.generate_rsa()),
             "ed25519_private_pem": keys.private_pem(keys.generate_ed25519()),
+            "instance_rsa_private_pem": keys.private_pem(keys.generate_rsa()),
             "created_at": iso(),
         }
     )
 
 
+def ensure_instance_key(db: sqlite_utils.Database) -> bool:
+    """Give a node made before the instance actor had its own key that key, once.
+
+    Run at start-up, before :func:`load_identity`.  True if a key was made now; the
+    organisation's keys are left exactly as they were.
+    """
+    row = db.execute("SELECT instance_rsa_private_pem FROM identity WHERE id = 1").fetchone()
+    if row is None or row[0]:
+        return False
+    pem = keys.private_pem(keys.generate_rsa())
+    db.execute(
+        "UPDATE identity SET instance_rsa_private_pem = ?"
+        " WHERE id = 1 AND instance_rsa_private_pem IS NULL",
+        [pem],
+    )
+    return True
+
+
 def load_identity(db: sqlite_utils.Database, base_url: str) -> Identity:
     row = db["identity"].get(1)
+    if not row.get("instance_rsa_private_pem"):
+        raise RuntimeError("the instance actor has no key: call ensure_instance_key first")
     return Identity(
         row["name"],
         row["handle"],
@@ -100,4 +139,5 @@ def load_identity(db: sqlite_utils.Database, base_url: str) -> Identity:
         base_url.rstrip("/"),
         row["rsa_private_pem"],
         row["ed25519_private_pem"],
+        row["instance_rsa_private_pem"],
     )

@@ -9,6 +9,7 @@ from node.core.db import (
     Database,
     schema,
     schema_contributions,
+    schema_instance_actor,
     schema_instants,
     schema_outbox,
     schema_sharing,
@@ -27,6 +28,7 @@ NODE_SCHEMAS = (
     schema_outbox,
     schema_instants,
     schema_use,
+    schema_instance_actor,
 )
 
 

@@ -130,8 +130,9 @@ async def remote_thumbnail(
 ) -> tuple[bytes, str]:
     """(bytes, media type) of the thumbnail of a share or a listing, by a signed GET.
 
-    The origin serves it only to an actor in the item's audience, so the request is
-    signed as our organisation (authorized fetch).  The file passes through the media
+    The origin serves it only to an actor in the item's audience; the URL is the
+    origin's choice, so the request is signed by our instance actor (authorized fetch,
+    see ``node.sharing.media_fetch``).  The file passes through the media
     store's temp directory and is removed again; only raster images are returned.
     """
     from node.mediatheek import store as index

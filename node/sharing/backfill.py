@@ -4,7 +4,9 @@ Progress lives in the partner row (state, next page URL, count), so a restart
 resumes where it stopped.  Every listing must carry a valid proof by the
 partner's own key; one that does not is skipped and counted, never indexed.
 Pages must stay on the partner's host, may not repeat, and there is a page
-limit, so a hostile or broken collection cannot keep us busy forever.
+limit, so a hostile or broken collection cannot keep us busy forever.  The
+``next`` links are the partner's choice, so every page is fetched signed by our
+instance actor (``fed.fetch``'s default), never by the organisation's key.
 """
 
 from __future__ import annotations
@@ -140,7 +142,9 @@ class Backfill:
             if host_of(url) != host_of(actor_url):
                 raise RuntimeError(f"page {url} is not on the partner's host")
             seen.add(url)
-            page = await self.fed.fetch(url, max_bytes=settings.collection_page_max_bytes)
+            page = await self.fed.fetch(
+                url, as_instance=True, max_bytes=settings.collection_page_max_bytes
+            )
             if isinstance(page, Failure):
                 raise RuntimeError(page.detail)
             if page.get("type") == "OrderedCollection":

@@ -1,7 +1,10 @@
 """Fetching a partner's media by authorized fetch, streamed and digest-checked.
 
 The origin serves non-public media only to a signed GET from an actor in the
-item's audience, so every request is signed as our organisation.  The bytes go
+item's audience.  The URL (and every redirect) is the origin's choice, so each
+request is signed by our instance actor with its own key, never the
+organisation's; the origin counts our instance actor as our organisation because
+our actor document names it (``federation.actors.ActorCache.acting_for``).  The bytes go
 straight into a temp file in the media store (never whole in memory), hashed on
 the way; a digest that differs from the one the origin announced discards the
 file, because a copy we cannot vouch for must not enter our library.
@@ -41,7 +44,7 @@ async def fetch_media(
         )
         if failure:
             raise MediaFetchFailed(f"{url}: {failure.detail}")
-        headers = fed.sign_get_actor(url)
+        headers = fed.sign_get_instance(url)
         timeout = aiohttp.ClientTimeout(total=None, sock_read=fed.config.delivery_timeout_seconds)
         try:
             async with fed.session.get(

@@ -33,6 +33,12 @@ def rsa_key(n: int = 0):
 
 
 @lru_cache(maxsize=16)
+def instance_rsa_key(n: int = 0):
+    """The instance actor's key of harness node ``n`` (never the organisation's)."""
+    return keys.generate_rsa()
+
+
+@lru_cache(maxsize=16)
 def ed_key(n: int = 0):
     return keys.generate_ed25519()
 
@@ -50,7 +56,7 @@ def local_actor(base_url: str, n: int = 0, handle: str = "omroep") -> LocalActor
     actor_url = base_url + "/actor"
     return LocalActor(base_url, actor_url, actor_url + "#main-key", rsa_key(n),
                       actor_url + "#ed25519-key", ed_key(n), handle, f"Omroep {n}",
-                      "Lokale omroep", None)  # fmt: skip
+                      "Lokale omroep", None, instance_rsa_key(n))  # fmt: skip
 
 
 @dataclass

@@ -9,7 +9,7 @@ from node.sharing.follower_form import adapt
 from node.sharing.objects import item_object
 
 BASE = "https://stad.example"
-IDENTITY = Identity("Stad", "stad", "", BASE, "", "")
+IDENTITY = Identity("Stad", "stad", "", BASE, "", "", "")
 
 
 def media(media_id: str, media_type: str, alt, focal) -> dict:
