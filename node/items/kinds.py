@@ -358,17 +358,14 @@ def apply_details(
     ``values`` are the cleaned item fields about to be written; ``current`` the
     stored details when changing (a change merges its fields over them, then the
     whole is checked again), None when creating.  A vacancy's expiry follows its
-    closing date and cannot be set on its own.
+    closing date and cannot be set to anything else.
     """
     if kind in DETAILED_KINDS and values.get("summary"):
         # Imported calendars and job pages put HTML in summaries: keep only the text.
         values["summary"] = plain_text(values["summary"])
-    if kind == "vacancy" and "expires_at" in values:
-        raise ValidationFailed(
-            "expires_at: a vacancy's expiry follows the closing date (set details.closing_date)",
-            field="expires_at",
-        )
     if "details" not in values and current is not None:
+        if kind == "vacancy" and "expires_at" in values:
+            values["expires_at"] = _follows_closing(values["expires_at"], current)
         return
     given = values.get("details")
     if current is not None and kind in DETAILED_KINDS:
@@ -378,4 +375,18 @@ def apply_details(
     details = clean_details(kind, given, now=now, organisation=organisation)
     values["details"] = details
     if kind == "vacancy":
-        values["expires_at"] = closing_instant(details["closing_date"])
+        values["expires_at"] = _follows_closing(values.get("expires_at"), details)
+
+
+def _follows_closing(given: str | None, details: Mapping[str, Any]) -> str:
+    """A vacancy's expiry is the end of its closing date; another value is refused.
+
+    An empty value or the same moment is accepted (a form that sends every field back).
+    """
+    closing = closing_instant(details["closing_date"])
+    if given not in (None, closing):
+        raise ValidationFailed(
+            "expires_at: a vacancy's expiry follows the closing date (set details.closing_date)",
+            field="expires_at",
+        )
+    return closing

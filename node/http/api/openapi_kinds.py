@@ -53,7 +53,7 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "description": "details of kind vacancy. closing_date (required, today or later) is"
         " the vacancy's expiry: expires_at is set to the end of that day (Europe/Amsterdam)"
-        " and cannot be set separately. At least one of apply_url and apply_email.",
+        " and cannot be set to another moment. At least one of apply_url and apply_email.",
         "additionalProperties": False,
         "properties": {
             "employer": {**STRING, "description": "default: this organisation's name"},
