@@ -252,6 +252,15 @@ async def test_api_vacancy_closing_date_is_its_expiry(node, http) -> None:
     ) as r:
         problem = await r.json()
         assert r.status == 422 and "follows the closing date" in problem["detail"]
+    # a form that sends the expiry back unchanged, or empty, changes nothing
+    for value in (kinds.closing_instant(later), None):
+        async with http.patch(
+            url,
+            json={"expires_at": value, "title": "Eindredacteur (m/v)"},
+            headers=node.auth("write"),
+        ) as r:
+            assert r.status == 200
+            assert (await r.json())["expires_at"] == kinds.closing_instant(later)
     # an article still has no details, and says so
     status, _, article = await _post(http, node, {"kind": "article", "title": "Nieuws"})
     assert status == 201 and article["details"] == {}
