@@ -11,6 +11,7 @@ from node.core.db import (
     schema_contributions,
     schema_instance_actor,
     schema_instants,
+    schema_kinds,
     schema_listing_kinds,
     schema_outbox,
     schema_sharing,
@@ -30,6 +31,7 @@ NODE_SCHEMAS = (
     schema_instants,
     schema_use,
     schema_instance_actor,
+    schema_kinds,
     schema_listing_kinds,
 )
 
