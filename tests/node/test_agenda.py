@@ -333,3 +333,18 @@ def test_migration_14_keeps_listings_and_their_search_index(tmp_path) -> None:
         " AND tbl_name = 'listings' ORDER BY name"
     )
     assert db.execute(indexes).fetchall() == live.execute(indexes).fetchall()
+
+
+async def test_agenda_and_vacancy_api_responses_match_the_openapi_schema(node, http) -> None:
+    from tests.node.test_openapi import response_schema, spec, validator_for
+
+    await make(http, node, "event", "Concert", event_details(1))
+    await make(http, node, "vacancy", "Eindredacteur", vacancy_details())
+    document = await spec(http, node)
+    for path in ("/api/v1/agenda", "/api/v1/vacancies"):
+        when = f"?date={_soon(1).date().isoformat()}" if path.endswith("agenda") else ""
+        async with http.get(node.url(path + when)) as r:  # public: no token
+            assert r.status == 200
+            body = await r.json()
+        assert body["items"], path
+        validator_for(document, response_schema(document, path, "get", 200)).validate(body)
