@@ -348,3 +348,20 @@ async def test_agenda_and_vacancy_api_responses_match_the_openapi_schema(node, h
             body = await r.json()
         assert body["items"], path
         validator_for(document, response_schema(document, path, "get", 200)).validate(body)
+
+
+async def test_embargoed_and_withdrawn_listings_stay_off_agenda_and_portal(node, http) -> None:
+    later = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)).isoformat()
+    embargoed = await make(http, node, "event", "Nog geheim", event_details(2),
+                           embargo_until=later)  # fmt: skip
+    withdrawn = await make(http, node, "event", "Teruggetrokken", event_details(2))
+    job = await make(http, node, "vacancy", "Geheime baan", vacancy_details(), embargo_until=later)
+    await api(http, node, "PUT", f"/api/v1/items/{withdrawn['id']}/audience", expect=200,
+              json={"public": False, "mediatheek": False})  # fmt: skip
+    _, _, body = await get(http, node, "/agenda/network.ics")
+    assert set(events_of(body)) == set()
+    _, _, body = await get(http, node, "/agenda.ics")
+    assert embargoed["uri"] not in body.decode() and withdrawn["uri"] not in body.decode()
+    _, _, page = await get(http, node, "/vacatures")
+    assert "Geheime baan" not in page.decode()
+    assert job["uri"] not in json.dumps(await api(http, node, "GET", "/api/v1/vacancies"))
