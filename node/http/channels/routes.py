@@ -6,7 +6,9 @@ from aiohttp import web
 
 from node.http.api import openapi
 from node.http.channels import (
+    agenda_routes,
     api_doc,
+    api_doc_agenda,
     embed,
     feed_routes,
     ninjs_routes,
@@ -20,6 +22,7 @@ def setup(app: web.Application) -> None:
     """Register routes, the ``.ninjs`` suffix middleware and the delivery worker."""
     for table in (
         feed_routes.routes,
+        agenda_routes.routes,
         embed.routes,
         wall_routes.routes,
         webhook_routes.routes,
@@ -29,3 +32,4 @@ def setup(app: web.Application) -> None:
     app.middlewares.append(ninjs_routes.ninjs_suffix_middleware)
     app.cleanup_ctx.append(webhook_worker.webhook_worker_ctx)
     openapi.register(api_doc.PATHS, api_doc.SCHEMAS)
+    openapi.register(api_doc_agenda.PATHS, api_doc_agenda.SCHEMAS)
