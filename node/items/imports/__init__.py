@@ -57,7 +57,7 @@ def too_large(size: int | None = None) -> ImportRefused:
     got = f" ({size} bytes)" if size is not None else ""
     return ImportRefused(
         "too-large",
-        f"The file is larger than the import limit of {MAX_BYTES} bytes{got}.",
+        f"The file or page is larger than the import limit of {MAX_BYTES} bytes{got}.",
         status=413,
         limit=MAX_BYTES,
     )
