@@ -69,7 +69,7 @@ def _store(
             what = "Event" if entry.payload["kind"] == "event" else "Vacancy"
             raise ImportRefused(
                 "invalid-item",
-                f"{what} {index} ({entry.payload['title'][:80]}): {exc.detail}"
+                f"{what} {index} ({entry.payload['title'][:80]}): {exc.detail.rstrip('.')}."
                 " Nothing was imported.",
                 status=exc.status,
                 index=index,

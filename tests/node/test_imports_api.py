@@ -111,3 +111,104 @@ async def test_unknown_body_type_and_missing_token(node, http):
         node.url("/api/v1/imports"), data=ics("agenda.ics"), headers=node.auth("read")
     ) as r:
         assert r.status == 403
+
+
+async def test_ics_upload_creates_draft_events(node, http):
+    status, _, body = await upload(http, node, ics("agenda.ics"))
+    assert status == 201, body
+    assert body["count"] == 4
+    assert [i["kind"] for i in body["items"]] == ["event"] * 4
+    assert body["items"][3]["notes"] == ["recurring: only the first occurrence was imported"]
+    first = body["items"][0]["id"]
+    async with http.get(node.url(f"/api/v1/items/{first}"), headers=node.auth("read")) as r:
+        item = await r.json()
+    assert item["details"]["start"] == "2026-12-05T18:00:00.000000Z"
+    assert item["details"]["place"]["name"] == "Paard"
+    assert item["details"]["organiser"] == "Paard Den Haag"
+    for created in body["items"]:  # drafts: not shared, not in the mediatheek, not public
+        url = node.url(f"/api/v1/items/{created['id']}/audience")
+        async with http.get(url, headers=node.auth("read")) as r:
+            audience = await r.json()
+        assert (audience["partners"], audience["mediatheek"], audience["public"]) == (
+            [],
+            False,
+            False,
+        )
+    async with http.get(node.url(f"/items/{first}")) as r:
+        assert r.status == 404  # the public page does not show a draft
+
+
+async def test_raw_text_calendar_body_is_accepted(node, http):
+    async with http.post(
+        node.url("/api/v1/imports"),
+        data=ics("agenda.ics"),
+        headers={**node.auth("write"), "Content-Type": "text/calendar"},
+    ) as r:
+        assert r.status == 201
+    assert len(await stored(http, node)) == 4
+
+
+async def test_end_before_start_is_refused_naming_the_event_and_field(node, http):
+    body = await refused(http, node, ics("end-before-start.ics"), 422, "invalid-item")
+    assert (body["index"], body["field"]) == (1, "details.end")
+    assert "Eindigt voor het begint" in body["detail"]
+
+
+async def test_one_bad_event_late_in_a_file_stores_none_of_them(node, http):
+    bad = vevent(99).replace("DTEND:20261205T200000Z", "DTEND:20261205T180000Z")
+    body = await refused(http, node, calendar(vevent(1), vevent(2), bad), 422, "invalid-item")
+    assert body["index"] == 3
+
+
+async def test_hostile_html_is_sanitised_on_import(node, http):
+    status, _, _ = await upload(http, node, ics("hostile.ics"))
+    assert status == 201
+    (item,) = await stored(http, node)
+    for field in ("title", "summary", "body"):
+        assert "<script" not in item[field] and "onerror" not in item[field]
+
+
+async def test_page_with_json_ld_imports_events_and_a_vacancy(node, http, page_server):
+    pages, base = page_server
+    pages["/agenda"] = ((VECTORS / "jsonld" / "agenda-en-vacatures.html").read_bytes(), "text/html")
+    async with http.post(
+        node.url("/api/v1/imports"), json={"url": base + "/moved"}, headers=node.auth("write")
+    ) as r:
+        body = await r.json()
+        assert r.status == 201, body
+    assert [i["kind"] for i in body["items"]] == ["event", "vacancy", "event"]
+    vacancy_id = body["items"][1]["id"]
+    async with http.get(node.url(f"/api/v1/items/{vacancy_id}"), headers=node.auth("read")) as r:
+        vacancy = await r.json()
+    assert vacancy["details"]["closing_date"] == "2027-01-15"
+    assert vacancy["expires_at"] == "2027-01-15T22:59:59.999999Z"  # the closing date is the expiry
+    assert vacancy["details"]["employer"] == "Omroep West"
+    festival = next(i for i in await stored(http, node) if i["title"].startswith("Mediahaven"))
+    assert "<script" not in festival["body"] and "evil.example" not in festival["body"]
+
+
+async def test_vacancy_with_a_past_closing_date_is_refused(node, http, page_server):
+    pages, base = page_server
+    pages["/oud"] = (
+        b'<html><script type="application/ld+json">{"@context": "https://schema.org",'
+        b' "@type": "JobPosting", "title": "Verlopen", "validThrough": "2020-01-31",'
+        b' "jobLocation": "Den Haag", "url": "https://example.org/v"}</script></html>',
+        "text/html",
+    )
+    async with http.post(
+        node.url("/api/v1/imports"), json={"url": base + "/oud"}, headers=node.auth("write")
+    ) as r:
+        body = await r.json(content_type=None)
+    assert r.status == 422 and body["field"] == "details.closing_date", body
+    assert "past" in body["detail"]
+    assert await stored(http, node) == []
+
+
+async def test_an_oversized_page_is_refused(node, http, page_server):
+    pages, base = page_server
+    pages["/groot"] = (b"<html>" + b" " * (MAX_BYTES + 10) + b"</html>", "text/html")
+    async with http.post(
+        node.url("/api/v1/imports"), json={"url": base + "/groot"}, headers=node.auth("write")
+    ) as r:
+        body = await r.json(content_type=None)
+    assert (r.status, body["reason"], body["limit"]) == (413, "too-large", MAX_BYTES)
