@@ -79,5 +79,69 @@ async def create_import(request: web.Request) -> web.Response:
     return web.json_response(result.to_json(), status=201)
 
 
+def _openapi() -> tuple[dict, dict]:
+    from node.http.api.openapi import INT, JSON, STRING, op, ref, responses
+
+    schemas = {
+        "ImportResult": {
+            "type": "object",
+            "required": ["source", "count", "items"],
+            "properties": {
+                "source": STRING,
+                "count": INT,
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["id", "kind", "title", "notes"],
+                        "properties": {
+                            "id": STRING,
+                            "kind": {"enum": ["event", "vacancy"]},
+                            "title": STRING,
+                            "notes": {"type": "array", "items": STRING},
+                        },
+                    },
+                },
+            },
+            "description": "The drafts created (not shared, not public). A refusal is a"
+            " problem whose 'reason' is one of too-large (413, with 'limit'),"
+            " too-many-events ('count', 'limit'), malformed-ics, no-events, no-time-zone,"
+            " no-end, no-title, no-closing-date, bad-date, too-deep, url-refused,"
+            " fetch-failed, invalid-item ('index', 'item_title', 'field' such as"
+            " details.end); nothing is stored then.",
+        },
+        "ImportUrl": {
+            "type": "object",
+            "required": ["url"],
+            "additionalProperties": False,
+            "properties": {"url": {**STRING, "format": "uri"}},
+        },
+    }
+    file_form = {
+        "type": "object",
+        "required": ["file"],
+        "properties": {"file": {"type": "string", "contentMediaType": "text/calendar"}},
+    }
+    paths = {
+        "/api/v1/imports": {
+            "post": op(
+                "Import events and vacancies from an iCalendar file or a page with"
+                " schema.org JSON-LD, as drafts, all or nothing",
+                "write",
+                responses("201", ref("ImportResult"), 400, 413, 415, 422, 502),
+                body={
+                    "multipart/form-data": {"schema": file_form},
+                    "text/calendar": {"schema": STRING},
+                    JSON: {"schema": ref("ImportUrl")},
+                },
+            )
+        }
+    }
+    return paths, schemas
+
+
 def setup(app: web.Application) -> None:
+    from node.http.api import openapi
+
+    openapi.register(*_openapi())
     app.router.add_routes(routes)
