@@ -236,31 +236,38 @@ def cmd_lookup(args: argparse.Namespace) -> int:
     return 0
 
 
-async def import_source(settings: Settings, source: str) -> dict:
+def _read_import_file(source: str) -> tuple[bytes, str]:
+    from node.core.errors import ValidationFailed
+    from node.items.imports import MAX_BYTES, too_large
+
+    path = Path(source)
+    if not path.is_file():
+        raise ValidationFailed(f"{source}: no such file")
+    if path.stat().st_size > MAX_BYTES:
+        raise too_large(path.stat().st_size)  # refused before the file is read
+    return path.read_bytes(), path.name
+
+
+async def import_source(
+    settings: Settings, url: str | None = None, data: bytes | None = None, filename: str = ""
+) -> dict:
     """Run the import use case on a node that is not serving (one write, then closed)."""
     from node.app import create_app
     from node.core.appkeys import DB
-    from node.core.errors import ValidationFailed
-    from node.items.imports import MAX_BYTES, too_large
     from node.services import import_items
     from node.sharing.services import SERVICES
 
     app = create_app(settings)
     try:
-        if source.startswith(("http://", "https://")):
+        if url is not None:
             fed = app[SERVICES].federation
             await fed.start()
             try:
-                result = await import_items(app, url=source)
+                result = await import_items(app, url=url)
             finally:
                 await fed.close()
         else:
-            path = Path(source)
-            if not path.is_file():
-                raise ValidationFailed(f"{source}: no such file")
-            if path.stat().st_size > MAX_BYTES:
-                raise too_large(path.stat().st_size)
-            result = await import_items(app, data=path.read_bytes(), filename=path.name)
+            result = await import_items(app, data=data, filename=filename)
     finally:
         app[DB].close()
     return result.to_json()
@@ -270,7 +277,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     import asyncio
 
     settings = load_settings(args.data)
-    result = asyncio.run(import_source(settings, args.source))
+    if args.source.startswith(("http://", "https://")):
+        result = asyncio.run(import_source(settings, url=args.source))
+    else:
+        data, filename = _read_import_file(args.source)
+        result = asyncio.run(import_source(settings, data=data, filename=filename))
     for item in result["items"]:
         notes = f"  ({'; '.join(item['notes'])})" if item["notes"] else ""
         print(f"{item['id']}\t{item['kind']}\t{item['title']}{notes}")

@@ -33,7 +33,7 @@ from node.services.channels import (
     screen_candidates,
     set_screen_items,
 )
-from node.services.imports import ImportResult, import_items
+from node.services.imports import ImportResult, import_items, read_capped
 from node.services.library import (
     create_item,
     delete_item,
@@ -110,6 +110,7 @@ __all__ = [
     "mediatheek_search",
     "organisation_insight",
     "partner_action",
+    "read_capped",
     "reject_contribution",
     "remote_thumbnail",
     "request_partner",

@@ -10,6 +10,7 @@ reviews them and decides.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +21,7 @@ from node.core.appkeys import DB, IDENTITY
 from node.core.errors import ProblemError
 from node.core.identity import Identity
 from node.items import service as items
-from node.items.imports import ImportRefused, Parsed, parse_upload
+from node.items.imports import MAX_BYTES, ImportRefused, Parsed, parse_upload, too_large
 from node.sharing.page_fetch import fetch_page
 from node.sharing.services import SERVICES
 
@@ -34,6 +35,16 @@ class ImportResult:
 
     def to_json(self) -> dict[str, Any]:
         return {"source": self.source, "count": len(self.items), "items": self.items}
+
+
+async def read_capped(chunks: AsyncIterator[bytes]) -> bytes:
+    """An upload in memory (at most the import limit), refused with 413 once it passes it."""
+    data = bytearray()
+    async for chunk in chunks:
+        data += chunk
+        if len(data) > MAX_BYTES:
+            raise too_large()
+    return bytes(data)
 
 
 async def import_items(

@@ -18,19 +18,11 @@ from node.http.api.auth import require_scope
 from node.http.api.jsonbody import read_json_object
 from node.items.imports import MAX_BYTES, too_large
 from node.media.multipart import part_chunks
+from node.services.imports import read_capped
 
 routes = web.RouteTableDef()
 #: Room for the multipart envelope around a file of the largest accepted size.
 MULTIPART_OVERHEAD = 64 * 1024
-
-
-async def _capped(chunks: AsyncIterator[bytes]) -> bytes:
-    data = bytearray()
-    async for chunk in chunks:
-        data += chunk
-        if len(data) > MAX_BYTES:
-            raise too_large()
-    return bytes(data)
 
 
 async def _raw_chunks(request: web.Request) -> AsyncIterator[bytes]:
@@ -47,7 +39,7 @@ async def _file_from_multipart(request: web.Request) -> tuple[bytes, str | None]
         if not isinstance(part, BodyPartReader):
             raise BadRequest("Nested multipart bodies are not accepted.")
         if part.name == "file":
-            return await _capped(part_chunks(part)), part.filename
+            return await read_capped(part_chunks(part)), part.filename
         await part.release()
     raise ValidationFailed("file: send the .ics file or HTML page as a 'file' part", field="file")
 
@@ -67,7 +59,7 @@ async def create_import(request: web.Request) -> web.Response:
         if request.content_length is not None and request.content_length > limit:
             raise too_large(request.content_length)
         if kind == "text/calendar":
-            data, filename = await _capped(_raw_chunks(request)), "upload.ics"
+            data, filename = await read_capped(_raw_chunks(request)), "upload.ics"
         else:
             data, filename = await _file_from_multipart(request)
         result = await services.import_items(request.app, data=data, filename=filename)
