@@ -212,3 +212,23 @@ async def test_an_oversized_page_is_refused(node, http, page_server):
     ) as r:
         body = await r.json(content_type=None)
     assert (r.status, body["reason"], body["limit"]) == (413, "too-large", MAX_BYTES)
+
+
+async def test_import_answers_match_the_openapi_document(node, http):
+    from jsonschema.validators import Draft202012Validator
+
+    async with http.get(node.url("/api/v1/openapi.json")) as r:
+        document = await r.json()
+    op = document["paths"]["/api/v1/imports"]["post"]
+    assert {"multipart/form-data", "text/calendar", "application/json"} <= set(
+        op["requestBody"]["content"]
+    )
+
+    def check(status: int, body: dict, content_type: str) -> None:
+        schema = op["responses"][str(status)]["content"][content_type]["schema"]
+        Draft202012Validator({**schema, "components": document["components"]}).validate(body)
+
+    status, _, body = await upload(http, node, ics("agenda.ics"))
+    check(status, body, "application/json")
+    status, content_type, body = await upload(http, node, ics("floating.ics"))
+    check(status, body, content_type)
