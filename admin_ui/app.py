@@ -24,6 +24,7 @@ from admin_ui.session import SessionCodec, load_key
 from admin_ui.views import (
     auth,
     contributions,
+    imports,
     insight,
     items,
     library,
@@ -66,6 +67,7 @@ def create_admin_app(node_app: web.Application) -> web.Application:
     for module in (
         auth,
         library,
+        imports,
         items,
         media,
         users,

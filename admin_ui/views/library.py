@@ -8,6 +8,7 @@ from admin_ui.forms import KIND_LABELS
 from admin_ui.i18n import _
 from admin_ui.keys import NODE
 from admin_ui.render import render
+from admin_ui.views.imports import import_notice
 from admin_ui.views.items import admin_media
 from node import services
 from node.items.model import KINDS
@@ -41,6 +42,7 @@ async def library(request: web.Request) -> web.Response:
         )
     next_url = str(request.rel_url.update_query(cursor=next_cursor)) if next_cursor else None
     notice = _("Item verwijderd.") if query.get("deleted") == "1" else ""
+    import_message, import_kind = import_notice(query)
     return render(
         request,
         "library.html",
@@ -52,6 +54,8 @@ async def library(request: web.Request) -> web.Response:
             "next_url": next_url,
             "first_url": request.rel_url.without_query_params("cursor") if cursor else None,
             "notice": notice,
+            "import_message": import_message,
+            "import_kind": import_kind,
         },
     )
 

@@ -35,6 +35,7 @@ def feature_setups() -> list[FeatureSetup]:
     from node.app import network
     from node.http import media as media_routes
     from node.http.api import contributions as contributions_api
+    from node.http.api import imports as imports_api
     from node.http.api import items as items_api
     from node.http.api import meta as meta_api
     from node.http.api import sharing as sharing_api
@@ -43,6 +44,7 @@ def feature_setups() -> list[FeatureSetup]:
     setups: list[FeatureSetup] = [
         meta_api.setup,
         items_api.setup,
+        imports_api.setup,
         media_routes.setup,
         network.setup,
         sharing_api.setup,

@@ -81,6 +81,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("target", help="an object URL or name@host")
     _data(p)
     p.set_defaults(func=cmd_lookup)
+
+    p = sub.add_parser(
+        "import", help="import events and vacancies (drafts) from an .ics file or a page URL"
+    )
+    p.add_argument("source", help="an iCalendar file or saved HTML page, or an http(s) URL")
+    _data(p)
+    p.set_defaults(func=cmd_import)
     return parser
 
 
@@ -226,6 +233,59 @@ def cmd_lookup(args: argparse.Namespace) -> int:
     settings = load_settings(args.data)
     document = asyncio.run(lookup(settings, args.target))
     print(json.dumps(document, indent=2, ensure_ascii=False))
+    return 0
+
+
+def _read_import_file(source: str) -> tuple[bytes, str]:
+    from node.core.errors import ValidationFailed
+    from node.items.imports import MAX_BYTES, too_large
+
+    path = Path(source)
+    if not path.is_file():
+        raise ValidationFailed(f"{source}: no such file")
+    if path.stat().st_size > MAX_BYTES:
+        raise too_large(path.stat().st_size)  # refused before the file is read
+    return path.read_bytes(), path.name
+
+
+async def import_source(
+    settings: Settings, url: str | None = None, data: bytes | None = None, filename: str = ""
+) -> dict:
+    """Run the import use case on a node that is not serving (one write, then closed)."""
+    from node.app import create_app
+    from node.core.appkeys import DB
+    from node.services import import_items
+    from node.sharing.services import SERVICES
+
+    app = create_app(settings)
+    try:
+        if url is not None:
+            fed = app[SERVICES].federation
+            await fed.start()
+            try:
+                result = await import_items(app, url=url)
+            finally:
+                await fed.close()
+        else:
+            result = await import_items(app, data=data, filename=filename)
+    finally:
+        app[DB].close()
+    return result.to_json()
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    import asyncio
+
+    settings = load_settings(args.data)
+    if args.source.startswith(("http://", "https://")):
+        result = asyncio.run(import_source(settings, url=args.source))
+    else:
+        data, filename = _read_import_file(args.source)
+        result = asyncio.run(import_source(settings, data=data, filename=filename))
+    for item in result["items"]:
+        notes = f"  ({'; '.join(item['notes'])})" if item["notes"] else ""
+        print(f"{item['id']}\t{item['kind']}\t{item['title']}{notes}")
+    print(f"{result['count']} item(s) imported as drafts from {result['source']}")
     return 0
 
 

@@ -33,6 +33,7 @@ from node.services.channels import (
     screen_candidates,
     set_screen_items,
 )
+from node.services.imports import ImportResult, import_items, read_capped
 from node.services.library import (
     create_item,
     delete_item,
@@ -71,6 +72,7 @@ from node.services.network import (
 )
 
 __all__ = [
+    "ImportResult",
     "User",
     "accept_contribution",
     "active_partners",
@@ -90,6 +92,7 @@ __all__ = [
     "get_listing",
     "get_share",
     "get_user",
+    "import_items",
     "ingest_media",
     "item_exists",
     "item_insight",
@@ -107,6 +110,7 @@ __all__ = [
     "mediatheek_search",
     "organisation_insight",
     "partner_action",
+    "read_capped",
     "reject_contribution",
     "remote_thumbnail",
     "request_partner",

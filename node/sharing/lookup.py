@@ -39,7 +39,7 @@ async def _webfinger(fed, name: str, host: str) -> str:
         failure = await netguard.check_url(
             url, allow_http=fed.config.allow_private_network, policy=fed.address_policy
         )
-        if failure:
+        if failure is not None:  # a Failure is falsy: `if failure:` never refused
             errors.append(failure.detail)
             continue
         try:

@@ -42,7 +42,7 @@ async def fetch_media(
         failure = await netguard.check_url(
             url, allow_http=fed.config.allow_private_network, policy=fed.address_policy
         )
-        if failure:
+        if failure is not None:  # a Failure is falsy: `if failure:` never refused
             raise MediaFetchFailed(f"{url}: {failure.detail}")
         headers = fed.sign_get_instance(url)
         timeout = aiohttp.ClientTimeout(total=None, sock_read=fed.config.delivery_timeout_seconds)

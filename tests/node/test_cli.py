@@ -131,3 +131,17 @@ def test_restore_refuses_a_hostile_archive(tmp_path):
     result = run("restore", "--data", str(tmp_path / "r"), "--from", str(evil), check=False)
     assert result.returncode == 2 and "unsafe entry" in result.stderr
     assert not (tmp_path / "escape.txt").exists()
+
+
+def test_import_creates_drafts_and_a_refusal_stores_nothing(data):
+    path, _ = data
+    vectors = ROOT / "tests" / "vectors" / "ical"
+    bad = run("import", str(vectors / "floating.ics"), "--data", str(path), check=False)
+    assert bad.returncode == 2 and "no time zone" in bad.stderr
+    db = sqlite3.connect(path / "mediakring.db")
+    assert db.execute("SELECT count(*) FROM items").fetchone() == (0,)
+    out = run("import", str(vectors / "agenda.ics"), "--data", str(path)).stdout
+    assert "4 item(s) imported as drafts" in out
+    assert "only the first occurrence" in out
+    assert db.execute("SELECT count(*) FROM items WHERE kind = 'event'").fetchone() == (4,)
+    assert db.execute("SELECT count(*) FROM audience").fetchone() == (0,)
