@@ -11,6 +11,7 @@ from node.core.db import (
     schema_contributions,
     schema_instance_actor,
     schema_instants,
+    schema_kinds,
     schema_outbox,
     schema_sharing,
     schema_use,
@@ -29,6 +30,7 @@ NODE_SCHEMAS = (
     schema_instants,
     schema_use,
     schema_instance_actor,
+    schema_kinds,
 )
 
 

@@ -15,7 +15,7 @@ from node.items import visibility
 from node.items.licences import normalise_licence
 from protocol.sanitize import sanitize_html
 
-KINDS = ("article", "photo", "video", "audio", "document")
+KINDS = ("article", "photo", "video", "audio", "document", "event", "vacancy")
 FIELD_LIMITS = {
     "title": 300,
     "summary": 2000,
@@ -38,6 +38,7 @@ EDITABLE_FIELDS = (
     "expires_at",
     "sensitive",
     "author",
+    "details",
 )
 CREATE_FIELDS = ("kind", *EDITABLE_FIELDS)
 _LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -146,6 +147,9 @@ def clean_fields(data: Mapping[str, Any], *, creating: bool) -> dict[str, Any]:
         if not isinstance(data["sensitive"], bool):
             raise _fail("sensitive", "must be true or false")
         out["sensitive"] = data["sensitive"]
+    if "details" in data:
+        # Checked per kind by node.items.kinds (the service knows the stored kind).
+        out["details"] = data["details"]
     return out
 
 

@@ -16,11 +16,11 @@ import sqlite_utils
 from node.core.clock import iso, new_id
 from node.core.errors import NotFound, ValidationFailed
 from node.core.identity import Identity
-from node.items import visibility
+from node.items import kinds, visibility
 from node.items.model import check_dates, clean_fields
 from node.media.queries import media_for_items
 
-_JSON_COLUMNS = ("tags", "location", "provenance")
+_JSON_COLUMNS = ("tags", "location", "provenance", "details")
 
 
 def item_exists(db: sqlite_utils.Database, item_id: str) -> bool:
@@ -68,6 +68,7 @@ def row_to_json(row: dict[str, Any], media: list[dict[str, Any]]) -> dict[str, A
         "author": row["author"],
         "derived_from": row["derived_from"],
         "provenance": json.loads(row["provenance"]) if row["provenance"] else None,
+        "details": json.loads(row.get("details") or "{}"),
         "version": row["version"],
         "created_at": row["created_at"],
         "updated_at": row["updated_at"],
@@ -90,6 +91,7 @@ def create_item(
 ) -> dict[str, Any]:
     """Validate and store a new item; ``extra`` carries server-set columns (provenance)."""
     values = clean_fields(data, creating=True)
+    kinds.apply_details(values["kind"], values, None, organisation=identity.name)
     check_dates(values.get("embargo_until"), values.get("expires_at"))
     item_id = new_id()
     now = iso()
@@ -118,6 +120,8 @@ def update_item(
     values = clean_fields(data, creating=False)
     if not values:
         raise ValidationFailed("Nothing to change: give at least one field.")
+    current = json.loads(row.get("details") or "{}")
+    kinds.apply_details(row["kind"], values, current, organisation=identity.name)
     merged_embargo = values.get("embargo_until", row["embargo_until"])
     merged_expiry = values.get("expires_at", row["expires_at"])
     check_dates(merged_embargo, merged_expiry)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from node.http.api import openapi_kinds
 from node.items.model import KINDS
 
 JSON = "application/json"
@@ -87,6 +88,7 @@ SCHEMAS: dict[str, Any] = {
             "expires_at": _nullable(TIMESTAMP),
             "sensitive": BOOL,
             "author": STRING,
+            "details": openapi_kinds.DETAILS,
         },
     },
     "Item": {
@@ -112,6 +114,7 @@ SCHEMAS: dict[str, Any] = {
             "author": STRING,
             "derived_from": _nullable(STRING),
             "provenance": _nullable({"type": "object"}),
+            "details": openapi_kinds.DETAILS,
             "version": INT,
             "created_at": TIMESTAMP,
             "updated_at": TIMESTAMP,
@@ -271,7 +274,7 @@ def document() -> dict[str, Any]:
                     " with scope read, write or admin",
                 }
             },
-            "schemas": {**SCHEMAS, **EXTRA_SCHEMAS},
+            "schemas": {**SCHEMAS, **openapi_kinds.SCHEMAS, **EXTRA_SCHEMAS},
         },
         "paths": {**PATHS, **EXTRA_PATHS},
     }
