@@ -65,7 +65,7 @@ def _entry(details: dict[str, Any], **fields: Any) -> dict[str, Any] | None:
 
 
 async def _own_events(node: web.Application) -> list[dict[str, Any]]:
-    own = services.settings(node).name
+    own = services.organisation_name(node)
     out: list[dict[str, Any]] = []
     cursor = None
     while True:
