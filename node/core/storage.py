@@ -12,6 +12,7 @@ from node.core.db import (
     schema_instance_actor,
     schema_instants,
     schema_kinds,
+    schema_listing_kinds,
     schema_outbox,
     schema_sharing,
     schema_use,
@@ -31,6 +32,7 @@ NODE_SCHEMAS = (
     schema_use,
     schema_instance_actor,
     schema_kinds,
+    schema_listing_kinds,
 )
 
 

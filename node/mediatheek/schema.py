@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-KINDS = ("article", "photo", "video", "audio", "document")
+KINDS = ("article", "photo", "video", "audio", "document", "event", "vacancy")
 FACET_COLUMNS = {
     "kind": "kind",
     "org": "origin_actor",
@@ -66,6 +66,7 @@ TABLES = [
         thumbnail_url TEXT, document TEXT NOT NULL DEFAULT '{{}}',
         proof_ok INTEGER NOT NULL DEFAULT 0, local INTEGER NOT NULL DEFAULT 0,
         withdrawn INTEGER NOT NULL DEFAULT 0,
+        details TEXT NOT NULL DEFAULT '{{}}', starts_at TEXT, ends_at TEXT,
         filters TEXT GENERATED ALWAYS AS ({FILTERS_SQL}) VIRTUAL)""",
     # Every index ends in the rowid, i.e. in publication time: (kind, id) serves
     # "kind = ? ORDER BY date" and date ranges without touching the table.
@@ -77,6 +78,8 @@ TABLES = [
     "CREATE INDEX listings_withdrawn ON listings (id) WHERE withdrawn = 1",
     "CREATE INDEX listings_expires ON listings (expires_at) WHERE expires_at IS NOT NULL",
     "CREATE INDEX listings_embargo ON listings (embargo_until) WHERE embargo_until IS NOT NULL",
+    # events only: the agenda asks "ends after now, starts before the range's end"
+    "CREATE INDEX listings_window ON listings (ends_at, starts_at) WHERE ends_at IS NOT NULL",
     """CREATE VIRTUAL TABLE listings_fts USING fts5(
         title, summary, body_text, tags, filters,
         content='listings', content_rowid='id',
@@ -134,7 +137,7 @@ TRIGGERS = {
 
 
 def create_tables(db: sqlite_utils.Database) -> None:
-    """Create the mediatheek tables, indexes and triggers (migration node/004)."""
+    """Create the mediatheek tables, indexes and triggers as migrations 4 and 14 left them."""
     for sql in TABLES:
         db.execute(sql)
     create_triggers(db)

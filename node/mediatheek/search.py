@@ -46,7 +46,7 @@ COLUMN_WEIGHTS = {"title": 4.0, "tags": 3.0, "summary": 2.0, "body_text": 1.0}
 ITEM_COLUMNS = (
     "id, object_id, origin_actor, origin_name, kind, title, summary, tags, language,"
     " licence, credit, usage_terms, embargo_until, expires_at, published_at,"
-    " updated_at, thumbnail_url, proof_ok, local"
+    " updated_at, thumbnail_url, proof_ok, local, details, starts_at, ends_at"
 )
 
 

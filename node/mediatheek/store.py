@@ -15,6 +15,7 @@ from typing import Any
 import sqlite_utils
 
 from node.core import clock
+from node.items import kinds as item_kinds
 from node.items import visibility
 from node.mediatheek.schema import KINDS
 
@@ -48,6 +49,9 @@ COLUMNS = (
     "proof_ok",
     "local",
     "withdrawn",
+    "details",
+    "starts_at",
+    "ends_at",
 )
 
 
@@ -121,7 +125,25 @@ def _row_values(listing: dict[str, Any]) -> dict[str, Any]:
         row[key] = str(listing.get(key) or "")
     for key in ("embargo_until", "expires_at"):
         row[key] = iso(listing[key]) if listing.get(key) else None
+    row.update(_details_values(listing["kind"], listing.get("details")))
     return row
+
+
+def _details_values(kind: str, details: Any) -> dict[str, Any]:
+    """``details`` as JSON, and an event's window (all-day: whole days in its zone)."""
+    if isinstance(details, str):
+        details = json.loads(details or "{}")
+    if not isinstance(details, dict):
+        raise ValueError("listing details must be an object")
+    out: dict[str, Any] = {
+        "details": json.dumps(details, ensure_ascii=False, sort_keys=True),
+        "starts_at": None,
+        "ends_at": None,
+    }
+    if kind == "event" and details:
+        start, end = item_kinds.event_window(details)
+        out["starts_at"], out["ends_at"] = iso(start), iso(end)
+    return out
 
 
 def _free_id(db: sqlite_utils.Database, published_at: str) -> int:
@@ -192,6 +214,8 @@ def row_to_listing(row: dict[str, Any]) -> dict[str, Any]:
         out["tags"] = json.loads(out["tags"])
     if "document" in out:
         out["document"] = json.loads(out["document"])
+    if "details" in out:
+        out["details"] = json.loads(out["details"] or "{}")
     for key in ("proof_ok", "local", "withdrawn"):
         if key in out:
             out[key] = bool(out[key])

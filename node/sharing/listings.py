@@ -39,6 +39,7 @@ def listing_from_item(
         "updated_at": item.get("updated_at") or iso(),
         "thumbnail_url": thumbnail,
         "document": document,
+        "details": item.get("details") or {},
         "local": local,
         "proof_ok": proof_ok,
     }

@@ -6,6 +6,7 @@ from aiohttp import web
 
 from node.http.api import openapi
 from node.http.channels import (
+    agenda_routes,
     api_doc,
     embed,
     feed_routes,
@@ -20,6 +21,7 @@ def setup(app: web.Application) -> None:
     """Register routes, the ``.ninjs`` suffix middleware and the delivery worker."""
     for table in (
         feed_routes.routes,
+        agenda_routes.routes,
         embed.routes,
         wall_routes.routes,
         webhook_routes.routes,
