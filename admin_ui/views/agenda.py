@@ -1,7 +1,7 @@
 """The editors' agenda: this node's own events and the network's, by week or by month.
 
-Own events come from the items service; the network's from the agenda query of
-the mediatheek (partners' listed events), when the node has it.  When an event
+Own events (drafts too) come from the items service; partners' from the
+network agenda query (their mediatheek listings).  When an event
 falls is decided by ``node.items.kinds`` (its window and whether it is past),
 never here: this module only lays the windows out on days.
 """
@@ -85,21 +85,21 @@ async def _own_events(node: web.Application) -> list[dict[str, Any]]:
 
 
 async def _network_events(node: web.Application, first: dt.datetime, last: dt.datetime):
-    """Partners' listed events in the window, when the node has the agenda query."""
-    query = getattr(services, "network_agenda", None)
-    if query is None:
-        return []
+    """Partners' listed events in the window (own ones come from the items service)."""
     out = []
-    for listing in await query(node, since=first, until=last):
-        entry = _entry(
-            listing.get("details") or {},
-            title=listing.get("title") or "",
-            organisation=listing.get("organisation") or listing.get("actor") or "",
+    for entry in await services.network_agenda(node, since=first, until=last):
+        if entry.get("local"):
+            continue
+        key = str(entry.get("key") or "")
+        found = _entry(
+            entry.get("details") or {},
+            title=entry.get("title") or "",
+            organisation=entry.get("origin_name") or entry.get("origin_actor") or "",
             own=False,
-            url=f"/admin/mediatheek/{listing['id']}" if listing.get("id") else "",
+            url=f"/admin/mediatheek/{key[1:]}" if key.startswith("l") else "",
         )
-        if entry:
-            out.append(entry)
+        if found:
+            out.append(found)
     return out
 
 
