@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
-from protocol import multibase, vocab
+from protocol import kinds, multibase, vocab
 from protocol.instants import canonical_instant
 from protocol.result import Failure
 from protocol.sanitize import plain_text, sanitize_html
@@ -27,6 +27,8 @@ KIND_TO_TYPE = {
     "video": "Video",
     "audio": "Audio",
     "document": "Document",
+    "event": "Event",
+    "vacancy": "Page",  # with schema.org JobPosting terms; see protocol.kinds
 }
 TYPE_TO_KIND = {v: k for k, v in KIND_TO_TYPE.items()} | {"Note": "article", "Page": "article"}
 _SHA256_MULTIHASH = b"\x12\x20"
@@ -144,6 +146,15 @@ def item_to_object(item: Mapping[str, Any], *, actor_url: str, base_url: str) ->
     thumbs = [m["thumbnail_url"] for m in item.get("media") or [] if m.get("thumbnail_url")]
     if thumbs:
         obj["icon"] = {"type": "Image", "url": thumbs[0]}
+    details = item.get("details") or {}
+    if item.get("kind") == "event" and details:
+        obj.update(kinds.event_terms(details))
+        link = kinds.online_link(details)
+        if link:
+            obj["attachment"].append(link)
+    elif item.get("kind") == "vacancy" and details:
+        obj.update(kinds.vacancy_terms(details))
+        obj["title"] = obj["name"]
     return obj
 
 
@@ -234,13 +245,20 @@ def object_to_item(obj: Mapping[str, Any]) -> dict | Failure:
     kind = TYPE_TO_KIND.get(obj.get("type"))  # type: ignore[arg-type]
     if kind is None:
         return Failure("object.unsupported_type", f"cannot map type {obj.get('type')!r}")
+    details: dict[str, Any] | Failure = {}
+    if kind == "event":
+        details = kinds.event_details(obj)
+    elif kinds.is_vacancy(obj):
+        kind, details = "vacancy", kinds.vacancy_details(obj)
+    if isinstance(details, Failure):
+        return details
     uri = obj.get("id")
     if not isinstance(uri, str) or not uri.startswith(("https://", "http://")):
         return Failure("object.missing_field", "object id must be an http(s) URL")
     media = []
     attachments = obj.get("attachment") or []
     for att in attachments if isinstance(attachments, list) else [attachments]:
-        if isinstance(att, dict):
+        if isinstance(att, dict) and att.get("type") != "Link":  # a Link is no media file
             converted = _media_from(att)
             if isinstance(converted, Failure):
                 return converted
@@ -268,7 +286,7 @@ def object_to_item(obj: Mapping[str, Any]) -> dict | Failure:
             return Failure("object.expires_at", "expiresAt must be later than embargoUntil")
     place = obj.get("location") if isinstance(obj.get("location"), dict) else None
     location = None
-    if place:
+    if place and kind != "event":  # an event's Place is its details.place
         location = {
             "name": _str_or_none(place.get("name")),
             "latitude": place.get("latitude"),
@@ -295,6 +313,7 @@ def object_to_item(obj: Mapping[str, Any]) -> dict | Failure:
         "sensitive": obj.get("sensitive") is True,
         "derived_from": _ref_or_none(obj.get("derivedFrom")),
         "media": media,
+        "details": details,
     }
 
 

@@ -23,17 +23,18 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from node.core.errors import ValidationFailed
+from protocol import kinds as wire
 from protocol.instants import format_instant, parse_instant
 from protocol.result import Failure
 from protocol.sanitize import plain_text
 
 DETAILED_KINDS = ("event", "vacancy")
-DEFAULT_TIMEZONE = "Europe/Amsterdam"
+DEFAULT_TIMEZONE = wire.DEFAULT_TIMEZONE
 #: Where a vacancy's closing date ends (the end of that day, here).
-CLOSING_TIMEZONE = "Europe/Amsterdam"
-EVENT_STATUSES = ("scheduled", "cancelled", "postponed")
-CONTRACT_TYPES = ("permanent", "temporary", "freelance", "internship", "volunteer")
-SALARY_UNITS = ("HOUR", "MONTH", "YEAR")
+CLOSING_TIMEZONE = wire.CLOSING_TIMEZONE
+EVENT_STATUSES = wire.EVENT_STATUSES
+CONTRACT_TYPES = wire.CONTRACT_TYPES
+SALARY_UNITS = wire.SALARY_UNITS
 EVENT_FIELDS = (
     "start",
     "end",
@@ -234,17 +235,7 @@ def event_window(details: Mapping[str, Any]) -> tuple[dt.datetime, dt.datetime]:
     An all-day event runs from the start of its start date to the end of its
     (inclusive) end date, i.e. the start of the day after, in its time zone.
     """
-    zone = ZoneInfo(details.get("timezone") or DEFAULT_TIMEZONE)
-    if details.get("all_day"):
-        first = dt.date.fromisoformat(str(details["start"])[:10])
-        last = dt.date.fromisoformat(str(details["end"])[:10])
-        start = dt.datetime.combine(first, dt.time(0), zone)
-        end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), zone)
-        return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
-    start_at, end_at = parse_instant(details["start"]), parse_instant(details["end"])
-    if isinstance(start_at, Failure) or isinstance(end_at, Failure):
-        raise ValueError("event details carry an unreadable start or end")
-    return start_at, end_at
+    return wire.event_window(details)
 
 
 def is_past(details: Mapping[str, Any], now: dt.datetime | None = None) -> bool:
@@ -258,9 +249,7 @@ def is_past(details: Mapping[str, Any], now: dt.datetime | None = None) -> bool:
 
 def closing_instant(closing_date: str) -> str:
     """The end of ``closing_date`` (23:59:59.999999 in Europe/Amsterdam) as canonical UTC text."""
-    day = dt.date.fromisoformat(closing_date)
-    last = dt.datetime.combine(day, dt.time(23, 59, 59, 999999), ZoneInfo(CLOSING_TIMEZONE))
-    return format_instant(last)
+    return wire.closing_instant(closing_date)
 
 
 def _salary(value: Any) -> dict[str, Any] | None:

@@ -88,10 +88,15 @@ def create_item(
     *,
     author: str = "",
     extra: dict[str, Any] | None = None,
+    organisation: str | None = None,
 ) -> dict[str, Any]:
-    """Validate and store a new item; ``extra`` carries server-set columns (provenance)."""
+    """Validate and store a new item; ``extra`` carries server-set columns (provenance).
+
+    ``organisation`` is the default organiser/employer of an event or vacancy: this
+    organisation, or for a copy the origin's name.
+    """
     values = clean_fields(data, creating=True)
-    kinds.apply_details(values["kind"], values, None, organisation=identity.name)
+    kinds.apply_details(values["kind"], values, None, organisation=organisation or identity.name)
     check_dates(values.get("embargo_until"), values.get("expires_at"))
     item_id = new_id()
     now = iso()

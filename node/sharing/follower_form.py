@@ -12,6 +12,9 @@ Document objects altogether.  So:
   line, with the files as attachments;
 * ``summary`` is Mastodon's content warning: a Note carries it only when the item
   is sensitive (the lead text, or "Gevoelige inhoud"), never as a plain lead;
+* events and vacancies stay ``Event`` and ``Page`` (with their event and
+  JobPosting terms): Mastodon shows them as their title with a link; the lead is
+  not sent as ``summary`` there either (it would become a content warning);
 * images are sent as their ``medium`` rendition (≤ 1280 px JPEG, re-encoded
   without EXIF): camera originals exceed Mastodon's 16 MB image limit and may
   carry GPS positions.  Video and audio go as the original with the poster as
@@ -31,6 +34,7 @@ from protocol.mapping import sha256_to_digest_multibase
 
 SENSITIVE_DEFAULT = "Gevoelige inhoud"
 _NOTE_KINDS = ("photo", "video", "audio", "document")
+_LINK_KINDS = ("event", "vacancy")
 
 
 def _esc(value: Any) -> str:
@@ -96,6 +100,8 @@ def adapt(
             f"<p><strong>{_esc(item.get('title'))}</strong></p>{lead}"
             f"{item.get('body_html') or ''}{_hashtags(out)}{_credit(item, identity)}"
         )
+        out.pop("summary", None)
+    elif item.get("kind") in _LINK_KINDS and not warning:
         out.pop("summary", None)
     if warning:
         out["summary"] = _esc(warning)

@@ -42,7 +42,16 @@ def share_json(row: dict[str, Any], now: str | None = None) -> dict[str, Any]:
         "state": row["state"],
         "used_item_id": row["used_item_id"],
         "received_at": row["received_at"],
+        "details": _details(row["kind"], doc),
     }
+
+
+def _details(kind: str, doc: dict[str, Any]) -> dict[str, Any]:
+    """An event's or vacancy's details as the origin sent them ({} for other kinds)."""
+    if kind not in ("event", "vacancy"):
+        return {}
+    item = mapping.object_to_item(doc)
+    return {} if isinstance(item, Failure) else item.get("details") or {}
 
 
 def list_shares(db: sqlite_utils.Database, limit: int = MAX_SHARES) -> list[dict[str, Any]]:

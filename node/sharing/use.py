@@ -77,6 +77,8 @@ def _create_fields(item: dict[str, Any]) -> dict[str, Any]:
             data.pop("licence")
     if data.get("location") and not data["location"].get("name"):
         data.pop("location")
+    if item["kind"] == "vacancy":
+        data.pop("expires_at", None)  # a vacancy's expiry follows its closing date
     return data
 
 
@@ -210,6 +212,7 @@ async def use_object(
                 db,
                 identity,
                 _create_fields(item),
+                organisation=origin_name,
                 extra={"derived_from": item["uri"], "provenance": provenance},
             )
             for (temp, media), analysis in zip(temps, analyses, strict=True):

@@ -34,7 +34,25 @@ def files(tmp_path) -> dict[str, tuple[str, bytes] | None]:
         "video": ("clip.mp4", mp4(tmp_path)),
         "audio": ("tone.ogg", audio(tmp_path)),
         "document": ("notulen.pdf", pdf()),
+        "event": None,
+        "vacancy": None,
     }
+
+
+def details(kind: str) -> dict:
+    """An event (with a place and an online link) and a vacancy; nothing for other kinds."""
+    if kind == "event":
+        return {"details": {
+            "start": "2030-12-05T19:00:00+01:00", "end": "2030-12-05T22:00:00+01:00",
+            "place": {"name": "Paard", "address": "Prinsegracht 12, Den Haag",
+                      "latitude": 52.07, "longitude": 4.31},
+            "online_url": "https://live.example/raad", "price": "gratis"}}  # fmt: skip
+    if kind == "vacancy":
+        return {"details": {
+            "location": "Den Haag", "hours": "32 uur", "hours_min": 32, "hours_max": 36,
+            "salary": {"min": 3200, "max": 4100, "currency": "EUR", "unit": "MONTH"},
+            "closing_date": "2030-12-31", "apply_email": "vacatures@omroep.example"}}  # fmt: skip
+    return {}
 
 
 async def make_items(http, node, tmp_path) -> dict[str, dict]:
@@ -45,7 +63,7 @@ async def make_items(http, node, tmp_path) -> dict[str, dict]:
                          json={"kind": kind, "title": f"Raad: {kind}", "summary": "Kort",
                                "body": "<p>Tekst</p>", "credit": "Anna de Vries",
                                "licence": "CC-BY-4.0", "tags": ["raad"], "language": "nl",
-                               "sensitive": kind == "article"})  # fmt: skip
+                               "sensitive": kind == "article", **details(kind)})  # fmt: skip
         if upload is not None:
             name, data = upload
             path = f"/api/v1/items/{item['id']}/media?filename={name}&alt=Beeld%20{kind}"
@@ -109,6 +127,13 @@ async def test_public_item_by_id_and_in_the_outbox_is_the_delivered_object(
         assert photo["attachment"][0]["focalPoint"] == [0.25, -0.5]
         assert photo["attachment"][0]["url"].endswith("/medium")
         assert creates["article"][0]["object"]["type"] == "Article"
+        event = creates["event"][0]["object"]
+        assert event["type"] == "Event" and event["name"] == "Raad: event"
+        assert event["startTime"] == "2030-12-05T19:00:00+01:00" and "summary" not in event
+        assert event["location"]["address"] == "Prinsegracht 12, Den Haag"
+        vacancy = creates["vacancy"][0]["object"]
+        assert vacancy["type"] == "Page" and vacancy["url"] == made["vacancy"]["uri"]
+        assert vacancy["validThrough"] == "2030-12-31T22:59:59.999999Z"
         assert fake.bad_signatures == []
     finally:
         await fake.stop()
@@ -151,6 +176,13 @@ async def test_partner_only_item_by_id_is_the_offered_object_and_hidden_from_oth
     assert photo["type"] == "Image" and photo["name"] == "Raad: photo"
     assert photo["attachment"][0]["focalPoint"] == [0.25, -0.5]
     assert not photo["attachment"][0]["url"].endswith("/medium")  # the original file
+    event = await offered(b, made["event"]["uri"])
+    assert event["type"] == "Event" and event["ical:status"] == "CONFIRMED"
+    assert event["attachment"] == [{"type": "Link", "name": "online", "mediaType": "text/html",
+                                    "href": "https://live.example/raad"}]  # fmt: skip
+    vacancy = await offered(b, made["vacancy"]["uri"])
+    assert vacancy["hiringOrganization"] == {"name": "Stadsomroep Den Haag"}
+    assert vacancy["baseSalary"]["value"]["maxValue"] == 4100
 
     # An edit reaches B as an Update; the id then gives the updated object, as B holds it.
     item = made["document"]
