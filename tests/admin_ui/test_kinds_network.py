@@ -147,7 +147,9 @@ async def test_network_agenda_and_vacancy_portal_in_both_languages(
         await page.goto(b.url(f"/agenda?view=week&date={monday.isoformat()}"))
         await expect(page.locator("html")).to_have_attribute("lang", lang)
         await expect(page.get_by_text("Concert: Haags Jazz Collectief").first).to_be_visible()
-        await expect(page.get_by_text("Online meet-up: maak je eigen wijkreportage").first).to_be_visible()
+        await expect(
+            page.get_by_text("Online meet-up: maak je eigen wijkreportage").first
+        ).to_be_visible()
         await expect(page.get_by_text("Open dag Stadsomroep").first).to_be_visible()
         problems[f"{lang}-network-agenda"] = await run_axe(page)
         await screenshot(page, f"network-agenda-{lang}")
@@ -166,13 +168,21 @@ async def test_network_agenda_and_vacancy_portal_in_both_languages(
         await services.set_user_language(b.app, "admin", lang)
         await page.goto(b.url(f"/admin/agenda?view=week&date={monday.isoformat()}"))
         week = page.locator(".agenda-week")
-        await expect(week.get_by_role("link", name="Concert: Haags Jazz Collectief")).to_be_visible()
-        await expect(week.get_by_role("link", name="Online meet-up: maak je eigen wijkreportage")).to_be_visible()
+        await expect(
+            week.get_by_role("link", name="Concert: Haags Jazz Collectief")
+        ).to_be_visible()
+        await expect(
+            week.get_by_role("link", name="Online meet-up: maak je eigen wijkreportage")
+        ).to_be_visible()
         problems[f"{lang}-admin-agenda"] = await run_axe(page)
         await screenshot(page, f"admin-network-agenda-{lang}")
         await page.locator("#f-org").select_option(label="Stadsomroep Den Haag")
         await page.locator("form.filters button[type=submit]").click()
-        await expect(week.get_by_role("link", name="Concert: Haags Jazz Collectief")).to_be_visible()
-        await expect(week.get_by_role("link", name="Online meet-up: maak je eigen wijkreportage")).to_have_count(0)
+        await expect(
+            week.get_by_role("link", name="Concert: Haags Jazz Collectief")
+        ).to_be_visible()
+        await expect(
+            week.get_by_role("link", name="Online meet-up: maak je eigen wijkreportage")
+        ).to_have_count(0)
         await context.close()
     assert {name: found for name, found in problems.items() if found} == {}
