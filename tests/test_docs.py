@@ -65,3 +65,27 @@ def test_handled_types_match_the_registered_handlers(tmp_path) -> None:
     assert builtin == set(BUILTIN_TYPES)
     assert registered <= set(HANDLED_TYPES), registered - set(HANDLED_TYPES)
     assert set(HANDLED_TYPES) <= registered | builtin
+
+
+def test_event_and_vacancy_sections_name_every_term_we_send() -> None:
+    """The Event and Vacancy sections list each property protocol/kinds.py writes."""
+    from protocol import kinds
+
+    sections = _sections()
+    event = {"start": "2026-12-05T18:00:00Z", "end": "2026-12-05T21:00:00Z",
+             "timezone": "Europe/Amsterdam", "place": {"name": "P", "address": "A",
+             "latitude": 1, "longitude": 2}, "online_url": "https://x.example/",
+             "ticket_url": "https://t.example/", "organiser": "O", "price": "p"}  # fmt: skip
+    vacancy = {"employer": "E", "location": "L", "hours": "h", "hours_min": 1, "hours_max": 2,
+               "contract_type": "permanent", "closing_date": "2026-12-31",
+               "salary": {"min": 1, "max": 2, "currency": "EUR", "unit": "MONTH"},
+               "apply_url": "https://a.example/", "apply_email": "a@b.example",
+               "education_level": "hbo"}  # fmt: skip
+    for name, terms in (
+        ("Event", kinds.event_terms(event)),
+        ("Vacancy", kinds.vacancy_terms(vacancy)),
+    ):
+        section = sections[name]
+        assert "**In this node:**" in section
+        missing = [t for t in terms if f'"{t}"' not in section]
+        assert not missing, f"### {name} does not show {missing}"

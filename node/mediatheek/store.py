@@ -131,6 +131,8 @@ def _row_values(listing: dict[str, Any]) -> dict[str, Any]:
 
 def _details_values(kind: str, details: Any) -> dict[str, Any]:
     """``details`` as JSON, and an event's window (all-day: whole days in its zone)."""
+    if details is None:
+        details = {}
     if isinstance(details, str):
         details = json.loads(details or "{}")
     if not isinstance(details, dict):

@@ -16,12 +16,14 @@ import json
 import logging
 import sys
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from federation import wire
 from node.sharing.services import SERVICES
+from protocol.instants import parse_instant
 from tests.integration.network import api, create_item_with_photo, wait_for
 from tests.peers.fedify_peer import (
     VERSIONS,
@@ -177,6 +179,45 @@ async def test_fedify_parses_our_public_items(node, http, peer):
     async with http.get(attachment["url"]) as resp:
         assert resp.status == 200
         assert resp.content_type == "image/jpeg"
+
+
+async def test_fedify_parses_our_event_and_vacancy(node, http, peer):
+    event = await api(
+        http, node, "POST", "/api/v1/items", expect=201,
+        json={"kind": "event", "title": "Open dag", "body": "<p>Kom kijken.</p>",
+              "details": {"start": "2030-12-05T19:00:00+01:00",
+                          "end": "2030-12-05T22:00:00+01:00",
+                          "place": {"name": "Paard", "address": "Prinsegracht 12",
+                                    "latitude": 52.07, "longitude": 4.31},
+                          "online_url": "https://live.example/open-dag",
+                          "status": "cancelled"}},
+    )  # fmt: skip
+    vacancy = await api(
+        http, node, "POST", "/api/v1/items", expect=201,
+        json={"kind": "vacancy", "title": "Eindredacteur", "body": "<p>Wij zoeken.</p>",
+              "details": {"location": "Den Haag", "closing_date": "2030-12-31",
+                          "apply_email": "vacatures@omroep.example"}},
+    )  # fmt: skip
+    for item in (event, vacancy):
+        await _make_public(http, node, item["id"])
+
+    found = await peer.lookup(event["uri"])
+    assert found["ok"], found
+    assert found["type"] == "Event" and found["class"] == "Event"
+    assert found["name"] == "Open dag" and "Kom kijken." in found["content"]
+    parsed = found["json"]  # Fedify's own serialisation of what it parsed
+    assert parse_instant(parsed["startTime"]) == datetime(2030, 12, 5, 18, tzinfo=UTC)
+    assert parse_instant(parsed["endTime"]) == datetime(2030, 12, 5, 21, tzinfo=UTC)
+    place = parsed["location"]
+    assert place["type"] == "Place" and place["name"] == "Paard"
+    assert (place["latitude"], place["longitude"]) == (52.07, 4.31)
+    [link] = [a for a in found["attachments"] if a.get("type") == "Link"]
+    assert link["url"] == "https://live.example/open-dag"
+
+    page = await peer.lookup(vacancy["uri"])
+    assert page["ok"], page
+    assert page["type"] == "Page" and page["name"] == "Eindredacteur"
+    assert page["url"] == vacancy["uri"] or vacancy["uri"] in json.dumps(page["url"])
 
 
 async def test_fedify_gets_404_for_a_non_public_item(node, http, peer):

@@ -8,6 +8,7 @@ from node.http.api import openapi
 from node.http.channels import (
     agenda_routes,
     api_doc,
+    api_doc_agenda,
     embed,
     feed_routes,
     ninjs_routes,
@@ -31,3 +32,4 @@ def setup(app: web.Application) -> None:
     app.middlewares.append(ninjs_routes.ninjs_suffix_middleware)
     app.cleanup_ctx.append(webhook_worker.webhook_worker_ctx)
     openapi.register(api_doc.PATHS, api_doc.SCHEMAS)
+    openapi.register(api_doc_agenda.PATHS, api_doc_agenda.SCHEMAS)
