@@ -43,6 +43,8 @@ T = {
         "end_rule": "Het einde moet na het begin liggen",
         "closing_rule": "Geef een sluitingsdatum van vandaag of later.",
         "closes": "Sluit op",
+        "zone_rule": "Onbekende tijdzone: gebruik een naam als Europe/Amsterdam.",
+        "text_rule": "Gewone tekst van maximaal 100 tekens, zonder < of >.",
         "on": "Op ",
         "postponed": "Uitgesteld",
         "save": "Opslaan",
@@ -72,6 +74,8 @@ T = {
         "end_rule": "The end must be after the start",
         "closing_rule": "Give a closing date of today or later.",
         "closes": "Closes on",
+        "zone_rule": "Unknown time zone: use a name such as Europe/Amsterdam.",
+        "text_rule": "Plain text of at most 100 characters, without < or >.",
         "on": "On ",
         "postponed": "Postponed",
         "save": "Save",
@@ -187,6 +191,15 @@ async def test_refusals_are_shown_next_to_the_field_and_store_nothing(
     await expect(page.get_by_label(t["end_time"])).to_have_value("18:00")  # input kept
     assert await run_axe(page) == []
     await screenshot(page, f"kinds-{lang}-event-error")
+    # an unknown time zone (caught by the form) and markup in the price (refused by the node)
+    await page.get_by_label(t["end_time"]).fill("22:00")
+    await page.locator("#f-d_timezone").fill("Mars/Olympus")
+    await page.get_by_role("button", name=t["create"]).click()
+    await expect(page.locator("#f-d_timezone-error")).to_have_text(t["zone_rule"])
+    await page.locator("#f-d_timezone").fill("Europe/Amsterdam")
+    await page.locator("#f-d_price").fill("<b>gratis</b>")
+    await page.get_by_role("button", name=t["create"]).click()
+    await expect(page.locator("#f-d_price-error")).to_have_text(t["text_rule"])
     # a vacancy that closed yesterday: the node refuses details.closing_date
     await page.goto(node.url("/admin/items/new?kind=vacancy"))
     await page.get_by_label(t["title"], exact=True).fill("Te laat")
