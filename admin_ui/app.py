@@ -18,10 +18,12 @@ from aiohttp import web
 from admin_ui import i18n
 from admin_ui.forms import to_local_input
 from admin_ui.keys import CODEC, LIMITER, NODE
+from admin_ui.kinds_form import card_date
 from admin_ui.ratelimit import LoginLimiter
 from admin_ui.security import PREFIX, guard_middleware
 from admin_ui.session import SessionCodec, load_key
 from admin_ui.views import (
+    agenda,
     auth,
     contributions,
     imports,
@@ -64,6 +66,7 @@ def create_admin_app(node_app: web.Application) -> web.Application:
     )
     i18n.install(env)
     env.filters["localtime"] = to_local_input
+    env.filters["when"] = card_date
     for module in (
         auth,
         library,
@@ -78,6 +81,7 @@ def create_admin_app(node_app: web.Application) -> web.Application:
         network,
         walls,
         contributions,
+        agenda,
     ):
         module.setup(sub)
     sub.router.add_static("/static/", ROOT / "static", name="static")

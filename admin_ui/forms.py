@@ -46,6 +46,8 @@ KIND_LABELS = {
     "video": N_("Video"),
     "audio": N_("Audio"),
     "document": N_("Document"),
+    "event": N_("Evenement"),
+    "vacancy": N_("Vacature"),
 }
 
 

@@ -17,6 +17,7 @@ NAVIGATION = (
     ("new_item", N_("Nieuw item"), False),
     ("shared", N_("Gedeeld met ons"), False),
     ("mediatheek", N_("Mediatheek"), False),
+    ("agenda", N_("Agenda"), False),
     ("notifications", N_("Meldingen"), False),
     ("contributions", N_("Bijdragen"), False),
     ("insight", N_("Inzicht"), False),

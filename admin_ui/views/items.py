@@ -16,6 +16,18 @@ from admin_ui.forms import (
 )
 from admin_ui.i18n import _
 from admin_ui.keys import NODE, user_of
+from admin_ui.kinds_form import (
+    CONTRACT_TYPES,
+    DETAIL_KINDS,
+    DETAIL_LABELS,
+    EVENT_STATUSES,
+    SALARY_UNITS,
+    TIMEZONES,
+    details_changed,
+    details_values,
+    node_refusal,
+    parse_details_form,
+)
 from admin_ui.render import render
 from admin_ui.security import PREFIX, redirect
 from admin_ui.sharing_text import EVENT_LABELS, delivery_text, local_time, problem_text
@@ -42,6 +54,22 @@ def admin_media(media: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def kind_context() -> dict[str, Any]:
+    """What the kind-specific fieldsets (kind_details.html) need besides values and errors."""
+    return {
+        "detail_labels": DETAIL_LABELS,
+        "event_statuses": EVENT_STATUSES,
+        "contract_types": CONTRACT_TYPES,
+        "salary_units": SALARY_UNITS,
+        "timezones": TIMEZONES,
+    }
+
+
+def refusal(exc: ValidationFailed) -> dict[str, str]:
+    """A node refusal next to its input: details fields translated by rule, others as before."""
+    return node_refusal(str(exc.extra.get("field") or "")) or node_error(exc)
+
+
 def _new_form(
     request: web.Request, values: dict[str, str], errors: dict[str, str], status: int = 200
 ) -> web.Response:
@@ -54,21 +82,31 @@ def _new_form(
             "kinds": KINDS,
             "kind_labels": KIND_LABELS,
             "limits": FIELD_LIMITS,
+            "detail_kinds": [k for k in DETAIL_KINDS if k in KINDS],
+            **kind_context(),
         },
         status=status,
     )
 
 
+def _defaults(kind: str) -> dict[str, str]:
+    return {k: v for kind_ in DETAIL_KINDS for k, v in details_values(kind_, None).items()}
+
+
 @routes.get("/items/new", name="new_item")
 async def new_item_page(request: web.Request) -> web.Response:
-    return _new_form(request, {"kind": "article", "title": ""}, {})
+    kind = request.query.get("kind", "article")
+    kind = kind if kind in KINDS else "article"
+    return _new_form(request, {**_defaults(kind), "kind": kind, "title": ""}, {})
 
 
 @routes.post("/items/new")
 async def create_item(request: web.Request) -> web.Response:
-    form = await request.post()
-    values = {"kind": str(form.get("kind", "")), "title": str(form.get("title", ""))}
-    errors: dict[str, str] = {}
+    form = {k: str(v) for k, v in (await request.post()).items() if k != "csrf"}
+    values = {**_defaults(""), **form}
+    values.setdefault("kind", "")
+    values.setdefault("title", "")
+    details, errors = parse_details_form(values["kind"], form)
     if values["kind"] not in KINDS:
         errors["kind"] = _("Kies een soort.")
     if not values["title"].strip():
@@ -80,15 +118,23 @@ async def create_item(request: web.Request) -> web.Response:
             count=len(values["title"]),
         )
     if not errors:
+        data: dict[str, Any] = {"kind": values["kind"], "title": values["title"]}
+        if details is not None:
+            data["details"] = details
         try:
             item = await services.create_item(
-                request.app[NODE], values, author=user_of(request).username
+                request.app[NODE], data, author=user_of(request).username
             )
         except ValidationFailed as exc:
-            errors = node_error(exc)
+            errors = refusal(exc)
         else:
             return redirect(f"{PREFIX}/items/{item['id']}?created=1")
     return _new_form(request, values, errors, status=422)
+
+
+def _values(item: dict[str, Any]) -> dict[str, str]:
+    """The editor's input values: the common fields and the kind's details."""
+    return {**form_values(item), **details_values(item["kind"], item.get("details"))}
 
 
 async def regie_context(request: web.Request, item_id: str) -> dict[str, Any]:
@@ -144,6 +190,7 @@ async def _editor(
             "regie_error": regie_error,
             "event_labels": EVENT_LABELS,
             "local_time": local_time,
+            **kind_context(),
             **regie,
         },
         status=status,
@@ -170,7 +217,7 @@ async def edit_item_page(request: web.Request) -> web.Response:
         notice = _("Bijdrage geaccepteerd: dit is nu een concept-item, met de inzender als credit.")
     elif request.query.get("shared") == "1":
         notice = _("Regie opgeslagen. De bezorging per partner staat hieronder.")
-    return await _editor(request, item, form_values(item), {}, notice)
+    return await _editor(request, item, _values(item), {}, notice)
 
 
 @routes.post("/items/{id}")
@@ -179,20 +226,26 @@ async def save_item(request: web.Request) -> web.Response:
     item = await services.get_item(node, request.match_info["id"])
     form = {k: str(v) for k, v in (await request.post()).items() if k != "csrf"}
     data, errors = parse_item_form(form)
+    details, detail_errors = parse_details_form(item["kind"], form)
+    errors.update(detail_errors)
+    if item["kind"] == "vacancy":
+        data.pop("expires_at", None)  # follows the closing date, set by the node
     if not errors:
         changes = changed_fields(item, data)
+        if details is not None and details_changed(item["kind"], item.get("details"), form):
+            changes["details"] = details
         if not changes:
             return redirect(f"{PREFIX}/items/{item['id']}?unchanged=1")
         try:
             await services.update_item(node, item["id"], changes)
         except ValidationFailed as exc:
-            errors = node_error(exc)
+            errors = refusal(exc)
         else:
             return redirect(f"{PREFIX}/items/{item['id']}?saved=1")
     return await _editor(
         request,
         item,
-        {**form_values(item), **form},
+        {**_values(item), **form},
         errors,
         _("Niet opgeslagen: verbeter de gemarkeerde velden."),
         status=422,
@@ -216,7 +269,7 @@ async def save_audience(request: web.Request) -> web.Response:
         return await _editor(
             request,
             item,
-            form_values(item),
+            _values(item),
             {},
             status=exc.status if exc.status < 500 else 502,
             regie_error=problem_text(exc),

@@ -7,6 +7,7 @@ from aiohttp import web
 from admin_ui.forms import KIND_LABELS
 from admin_ui.i18n import _
 from admin_ui.keys import NODE
+from admin_ui.kinds_form import card_date
 from admin_ui.render import render
 from admin_ui.views.imports import import_notice
 from admin_ui.views.items import admin_media
@@ -38,6 +39,7 @@ async def library(request: web.Request) -> web.Response:
                 "kind_label": _(KIND_LABELS.get(item["kind"], item["kind"])),
                 "thumb": next((m["thumb"] for m in media if m["thumb"]), None),
                 "media_count": len(media),
+                "when": card_date(item),
             }
         )
     next_url = str(request.rel_url.update_query(cursor=next_cursor)) if next_cursor else None

@@ -3,7 +3,10 @@
 Stadsomroep Den Haag, WijkTV Den Haag and Gemeente Den Haag start as separate
 processes with their own data directories under ``./demo-data``; they become
 partners; sample items of every kind (with media generated locally) are
-created, some shared, some listed, one embargoed.  Runs until Ctrl-C.
+created, some shared, some listed, one embargoed; events (a concert, a festival of
+several whole days, an online meet-up, a cancelled one) and vacancies (one closing
+soon) are listed in the mediatheek, so the network agenda and the vacancy portal
+show them.  Runs until Ctrl-C.
 """
 
 from __future__ import annotations
@@ -14,8 +17,9 @@ import shutil
 import subprocess
 import tempfile
 import zipfile
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import aiohttp
 from PIL import Image, ImageDraw
@@ -23,6 +27,7 @@ from PIL import Image, ImageDraw
 from node.app.devnet import NodeProcess, create_node
 
 ROOT = Path("demo-data")
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 NODES = [("Stadsomroep Den Haag", 8081), ("WijkTV Den Haag", 8082), ("Gemeente Den Haag", 8083)]
 
 
@@ -199,6 +204,101 @@ async def seed(clients: list[Client]) -> None:
         json={"partners": [omroep.node.base_url + "/actor"], "mediatheek": True},
     )
     await wijktv.call("PUT", f"/api/v1/items/{beelden['id']}/audience", json={"mediatheek": True})
+    await seed_agenda(omroep, wijktv, gemeente)
+
+
+def at(days: int, hour: int, minute: int = 0) -> str:
+    """A moment ``days`` from today at a Dutch wall-clock time, with its offset."""
+    day = datetime.now(AMSTERDAM).date() + timedelta(days=days)
+    return datetime.combine(day, time(hour, minute), tzinfo=AMSTERDAM).isoformat()
+
+
+def on(days: int) -> str:
+    return (datetime.now(AMSTERDAM).date() + timedelta(days=days)).isoformat()
+
+
+async def listed(client: Client, **fields) -> dict:
+    """An item in the mediatheek and public: on the network agenda or portal, and the node's own."""
+    created = await client.call("POST", "/api/v1/items", json={"language": "nl", **fields})
+    await client.call(
+        "PUT",
+        f"/api/v1/items/{created['id']}/audience",
+        json={"mediatheek": True, "public": True},
+    )
+    return created
+
+
+async def seed_agenda(omroep: Client, wijktv: Client, gemeente: Client) -> None:
+    """Sample events and vacancies of the three organisations."""
+    place = {"name": "Paard", "address": "Prinsegracht 12, 2512 GA Den Haag"}
+    await listed(
+        omroep,
+        kind="event",
+        title="Concert: Haags Jazz Collectief",
+        summary="Live in het Paard, ook te zien op de stadszender.",
+        details={
+            "start": at(5, 20), "end": at(5, 23), "timezone": "Europe/Amsterdam",
+            "place": {**place, "latitude": 52.0767, "longitude": 4.3066},
+            "ticket_url": "https://paard.nl/", "price": "€ 17,50", "status": "scheduled",
+        },
+    )  # fmt: skip
+    await listed(
+        gemeente,
+        kind="event",
+        title="Haags Mediafestival",
+        summary="Drie dagen programma over lokale media, op het Spuiplein.",
+        details={
+            "start": on(9), "end": on(11), "all_day": True, "timezone": "Europe/Amsterdam",
+            "place": {"name": "Spuiplein", "address": "Spuiplein, Den Haag"},
+            "organiser": "Gemeente Den Haag", "price": "gratis", "status": "scheduled",
+        },
+    )  # fmt: skip
+    await listed(
+        wijktv,
+        kind="event",
+        title="Online meet-up: maak je eigen wijkreportage",
+        details={
+            "start": at(2, 19, 30), "end": at(2, 21), "timezone": "Europe/Amsterdam",
+            "place": None, "online_url": "https://meet.example.org/wijkreportage",
+            "price": "gratis", "status": "scheduled",
+        },
+    )  # fmt: skip
+    await listed(
+        omroep,
+        kind="event",
+        title="Open dag Stadsomroep",
+        summary="Gaat niet door wegens verbouwing.",
+        details={
+            "start": at(7, 10), "end": at(7, 16), "timezone": "Europe/Amsterdam",
+            "place": {"name": "Stadsomroep Den Haag", "address": "Spui 70, Den Haag"},
+            "price": "gratis", "status": "cancelled",
+        },
+    )  # fmt: skip
+    await listed(
+        omroep,
+        kind="vacancy",
+        title="Verslaggever lokale politiek",
+        body="<p>Je volgt de gemeenteraad en maakt reportages voor radio, tv en web.</p>",
+        details={
+            "location": "Den Haag", "hours": "32-36 uur per week", "hours_min": 32,
+            "hours_max": 36, "contract_type": "permanent",
+            "salary": {"min": 3200, "max": 4100, "currency": "EUR", "unit": "MONTH"},
+            "closing_date": on(30), "apply_email": "vacatures@stadsomroep.example",
+            "apply_url": None, "education_level": "hbo",
+        },
+    )  # fmt: skip
+    await listed(
+        wijktv,
+        kind="vacancy",
+        title="Stagiair camera en montage",
+        details={
+            "location": "Den Haag Transvaal", "hours": "24 uur per week",
+            "contract_type": "internship",
+            "salary": {"min": 500, "max": 500, "currency": "EUR", "unit": "MONTH"},
+            "closing_date": on(2), "apply_url": "https://wijktv.example/stage",
+            "apply_email": None, "education_level": "mbo",
+        },
+    )  # fmt: skip
 
 
 def prepare() -> tuple[bool, list[NodeProcess]]:

@@ -10,12 +10,17 @@ from aiohttp import web
 
 from node.core import accounts
 from node.core.accounts import User
-from node.core.appkeys import DB, SETTINGS
+from node.core.appkeys import DB, IDENTITY, SETTINGS
 from node.core.settings import Settings
 
 
 def settings(app: web.Application) -> Settings:
     return app[SETTINGS]
+
+
+def organisation_name(app: web.Application) -> str:
+    """The name of the organisation this node speaks for (the default organiser, employer)."""
+    return app[IDENTITY].name
 
 
 # -- accounts --------------------------------------------------------------------------

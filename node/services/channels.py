@@ -4,11 +4,14 @@ Async facades for front ends (see ``node.services``)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from aiohttp import web
 
-from node.core.appkeys import DB, SETTINGS
+from node.channels import agenda
+from node.core.appkeys import DB, IDENTITY, SETTINGS
+from node.core.clock import iso
 from node.core.errors import NotFound
 from node.sharing.services import SERVICES
 
@@ -92,3 +95,15 @@ async def reject_contribution(
 ) -> dict[str, Any]:
     """Reject with a reason the contributor is told; the files are dropped."""
     return await app[SERVICES].contributions.reject(contribution_id, reason)
+
+
+# -- agenda ----------------------------------------------------------------------------
+
+
+async def network_agenda(
+    app: web.Application, *, since: dt.datetime, until: dt.datetime
+) -> list[dict[str, Any]]:
+    """Own public and partners' listed events overlapping [since, until), not past."""
+    identity = app[IDENTITY]
+    query = agenda.AgendaQuery(scope="network", start=since, end=until)
+    return await app[DB].read(lambda db: agenda.agenda(db, identity, query, iso()))
