@@ -49,6 +49,8 @@ class AgendaQuery:
     tag: str | None = None
     org: str | None = None
     limit: int = MAX_ENTRIES
+    #: Our signed-in editors also see partners' listings that are not public.
+    partner_view: bool = False
 
 
 @dataclass(frozen=True)
@@ -120,11 +122,16 @@ def _from_item(identity: Identity, item: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _visible_listings(kind: str, where: list[str], params: list[Any], now: str) -> tuple:
+def _visible_listings(
+    kind: str, where: list[str], params: list[Any], now: str, *, partner_view: bool = False
+) -> tuple:
+    """Listings of ``kind`` that may be shown: public ones (public pages, feeds, API),
+    or also partner-only ones for ``partner_view`` (our signed-in editors)."""
     clauses = [
         "kind = ?",
         "withdrawn = 0",
         visibility.usable_sql("listings", "?"),
+        *([] if partner_view else [visibility.addressed_publicly_sql("listings")]),
         *where,
     ]
     return " AND ".join(clauses), [kind, now, now, *params]
@@ -177,7 +184,7 @@ def _listed_events(db: sqlite_utils.Database, query: AgendaQuery, now: str) -> l
     if query.org:
         where.append("origin_actor = ?")
         params.append(query.org)
-    sql, values = _visible_listings("event", where, params, now)
+    sql, values = _visible_listings("event", where, params, now, partner_view=query.partner_view)
     cur = db.execute(
         f"SELECT {_LISTING_COLUMNS} FROM listings WHERE {sql} ORDER BY starts_at, id LIMIT ?",
         [*values, MAX_ENTRIES * 4],

@@ -189,6 +189,25 @@ def usable_sql(table: str = "items", now: str = ":now") -> str:
     return f"{embargo_passed_sql(table, now)} AND {not_expired_sql(table, now)}"
 
 
+#: The public audience of ActivityStreams (also in protocol.vocab; the rule reads it here).
+_AS_PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
+
+
+def addressed_publicly_sql(table: str = "listings", document: str = "document") -> str:
+    """The stored object of a listing is addressed to as:Public (``to`` or ``cc``).
+
+    A mediatheek listing is for partners; only when its origin also made the item public
+    does the origin's object say so (forms.item_document puts as:Public in ``cc``). Public
+    pages of *another* node (the network agenda, the vacancy portal) may show a listing only
+    then. Embargo and expiry are still the caller's (usable_sql).
+    """
+    col = _col(table, document)
+    return (
+        f"(EXISTS (SELECT 1 FROM json_each({col}, '$.to') WHERE value = '{_AS_PUBLIC}')"
+        f" OR EXISTS (SELECT 1 FROM json_each({col}, '$.cc') WHERE value = '{_AS_PUBLIC}'))"
+    )
+
+
 PUBLIC_WHERE = f"items.deleted = 0 AND audience.public = 1 AND {usable_sql('items')}"
 
 

@@ -103,7 +103,9 @@ async def reject_contribution(
 async def network_agenda(
     app: web.Application, *, since: dt.datetime, until: dt.datetime
 ) -> list[dict[str, Any]]:
-    """Own public and partners' listed events overlapping [since, until), not past."""
+    """Own public and partners' listed events overlapping [since, until), not past.
+
+    For the signed-in admin: partners' listings that are not public are included."""
     identity = app[IDENTITY]
-    query = agenda.AgendaQuery(scope="network", start=since, end=until)
+    query = agenda.AgendaQuery(scope="network", start=since, end=until, partner_view=True)
     return await app[DB].read(lambda db: agenda.agenda(db, identity, query, iso()))

@@ -52,7 +52,10 @@ def item_document(
     if audience == FOLLOWERS:
         obj = item_object(identity, item, [AS_PUBLIC], [followers_url(identity)])
         return follower_view(db, identity, item, obj)
-    return item_object(identity, item, list(audience))
+    # as:Public in cc tells partners the origin made the item public too: only then may a
+    # partner's public pages (network agenda, vacancy portal) show it.
+    public = audiences.get_audience(db, item["id"])["public"]
+    return item_object(identity, item, list(audience), [AS_PUBLIC] if public else [])
 
 
 def partner_address(

@@ -197,6 +197,9 @@ class Distributor:
                     to=[partners_url(identity)],
                 )
                 outbox.enqueue(d, remove, partners)
+        if (plan.public_on or plan.public_off) and not (plan.list_on or plan.list_off):
+            # Partners holding it learn whether it is public now (their public pages obey it).
+            self._queue_update(d, item, followers=False)
         if plan.public_on and self._may_go_public(item):
             self._queue_public(d, item)
         if plan.public_off:
@@ -244,11 +247,15 @@ class Distributor:
         webhooks.queue_event(d, "item.published", payload)
         return create["id"]
 
-    def _queue_update(self, d: sqlite_utils.Database, item: dict[str, Any]) -> None:
+    def _queue_update(
+        self, d: sqlite_utils.Database, item: dict[str, Any], *, followers: bool = True
+    ) -> None:
         identity = self.identity
+        send_to_followers = followers
         if audience.get_audience(d, item["id"])["mediatheek"]:
             self._index_own(d, item, listed=True)
         partners, followers = recipients(d, item["id"])
+        followers = followers and send_to_followers
         # Each partner gets the object addressed as it holds the item (forms.partner_address):
         # one Update per partner it was shared with, one to the listing's partners.
         groups: dict[tuple[str, ...], list[str]] = {}

@@ -1,6 +1,6 @@
 """The network agenda and vacancy portal on two real nodes: what A lists, B shows.
 
-A makes events and a vacancy and places them in the mediatheek (not public);
+A makes events and a vacancy, places them in the mediatheek and makes them public;
 B, A's partner, gets the listings over federation and shows them in its network
 agenda, its network iCal feed (parsed with ``icalendar``) and its portal.  A
 cancellation at A reaches B's feed; a past event never shows; the vacancy's
@@ -29,11 +29,11 @@ from tests.node.test_agenda import (
 )
 
 
-async def _make(http, node, kind, title, details, **more):
+async def _make(http, node, kind, title, details, public=True, **more):
     item = await api(http, node, "POST", "/api/v1/items", expect=201,
                      json={"kind": kind, "title": title, "details": details, **more})  # fmt: skip
     await api(http, node, "PUT", f"/api/v1/items/{item['id']}/audience", expect=200,
-              json={"mediatheek": True})  # fmt: skip
+              json={"mediatheek": True, "public": public})  # fmt: skip
     return item
 
 
@@ -130,3 +130,70 @@ async def test_a_vacancy_listed_at_a_is_on_b_portal_until_its_closing_date(
         async with http.get(node.url(f"/vacatures/{key}")) as r:
             assert r.status == 404
         assert (await api(http, node, "GET", "/api/v1/vacancies"))["items"] == []
+
+
+async def _on_b_public_pages(http, b, title: str) -> dict[str, bool]:
+    """Where ``title`` shows on B's public surfaces (agenda, iCal, portal, feeds, API)."""
+    found = {}
+    for path in ("/agenda?view=month&date=" + _soon(2).date().isoformat(), "/agenda/network.ics",
+                 "/vacatures", "/vacatures/feed.json", "/vacatures/rss.xml",
+                 "/api/v1/agenda", "/api/v1/vacancies"):  # fmt: skip
+        async with http.get(b.url(path)) as r:
+            assert r.status == 200, path
+            found[path] = title in await r.text()
+    return found
+
+
+async def _listing_public(node, uri: str) -> bool | None:
+    def row(db):
+        found = db.execute(
+            "SELECT document FROM listings WHERE object_id = ? AND withdrawn = 0", [uri]
+        ).fetchone()
+        return None if found is None else "#Public" in found[0]
+
+    return await node.app[DB].read(row)
+
+
+async def test_a_partner_only_listing_stays_off_the_partners_public_pages(node_factory, http):
+    """Regie: listed for partners is not public. B's public agenda, iCal, portal, feeds and
+    API show A's event and vacancy only while A has made them public; B's editors see them."""
+    from node import services
+
+    a = await node_factory("Stadsomroep Den Haag")
+    b = await node_factory("Filmhuis Delft")
+    await make_partners(http, a, b)
+    event = await _make(http, a, "event", "Besloten perspresentatie", event_details(2),
+                        public=False)  # fmt: skip
+    job = await _make(http, a, "vacancy", "Interne vacature eindredacteur", vacancy_details(),
+                      public=False)  # fmt: skip
+    for item in (event, job):
+        await wait_for(lambda i=item: _listed_at(b, i["uri"]) or None, what="B's listing")
+    for title in (event["title"], job["title"]):
+        assert not any((await _on_b_public_pages(http, b, title)).values())
+    since = dt.datetime.now(dt.UTC)
+    admin_view = await services.network_agenda(b.app, since=since,
+                                                until=since + dt.timedelta(days=40))  # fmt: skip
+    assert event["uri"] in {e["uri"] for e in admin_view}  # B's editors may see it
+
+    # A makes both public: the listings say so, and B's public pages show them.
+    for item in (event, job):
+        await api(http, a, "PUT", f"/api/v1/items/{item['id']}/audience", expect=200,
+                  json={"mediatheek": True, "public": True})  # fmt: skip
+        await wait_for(lambda i=item: _listing_public(b, i["uri"]) or None, what="public at B")
+    shown = await _on_b_public_pages(http, b, event["title"])
+    assert shown["/agenda/network.ics"] and shown["/api/v1/agenda"]
+    shown = await _on_b_public_pages(http, b, job["title"])
+    assert shown["/vacatures"] and shown["/vacatures/feed.json"] and shown["/api/v1/vacancies"]
+
+    # A withdraws the public tick (still listed): B's public pages drop them again.
+    for item in (event, job):
+        await api(http, a, "PUT", f"/api/v1/items/{item['id']}/audience", expect=200,
+                  json={"mediatheek": True, "public": False})  # fmt: skip
+    for item in (event, job):
+
+        async def private(i=item):
+            return (await _listing_public(b, i["uri"])) is False or None
+
+        await wait_for(private, what="B to learn it is no longer public")
+    for title in (event["title"], job["title"]):
+        assert not any((await _on_b_public_pages(http, b, title)).values())
