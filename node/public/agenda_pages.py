@@ -45,16 +45,33 @@ def _query(params: dict[str, str | None], lang: str) -> str:
     return "?" + urlencode(clean) if clean else ""
 
 
+def _date_label(day: dt.date, lang: str) -> str:
+    """ "8 december 2026" / "8 December 2026" (no weekday: for closing dates and spans)."""
+    months = _MONTHS.get(lang, _MONTHS["nl"])
+    return f"{day.day} {months[day.month - 1]} {day.year}"
+
+
 def _when(details: dict[str, Any], lang: str) -> str:
+    """When an event is, for people: in its own zone, the zone named unless it is ours."""
     if details.get("all_day"):
-        start, end = str(details["start"])[:10], str(details["end"])[:10]
-        span = start if start == end else f"{start} – {end}"
+        start = dt.date.fromisoformat(str(details["start"])[:10])
+        end = dt.date.fromisoformat(str(details["end"])[:10])
+        span = _day_label(start, lang)
+        if end != start:
+            span = f"{span} – {_day_label(end, lang)}"
         return f"{span} ({t(lang, 'all_day')})"
-    zone = ZoneInfo(details.get("timezone") or item_kinds.DEFAULT_TIMEZONE)
+    name = details.get("timezone") or item_kinds.DEFAULT_TIMEZONE
+    zone = ZoneInfo(name)
     start = parse_iso(details["start"]).astimezone(zone)
     end = parse_iso(details["end"]).astimezone(zone)
-    last = end.strftime("%H:%M") if end.date() == start.date() else end.strftime("%Y-%m-%d %H:%M")
-    return f"{start.strftime('%Y-%m-%d %H:%M')} – {last}"
+    if end.date() == start.date():
+        text = f"{_day_label(start.date(), lang)}, {start:%H:%M}–{end:%H:%M}"
+    else:
+        text = (
+            f"{_day_label(start.date(), lang)} {start:%H:%M} – "
+            f"{_day_label(end.date(), lang)} {end:%H:%M}"
+        )
+    return text if name == item_kinds.DEFAULT_TIMEZONE else f"{text} ({name})"
 
 
 def _where(details: dict[str, Any], lang: str) -> str:
@@ -175,8 +192,9 @@ def _contract(value: str | None, lang: str) -> str:
     return t(lang, f"contract_{value}") if value in item_kinds.CONTRACT_TYPES else ""
 
 
-def _closing(entry: dict[str, Any]) -> str:
-    return str(entry["details"].get("closing_date") or "")
+def _closing(entry: dict[str, Any], lang: str) -> str:
+    closing = entry["details"].get("closing_date")
+    return _date_label(dt.date.fromisoformat(closing), lang) if closing else ""
 
 
 def _vacancy_card(entry: dict[str, Any], lang: str) -> str:
@@ -194,7 +212,7 @@ def _vacancy_card(entry: dict[str, Any], lang: str) -> str:
     )
     return (
         f'<article class="vacancy"><h2><a href="{link}">{e(entry["title"])}</a></h2>'
-        f"<p>{facts}</p><p>{e(t(lang, 'closing_date'))} {e(_closing(entry))}</p></article>"
+        f"<p>{facts}</p><p>{e(t(lang, 'closing_date'))} {e(_closing(entry, lang))}</p></article>"
     )
 
 
@@ -260,7 +278,7 @@ def vacancy_page(identity: Identity, entry: dict[str, Any], lang: str, page_url:
         ("hours", d.get("hours")),
         ("salary", _salary(d, lang)),
         ("education", d.get("education_level")),
-        ("closing_date", _closing(entry)),
+        ("closing_date", _closing(entry, lang)),
     ]
     rows = "".join(f"<dt>{e(t(lang, k))}</dt><dd>{e(v)}</dd>" for k, v in facts if v)
     apply = []
