@@ -12,14 +12,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
-from aiohttp import BodyPartReader, web
+from aiohttp import web
 
 from admin_ui.i18n import N_, _
 from admin_ui.keys import NODE, user_of
 from admin_ui.security import PREFIX, redirect
 from node import services
 from node.core.errors import ProblemError
-from node.media.multipart import part_chunks
+from node.media.multipart import form_parts, part_chunks
 
 routes = web.RouteTableDef()
 
@@ -71,10 +71,7 @@ def import_notice(query: Mapping[str, str]) -> tuple[str, str]:
 async def _file(request: web.Request) -> tuple[bytes | None, str | None, str]:
     data = filename = None
     url = ""
-    reader = await request.multipart()
-    async for part in reader:
-        if not isinstance(part, BodyPartReader):
-            continue
+    async for part in form_parts(request):  # a malformed body is a ProblemError (400)
         if part.name == "file" and part.filename:
             data, filename = await services.read_capped(part_chunks(part)), part.filename
         elif part.name == "url":

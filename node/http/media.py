@@ -14,7 +14,7 @@ import shutil
 from collections.abc import AsyncIterator
 from typing import Any
 
-from aiohttp import BodyPartReader, hdrs, web
+from aiohttp import hdrs, web
 from aiohttp.multipart import content_disposition_filename, parse_content_disposition
 from PIL import Image
 
@@ -23,7 +23,7 @@ from node.core.errors import BadRequest, NotFound, UnsupportedMediaType
 from node.http.api.auth import require_scope
 from node.items.service import item_exists
 from node.media import service
-from node.media.multipart import part_chunks, read_text_part
+from node.media.multipart import form_parts, part_chunks, read_text_part
 from node.media.queries import api_json, get_media, get_rendition
 from node.media.serve import file_response
 from node.media.store import MediaStore, TempBlob, too_large
@@ -53,13 +53,7 @@ async def _receive_multipart(
     filename = alt = None
     store = request.app[SERVICES].media_store
     try:
-        try:
-            reader = await request.multipart()
-        except (ValueError, AssertionError, KeyError) as exc:
-            raise BadRequest(f"Malformed multipart body: {exc}") from exc
-        async for part in reader:
-            if not isinstance(part, BodyPartReader):
-                raise BadRequest("Nested multipart bodies are not accepted.")
+        async for part in form_parts(request):
             if part.name == "file" and temp is None:
                 filename = part.filename
                 temp = await service.upload(

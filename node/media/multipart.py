@@ -4,11 +4,23 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 
-from aiohttp import BodyPartReader
+from aiohttp import BodyPartReader, web
 
 from node.core.errors import BadRequest
 
 CHUNK = 1 << 20
+
+
+async def form_parts(request: web.Request) -> AsyncIterator[BodyPartReader]:
+    """The parts of a multipart/form-data body; malformed or nested bodies are a clear 400."""
+    try:
+        reader = await request.multipart()
+    except (ValueError, AssertionError, KeyError) as exc:
+        raise BadRequest(f"Malformed multipart body: {exc}") from exc
+    async for part in reader:
+        if not isinstance(part, BodyPartReader):
+            raise BadRequest("Nested multipart bodies are not accepted.")
+        yield part
 
 
 async def part_chunks(part: BodyPartReader) -> AsyncIterator[bytes]:

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from aiohttp import BodyPartReader, web
+from aiohttp import web
 
 from node import services
-from node.core.errors import BadRequest, UnsupportedMediaType, ValidationFailed
+from node.core.errors import UnsupportedMediaType, ValidationFailed
 from node.http.api.auth import require_scope
 from node.http.api.jsonbody import read_json_object
 from node.items.imports import MAX_BYTES, too_large
-from node.media.multipart import part_chunks
+from node.media.multipart import form_parts, part_chunks
 from node.services.imports import read_capped
 
 routes = web.RouteTableDef()
@@ -31,13 +31,7 @@ async def _raw_chunks(request: web.Request) -> AsyncIterator[bytes]:
 
 
 async def _file_from_multipart(request: web.Request) -> tuple[bytes, str | None]:
-    try:
-        reader = await request.multipart()
-    except (ValueError, AssertionError, KeyError) as exc:
-        raise BadRequest(f"Malformed multipart body: {exc}") from exc
-    async for part in reader:
-        if not isinstance(part, BodyPartReader):
-            raise BadRequest("Nested multipart bodies are not accepted.")
+    async for part in form_parts(request):
         if part.name == "file":
             return await read_capped(part_chunks(part)), part.filename
         await part.release()

@@ -259,36 +259,30 @@ async def _feed_entries(request: web.Request) -> list[dict[str, Any]] | web.Resp
     return found
 
 
-@routes.get("/vacatures/rss.xml")
-async def portal_rss(request: web.Request) -> web.StreamResponse:
+async def _portal_feed(request: web.Request, render, content_type: str) -> web.StreamResponse:
+    """The portal as a feed (RSS or JSON Feed): same entries, title and links, one format."""
     entries = await _feed_entries(request)
     if isinstance(entries, web.Response):
         return entries
     identity = request.app[IDENTITY]
-    body = vacancy_feeds.rss(
+    body = render(
         f"Vacatures – {identity.name} en partners",
         f"{identity.base_url}/vacatures",
         identity.base_url + str(request.rel_url),
         entries,
         _page_url(request),
     )
-    return conditional_response(request, body, "application/rss+xml", None)
+    return conditional_response(request, body, content_type, None)
+
+
+@routes.get("/vacatures/rss.xml")
+async def portal_rss(request: web.Request) -> web.StreamResponse:
+    return await _portal_feed(request, vacancy_feeds.rss, "application/rss+xml")
 
 
 @routes.get("/vacatures/feed.json")
 async def portal_json(request: web.Request) -> web.StreamResponse:
-    entries = await _feed_entries(request)
-    if isinstance(entries, web.Response):
-        return entries
-    identity = request.app[IDENTITY]
-    body = vacancy_feeds.json_feed(
-        f"Vacatures – {identity.name} en partners",
-        f"{identity.base_url}/vacatures",
-        identity.base_url + str(request.rel_url),
-        entries,
-        _page_url(request),
-    )
-    return conditional_response(request, body, "application/feed+json", None)
+    return await _portal_feed(request, vacancy_feeds.json_feed, "application/feed+json")
 
 
 @routes.get("/vacatures/{key}")
