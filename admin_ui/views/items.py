@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from aiohttp import web
@@ -9,6 +10,7 @@ from aiohttp import web
 from admin_ui.forms import (
     KIND_LABELS,
     LABELS,
+    LOCAL_TIME,
     changed_fields,
     form_values,
     node_error,
@@ -31,6 +33,7 @@ from admin_ui.kinds_form import (
 from admin_ui.render import render
 from admin_ui.security import PREFIX, redirect
 from admin_ui.sharing_text import EVENT_LABELS, delivery_text, local_time, problem_text
+from admin_ui.views.agenda import MONTHS
 from node import services
 from node.core.errors import ProblemError, ValidationFailed
 from node.items.licences import SPDX_IDS
@@ -137,11 +140,9 @@ def _values(item: dict[str, Any]) -> dict[str, str]:
     return {**form_values(item), **details_values(item["kind"], item.get("details"))}
 
 
-async def regie_context(request: web.Request, item_id: str) -> dict[str, Any]:
-    """What the regie panel and the insight section of the editor show."""
-    node = request.app[NODE]
-    audience = await services.describe_audience(node, item_id)
-    partners = await services.active_partners(node)
+async def _partner_rows(request: web.Request, audience: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per active partner, and per partner still in the audience."""
+    partners = await services.active_partners(request.app[NODE])
     known = {p["actor_url"] for p in partners}
     # A partner that is no longer active but still in the audience can still be unticked.
     rows = [
@@ -152,16 +153,33 @@ async def regie_context(request: web.Request, item_id: str) -> dict[str, Any]:
         for actor in audience["partners"]
         if actor not in known
     ]
+    return rows
+
+
+async def regie_context(
+    request: web.Request, item_id: str, chosen: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """What the regie fieldset and the insight section of the editor show.
+
+    ``chosen`` are the ticks of a form that was not saved: they are shown as ticked.
+    """
+    node = request.app[NODE]
+    audience = await services.describe_audience(node, item_id)
+    rows = await _partner_rows(request, audience)
+    ticks = dict(audience)
+    if chosen is not None:
+        ticks = {**audience, **chosen}
     for row in rows:
-        row["ticked"] = row["actor"] in audience["partners"]
+        shared = row["actor"] in audience["partners"]
+        row["ticked"] = row["actor"] in ticks["partners"]
         delivery = audience["deliveries"].get(row["actor"])
-        row["delivery"] = delivery if row["ticked"] else None
-        row["delivery_text"] = delivery_text(delivery) if row["ticked"] else ""
+        row["delivery"] = delivery if shared else None
+        row["delivery_text"] = delivery_text(delivery) if shared else ""
     names = {r["actor"]: r["name"] for r in rows}
     insight = await services.item_insight(node, item_id)
     for entry in insight["partners"]:
         entry["name"] = names.get(entry["actor"], entry["actor"])
-    return {"audience": audience, "regie_partners": rows, "insight": insight}
+    return {"audience": audience, "ticks": ticks, "regie_partners": rows, "insight": insight}
 
 
 async def _editor(
@@ -172,8 +190,9 @@ async def _editor(
     notice: str = "",
     status: int = 200,
     regie_error: str = "",
+    chosen: dict[str, Any] | None = None,
 ) -> web.Response:
-    regie = await regie_context(request, item["id"])
+    regie = await regie_context(request, item["id"], chosen)
     return render(
         request,
         "item_edit.html",
@@ -215,31 +234,99 @@ async def edit_item_page(request: web.Request) -> web.Response:
         notice = _("Dit item stond al in je bibliotheek; dit is je kopie.")
     elif request.query.get("contribution") == "1":
         notice = _("Bijdrage geaccepteerd: dit is nu een concept-item, met de inzender als credit.")
-    elif request.query.get("shared") == "1":
-        notice = _("Regie opgeslagen. De bezorging per partner staat hieronder.")
     return await _editor(request, item, _values(item), {}, notice)
+
+
+def _audience_input(form: Any) -> dict[str, Any]:
+    """The regie ticks of the item form: partners, mediatheek, public."""
+    return {
+        "partners": [str(v) for v in form.getall("partner", [])],
+        "mediatheek": form.get("mediatheek") == "on",
+        "public": form.get("public") == "on",
+    }
+
+
+def _embargo_phrase(value: str | None) -> str:
+    """A future embargo for people: "3 december 09:00" (Dutch time), or "" for none."""
+    if not value:
+        return ""
+    moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if moment <= dt.datetime.now(dt.UTC):
+        return ""
+    local = moment.astimezone(LOCAL_TIME)
+    year = f" {local.year}" if local.year != dt.datetime.now(LOCAL_TIME).year else ""
+    return f"{local.day} {_(MONTHS[local.month - 1])}{year} {local:%H:%M}"
+
+
+def _confirmation(
+    request: web.Request,
+    item: dict[str, Any],
+    form: Any,
+    added: list[str],
+    embargo: str | None,
+    rows: list[dict[str, Any]],
+) -> web.Response:
+    """Before a first share: who gets the item, with which embargo; nothing sent yet."""
+    names = {p["actor"]: p["name"] for p in rows}
+    who = ", ".join(names.get(a, a) for a in added)
+    phrase = _embargo_phrase(embargo)
+    if phrase:
+        summary = _("%(who)s krijgt dit item, met embargo tot %(when)s.", who=who, when=phrase)
+    else:
+        summary = _("%(who)s krijgt dit item, zonder embargo.", who=who)
+    hidden = [(k, str(v)) for k, v in form.items() if k not in ("csrf", "confirm", "cancel")]
+    return render(
+        request,
+        "item_confirm.html",
+        {"item": item, "summary": summary, "hidden": hidden, "values": dict(form)},
+    )
 
 
 @routes.post("/items/{id}")
 async def save_item(request: web.Request) -> web.Response:
+    """The editor's one save: metadata and regie together, through one service call."""
     node = request.app[NODE]
     item = await services.get_item(node, request.match_info["id"])
-    form = {k: str(v) for k, v in (await request.post()).items() if k != "csrf"}
+    posted = await request.post()
+    form = {k: str(v) for k, v in posted.items() if k not in ("csrf", "partner")}
+    chosen = _audience_input(posted)
     data, errors = parse_item_form(form)
     details, detail_errors = parse_details_form(item["kind"], form)
     errors.update(detail_errors)
     if item["kind"] == "vacancy":
         data.pop("expires_at", None)  # follows the closing date, set by the node
-    if not errors:
+    notice = _("Niet opgeslagen: verbeter de gemarkeerde velden.")
+    regie_error = ""
+    status = 422
+    if "cancel" in posted:
+        errors, status = {}, 200
+        notice = _("Niets verzonden of opgeslagen; je invoer staat er nog.")
+    elif not errors:
         changes = changed_fields(item, data)
         if details is not None and details_changed(item["kind"], item.get("details"), form):
             changes["details"] = details
-        if not changes:
+        before = await services.describe_audience(node, item["id"])
+        same_audience = (
+            sorted(chosen["partners"]) == sorted(before["partners"])
+            and chosen["mediatheek"] == before["mediatheek"]
+            and chosen["public"] == before["public"]
+        )
+        added = [a for a in chosen["partners"] if a not in before["partners"]]
+        if not changes and same_audience:
             return redirect(f"{PREFIX}/items/{item['id']}?unchanged=1")
+        if added and posted.get("confirm") != "1":
+            rows = await _partner_rows(request, before)
+            return _confirmation(request, item, posted, added, data.get("embargo_until"), rows)
         try:
-            await services.update_item(node, item["id"], changes)
+            await services.save_item(node, item["id"], changes, None if same_audience else chosen)
         except ValidationFailed as exc:
-            errors = refusal(exc)
+            if exc.extra.get("field") == "partners":
+                regie_error, notice = problem_text(exc), ""
+            else:
+                errors = refusal(exc)
+        except ProblemError as exc:
+            regie_error, notice = problem_text(exc), ""
+            status = exc.status if exc.status < 500 else 502
         else:
             return redirect(f"{PREFIX}/items/{item['id']}?saved=1")
     return await _editor(
@@ -247,34 +334,11 @@ async def save_item(request: web.Request) -> web.Response:
         item,
         {**_values(item), **form},
         errors,
-        _("Niet opgeslagen: verbeter de gemarkeerde velden."),
-        status=422,
+        notice,
+        status=status,
+        regie_error=regie_error,
+        chosen=chosen,
     )
-
-
-@routes.post("/items/{id}/audience", name="item_audience")
-async def save_audience(request: web.Request) -> web.Response:
-    """The regie panel: one tick per partner, one for the mediatheek, one for public."""
-    node = request.app[NODE]
-    item = await services.get_item(node, request.match_info["id"])
-    form = await request.post()
-    data = {
-        "partners": [str(v) for v in form.getall("partner", [])],
-        "mediatheek": form.get("mediatheek") == "on",
-        "public": form.get("public") == "on",
-    }
-    try:
-        await services.set_audience(node, item["id"], data)
-    except ProblemError as exc:
-        return await _editor(
-            request,
-            item,
-            _values(item),
-            {},
-            status=exc.status if exc.status < 500 else 502,
-            regie_error=problem_text(exc),
-        )
-    return redirect(f"{PREFIX}/items/{item['id']}?shared=1#regie")
 
 
 @routes.post("/items/{id}/delete", name="delete_item")

@@ -45,6 +45,7 @@ from node.services.library import (
     list_items,
     list_versions,
     media_file,
+    save_item,
     update_item,
 )
 from node.services.network import (
@@ -120,6 +121,7 @@ __all__ = [
     "request_partner",
     "retry_deliveries",
     "revoke_token",
+    "save_item",
     "screen_candidates",
     "set_audience",
     "set_domain_rule",

@@ -54,6 +54,22 @@ async def update_item(app: web.Application, item_id: str, data: dict[str, Any]) 
     return await app[SERVICES].distributor.update_item(item_id, data)
 
 
+async def save_item(
+    app: web.Application,
+    item_id: str,
+    fields: dict[str, Any],
+    audience: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The editor's one save: changed fields, then the regie, in one transaction.
+
+    ``fields`` are the changed item fields (may be empty); ``audience`` is
+    {"partners", "mediatheek", "public"} or None to leave it.  Partners added now
+    receive the new version, with its embargo and terms; those who had it get an
+    Update.  Returns {"item", "audience"}; a refusal of either part stores nothing.
+    """
+    return await app[SERVICES].distributor.save_item(item_id, fields, audience)
+
+
 async def delete_item(app: web.Application, item_id: str) -> None:
     """Delete, and tell every partner and follower who has the item to remove it."""
     await app[SERVICES].distributor.delete_item(item_id)

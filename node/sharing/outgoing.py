@@ -77,19 +77,7 @@ class Distributor:
         """The editor's regie: store the new audience and queue what it means, atomically."""
 
         def change(d: sqlite_utils.Database) -> None:
-            item = items.get_item(d, self.identity, item_id)
-            plan = audience.plan_and_store(d, item_id, data)
-            partners = [p["actor_url"] for p in partners_store.active_partners(d)]
-            for actor in plan.added:
-                insight.record(d, item_id, "shared", partner_actor=actor)
-            for actor in plan.removed:
-                insight.record(d, item_id, "retracted", partner_actor=actor)
-            if plan.list_on:
-                for actor in partners:
-                    insight.record(d, item_id, "listed", partner_actor=actor)
-            if plan.public_on:
-                insight.record(d, item_id, "public")
-            self._queue_audience_change(d, item, plan, partners)
+            self._apply_audience(d, items.get_item(d, self.identity, item_id), data)
 
         await self._commit(change)
         return await self.describe(item_id)
@@ -103,6 +91,29 @@ class Distributor:
             return item
 
         return await self._commit(change)
+
+    async def save_item(
+        self, item_id: str, data: dict[str, Any], audience_data: dict[str, Any] | None
+    ) -> dict[str, Any]:
+        """The editor's one save: metadata, then the audience, in ONE transaction.
+
+        The new version goes to everyone who already had the item, and partners added
+        now get an Offer of the new version (its embargo and terms included).  A refused
+        audience rolls the metadata back too.
+        """
+
+        def change(d: sqlite_utils.Database) -> dict[str, Any]:
+            if data:
+                item = items.update_item(d, self.identity, item_id, data)
+                self._queue_update(d, item)
+            else:
+                item = items.get_item(d, self.identity, item_id)
+            if audience_data is not None:
+                self._apply_audience(d, item, audience_data)
+            return item
+
+        item = await self._commit(change)
+        return {"item": item, "audience": await self.describe(item_id)}
 
     def queue_changed(self, d: sqlite_utils.Database, item_id: str) -> None:
         """Inside another change's transaction (a media file added): queue the new version.
@@ -147,6 +158,24 @@ class Distributor:
         await self._commit(change)
 
     # -- what a change means, inside its transaction -------------------------------------
+
+    def _apply_audience(
+        self, d: sqlite_utils.Database, item: dict[str, Any], data: dict[str, Any]
+    ) -> None:
+        """Store the new audience, record its insight events and queue what it means."""
+        item_id = item["id"]
+        plan = audience.plan_and_store(d, item_id, data)
+        partners = [p["actor_url"] for p in partners_store.active_partners(d)]
+        for actor in plan.added:
+            insight.record(d, item_id, "shared", partner_actor=actor)
+        for actor in plan.removed:
+            insight.record(d, item_id, "retracted", partner_actor=actor)
+        if plan.list_on:
+            for actor in partners:
+                insight.record(d, item_id, "listed", partner_actor=actor)
+        if plan.public_on:
+            insight.record(d, item_id, "public")
+        self._queue_audience_change(d, item, plan, partners)
 
     @staticmethod
     def _may_go_public(item: dict[str, Any]) -> bool:

@@ -77,8 +77,12 @@ async def test_share_notify_use_find_and_insight(browser: Browser, node_factory,
     regie = page_a.locator("#regie")
     await regie.get_by_label("Wijk-tv Noord").check()
     await regie.get_by_label("In de mediatheek").check()
-    await regie.get_by_role("button", name="Regie toepassen").click()
-    await expect(page_a.get_by_role("status")).to_contain_text("Regie opgeslagen")
+    await page_a.get_by_role("button", name="Opslaan", exact=True).click()
+    await expect(page_a.locator("#confirm-summary")).to_have_text(
+        "Wijk-tv Noord krijgt dit item, zonder embargo."
+    )
+    await page_a.get_by_role("button", name="Bevestigen").click()
+    await expect(page_a.get_by_role("status")).to_have_text("Opgeslagen.")
     await expect(regie.get_by_label("Wijk-tv Noord")).to_be_checked()
     await _reload_until(page_a, regie.locator(".state[data-state='delivered']"))
     await expect(regie.locator(".state")).to_contain_text("Bezorgd")
@@ -86,8 +90,10 @@ async def test_share_notify_use_find_and_insight(browser: Browser, node_factory,
     # the embargoed item goes to B as well (through the same panel)
     await page_a.goto(a.url(f"/admin/items/{embargoed['id']}"))
     await regie.get_by_label("Wijk-tv Noord").check()
-    await regie.get_by_role("button", name="Regie toepassen").click()
-    await expect(page_a.get_by_role("status")).to_contain_text("Regie opgeslagen")
+    await page_a.get_by_role("button", name="Opslaan", exact=True).click()
+    await expect(page_a.locator("#confirm-summary")).to_contain_text("met embargo tot 1 januari")
+    await page_a.get_by_role("button", name="Bevestigen").click()
+    await expect(page_a.get_by_role("status")).to_have_text("Opgeslagen.")
 
     # 3. B's editor sees the notification badge.
     async def both_shares_arrived() -> bool:

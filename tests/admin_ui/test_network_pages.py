@@ -28,7 +28,7 @@ FORMS = (
     "/admin/federation/deliveries/retry",
     "/admin/notifications/read-all",
     "/admin/walls",
-    "/admin/items/x/audience",
+    "/admin/items/x",
     "/admin/shared-with-us/x/use",
     "/admin/mediatheek/1/use",
     "/admin/contributions/x/accept",
@@ -104,17 +104,25 @@ async def test_regie_refusal_is_shown_in_dutch(page: Page, node) -> None:
     csrf = await page.locator("meta[name=csrf-token]").get_attribute("content")
     # a partner that is not (or no longer) active, as a stale form would send it
     response = await page.request.post(
-        node.url(f"/admin/items/{item['id']}/audience"),
-        form={"csrf": csrf, "partner": "https://elders.example/actor"},
+        node.url(f"/admin/items/{item['id']}"),
+        form={
+            "csrf": csrf,
+            "title": "Raadsbesluit, gewijzigd",
+            "partner": "https://elders.example/actor",
+            "confirm": "1",
+        },
     )
     assert response.status == 422
     html = await response.text()
     assert "Niet opgeslagen: je kunt alleen delen met actieve partners." in html
+    assert 'value="Raadsbesluit, gewijzigd"' in html  # the input is kept
     assert (await services.describe_audience(node.app, item["id"]))["partners"] == []
-    # the public tick alone works without partners
+    # ... and the metadata of the refused save was not stored either (one transaction)
+    assert (await services.get_item(node.app, item["id"]))["title"] == "Raadsbesluit"
+    # the public tick alone works without partners, through the one save
     await page.locator("#regie").get_by_label("Openbaar").check()
-    await page.locator("#regie").get_by_role("button", name="Regie toepassen").click()
-    await expect(page.get_by_role("status")).to_contain_text("Regie opgeslagen")
+    await page.get_by_role("button", name="Opslaan", exact=True).click()
+    await expect(page.get_by_role("status")).to_have_text("Opgeslagen.")
     assert (await services.describe_audience(node.app, item["id"]))["public"] is True
 
 
