@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from admin_ui.forms import to_local_input
-from admin_ui.i18n import N_, _
+from admin_ui.i18n import N_, _, current_language
+from node.core import human_time
 from node.core.errors import ProblemError
 
 DELIVERY_LABELS = {
@@ -49,11 +49,20 @@ EVENT_LABELS = {
 
 
 def local_time(value: str | None) -> str:
-    """A stored UTC timestamp as Dutch local time, ``2026-05-01 14:30``."""
-    try:
-        return to_local_input(value).replace("T", " ") if value else ""
-    except ValueError:
-        return value or ""
+    """A stored UTC timestamp in words on Amsterdam's clock, in the user's language:
+    ``1 december 2026, 08:51``.  For the editor's own desk (see :mod:`node.core.human_time`)."""
+    return human_time.when(value, current_language())
+
+
+def zoned_time(value: str | None) -> str:
+    """As :func:`local_time` with the zone named, ``1 december 2026, 08:51 (CET)``: for embargo
+    and expiry moments and deliveries, which partners compare with their own clocks."""
+    return human_time.when(value, current_language(), zone=True)
+
+
+def local_day(value: str | None) -> str:
+    """Only the date, on Amsterdam's clock: ``1 december 2026``."""
+    return human_time.day(value, current_language())
 
 
 def delivery_text(delivery: dict[str, Any] | None) -> str:
@@ -66,7 +75,7 @@ def delivery_text(delivery: dict[str, Any] | None) -> str:
     if attempts and state != "delivered":
         text += " · " + _("%(count)s poging(en)", count=attempts)
     if state == "delivered" and delivery.get("delivered_at"):
-        text += " · " + local_time(str(delivery["delivered_at"]))
+        text += " · " + zoned_time(str(delivery["delivered_at"]))
     if state != "delivered" and (delivery.get("last_error") or delivery.get("last_status")):
         reason = delivery.get("last_error") or f"HTTP {delivery['last_status']}"
         text += " · " + _("reden: %(reason)s", reason=reason)
@@ -77,10 +86,8 @@ def problem_text(exc: ProblemError) -> str:
     """A node refusal as a sentence for the editor."""
     code = exc.code
     if code == "embargoed":
-        until = local_time(str(exc.extra.get("embargo_until") or ""))
-        return _(
-            "Onder embargo tot %(until)s (Nederlandse tijd); gebruik kan pas daarna.", until=until
-        )
+        until = zoned_time(str(exc.extra.get("embargo_until") or ""))
+        return _("Onder embargo tot %(until)s; gebruik kan pas daarna.", until=until)
     if code == "already-used":
         return _("Dit item staat al in je bibliotheek.")
     if code == "expired":

@@ -12,7 +12,7 @@ from admin_ui.i18n import N_, _
 from admin_ui.keys import NODE
 from admin_ui.render import render
 from admin_ui.security import PREFIX, admin_only, redirect
-from admin_ui.sharing_text import PARTNER_STATES, local_time, problem_text
+from admin_ui.sharing_text import PARTNER_STATES, local_time, problem_text, zoned_time
 from node import services
 from node.core.errors import ProblemError
 
@@ -183,7 +183,7 @@ async def set_rule(request: web.Request) -> web.Response:
 async def deliveries_page(request: web.Request) -> web.Response:
     health = await services.delivery_health(request.app[NODE])
     for host in health["failing_hosts"]:
-        host["oldest_local"] = local_time(host["oldest"])
+        host["oldest_local"] = zoned_time(host["oldest"])
     retried = request.query.get("retried")
     notice = (
         _("%(count)s bezorging(en) worden nu opnieuw geprobeerd.", count=retried)
@@ -196,7 +196,7 @@ async def deliveries_page(request: web.Request) -> web.Response:
         {
             "health": health,
             "notice": notice,
-            "oldest_local": local_time(health.get("oldest_pending")),
+            "oldest_local": zoned_time(health.get("oldest_pending")),
         },
     )
 
