@@ -22,6 +22,7 @@ from node.items import kinds as item_kinds
 from node.public.html import e, layout
 from node.public.texts import t
 
+
 def _day_label(day: dt.date, lang: str) -> str:
     return human_time.date_words(day, lang, weekday=True)
 
