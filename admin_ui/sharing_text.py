@@ -8,6 +8,7 @@ rest are shown after a translated lead-in so the editor still learns why.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from admin_ui.i18n import N_, _, current_language
 from node.core import human_time
@@ -105,3 +106,65 @@ def problem_text(exc: ProblemError) -> str:
             reason=exc.detail,
         )
     return _("Dat lukte niet: %(reason)s", reason=exc.detail)
+
+
+#: Why a partner address was refused (``reason`` of the node's refusal), and what to do.
+PARTNER_REFUSALS = {
+    "malformed": N_(
+        "Dit is geen geldig adres. Controleer het adres: gebruik de vorm naam@server.nl"
+        " of een actor-URL zoals https://server.nl/actor."
+    ),
+    "unknown-host": N_(
+        "De server %(host)s bestaat niet. Controleer het adres: klopt de schrijfwijze van"
+        " het deel na de @ (de vorm is naam@server.nl)?"
+    ),
+    "unreachable": N_(
+        "De server %(host)s geeft geen antwoord. Probeer het later opnieuw, of vraag je"
+        " partner of het adres klopt."
+    ),
+    "not-found": N_(
+        "De server %(host)s kent dit account niet. Controleer het deel vóór de @, of vraag"
+        " je partner naar het juiste adres (de vorm is naam@server.nl)."
+    ),
+    "refused-address": N_(
+        "Dit adres hoort bij een lokaal of afgeschermd netwerk; deze node verbindt alleen"
+        " met servers op het openbare internet. Gebruik het openbare adres van je partner,"
+        " in de vorm naam@server.nl."
+    ),
+    "actor-unreachable": N_(
+        "Het account is gevonden, maar de gegevens ervan konden niet worden opgehaald."
+        " Probeer het later opnieuw."
+    ),
+    "not-an-actor": N_(
+        "Op dit adres staat geen organisatie. Controleer het adres: gebruik de vorm naam@server.nl."
+    ),
+    "not-mediakring": N_(
+        "Dit account is geen Mediakring-node en kan dus geen partner worden. Vraag je"
+        " partner naar het adres van hun Mediakring-node."
+    ),
+    "self": N_("Dat is het adres van je eigen organisatie. Vul het adres van je partner in."),
+    "already-active": N_("Jullie zijn al partners; je vindt ze in de lijst hieronder."),
+    "already-pending": N_(
+        "Er loopt al een partnerverzoek met deze organisatie. Wacht tot het beantwoord is."
+    ),
+}
+
+
+def _host_of(handle: str) -> str:
+    if handle.startswith(("https://", "http://")):
+        return urlsplit(handle).hostname or handle
+    return handle.rsplit("@", 1)[-1]
+
+
+def partner_problem_text(exc: ProblemError, handle: str = "") -> str:
+    """Why a partner address was refused, in the user's language, with what to do next.
+
+    The node's ``detail`` (URLs, HTTP statuses, library messages) is logged by the node and
+    never shown here."""
+    message = PARTNER_REFUSALS.get(str(exc.extra.get("reason") or ""))
+    if message is None:
+        return _(
+            "Het partnerverzoek lukte niet. Controleer het adres (de vorm is naam@server.nl)"
+            " en probeer het opnieuw."
+        )
+    return _(message, host=_host_of(str(exc.extra.get("handle") or handle)))
