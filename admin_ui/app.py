@@ -22,6 +22,7 @@ from admin_ui.kinds_form import card_date
 from admin_ui.ratelimit import LoginLimiter
 from admin_ui.security import PREFIX, guard_middleware
 from admin_ui.session import SessionCodec, load_key
+from admin_ui.sharing_text import local_day, local_time, zoned_time
 from admin_ui.views import (
     agenda,
     auth,
@@ -39,6 +40,7 @@ from admin_ui.views import (
     walls,
 )
 from node import services
+from node.core import human_time
 
 ROOT = Path(__file__).resolve().parent
 #: Item forms carry a body of up to 200 000 characters; uploads stream and are not bound by it.
@@ -65,7 +67,11 @@ def create_admin_app(node_app: web.Application) -> web.Application:
         lstrip_blocks=True,
     )
     i18n.install(env)
-    env.filters["localtime"] = to_local_input
+    env.filters["localtime"] = to_local_input  # datetime-local input values only
+    env.filters["human"] = local_time
+    env.filters["zoned"] = zoned_time
+    env.filters["day"] = local_day
+    env.filters["machine"] = human_time.machine
     env.filters["when"] = card_date
     for module in (
         auth,

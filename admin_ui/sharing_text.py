@@ -8,9 +8,10 @@ rest are shown after a translated lead-in so the editor still learns why.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
-from admin_ui.forms import to_local_input
-from admin_ui.i18n import N_, _
+from admin_ui.i18n import N_, _, current_language
+from node.core import human_time
 from node.core.errors import ProblemError
 
 DELIVERY_LABELS = {
@@ -49,11 +50,20 @@ EVENT_LABELS = {
 
 
 def local_time(value: str | None) -> str:
-    """A stored UTC timestamp as Dutch local time, ``2026-05-01 14:30``."""
-    try:
-        return to_local_input(value).replace("T", " ") if value else ""
-    except ValueError:
-        return value or ""
+    """A stored UTC timestamp in words on Amsterdam's clock, in the user's language:
+    ``1 december 2026, 08:51``.  For the editor's own desk (see :mod:`node.core.human_time`)."""
+    return human_time.when(value, current_language())
+
+
+def zoned_time(value: str | None) -> str:
+    """As :func:`local_time` with the zone named, ``1 december 2026, 08:51 (CET)``: for embargo
+    and expiry moments and deliveries, which partners compare with their own clocks."""
+    return human_time.when(value, current_language(), zone=True)
+
+
+def local_day(value: str | None) -> str:
+    """Only the date, on Amsterdam's clock: ``1 december 2026``."""
+    return human_time.day(value, current_language())
 
 
 def delivery_text(delivery: dict[str, Any] | None) -> str:
@@ -66,7 +76,7 @@ def delivery_text(delivery: dict[str, Any] | None) -> str:
     if attempts and state != "delivered":
         text += " · " + _("%(count)s poging(en)", count=attempts)
     if state == "delivered" and delivery.get("delivered_at"):
-        text += " · " + local_time(str(delivery["delivered_at"]))
+        text += " · " + zoned_time(str(delivery["delivered_at"]))
     if state != "delivered" and (delivery.get("last_error") or delivery.get("last_status")):
         reason = delivery.get("last_error") or f"HTTP {delivery['last_status']}"
         text += " · " + _("reden: %(reason)s", reason=reason)
@@ -77,10 +87,8 @@ def problem_text(exc: ProblemError) -> str:
     """A node refusal as a sentence for the editor."""
     code = exc.code
     if code == "embargoed":
-        until = local_time(str(exc.extra.get("embargo_until") or ""))
-        return _(
-            "Onder embargo tot %(until)s (Nederlandse tijd); gebruik kan pas daarna.", until=until
-        )
+        until = zoned_time(str(exc.extra.get("embargo_until") or ""))
+        return _("Onder embargo tot %(until)s; gebruik kan pas daarna.", until=until)
     if code == "already-used":
         return _("Dit item staat al in je bibliotheek.")
     if code == "expired":
@@ -98,3 +106,65 @@ def problem_text(exc: ProblemError) -> str:
             reason=exc.detail,
         )
     return _("Dat lukte niet: %(reason)s", reason=exc.detail)
+
+
+#: Why a partner address was refused (``reason`` of the node's refusal), and what to do.
+PARTNER_REFUSALS = {
+    "malformed": N_(
+        "Dit is geen geldig adres. Controleer het adres: gebruik de vorm naam@server.nl"
+        " of een actor-URL zoals https://server.nl/actor."
+    ),
+    "unknown-host": N_(
+        "De server %(host)s bestaat niet. Controleer het adres: klopt de schrijfwijze van"
+        " het deel na de @ (de vorm is naam@server.nl)?"
+    ),
+    "unreachable": N_(
+        "De server %(host)s geeft geen antwoord. Probeer het later opnieuw, of vraag je"
+        " partner of het adres klopt."
+    ),
+    "not-found": N_(
+        "De server %(host)s kent dit account niet. Controleer het deel vóór de @, of vraag"
+        " je partner naar het juiste adres (de vorm is naam@server.nl)."
+    ),
+    "refused-address": N_(
+        "Dit adres hoort bij een lokaal of afgeschermd netwerk; deze node verbindt alleen"
+        " met servers op het openbare internet. Gebruik het openbare adres van je partner,"
+        " in de vorm naam@server.nl."
+    ),
+    "actor-unreachable": N_(
+        "Het account is gevonden, maar de gegevens ervan konden niet worden opgehaald."
+        " Probeer het later opnieuw."
+    ),
+    "not-an-actor": N_(
+        "Op dit adres staat geen organisatie. Controleer het adres: gebruik de vorm naam@server.nl."
+    ),
+    "not-mediakring": N_(
+        "Dit account is geen Mediakring-node en kan dus geen partner worden. Vraag je"
+        " partner naar het adres van hun Mediakring-node."
+    ),
+    "self": N_("Dat is het adres van je eigen organisatie. Vul het adres van je partner in."),
+    "already-active": N_("Jullie zijn al partners; je vindt ze in de lijst hieronder."),
+    "already-pending": N_(
+        "Er loopt al een partnerverzoek met deze organisatie. Wacht tot het beantwoord is."
+    ),
+}
+
+
+def _host_of(handle: str) -> str:
+    if handle.startswith(("https://", "http://")):
+        return urlsplit(handle).hostname or handle
+    return handle.rsplit("@", 1)[-1]
+
+
+def partner_problem_text(exc: ProblemError, handle: str = "") -> str:
+    """Why a partner address was refused, in the user's language, with what to do next.
+
+    The node's ``detail`` (URLs, HTTP statuses, library messages) is logged by the node and
+    never shown here."""
+    message = PARTNER_REFUSALS.get(str(exc.extra.get("reason") or ""))
+    if message is None:
+        return _(
+            "Het partnerverzoek lukte niet. Controleer het adres (de vorm is naam@server.nl)"
+            " en probeer het opnieuw."
+        )
+    return _(message, host=_host_of(str(exc.extra.get("handle") or handle)))

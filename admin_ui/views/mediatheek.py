@@ -17,7 +17,7 @@ from admin_ui.i18n import N_, _
 from admin_ui.keys import NODE
 from admin_ui.render import render
 from admin_ui.security import PREFIX, redirect
-from admin_ui.sharing_text import local_time, problem_text
+from admin_ui.sharing_text import local_time, problem_text, zoned_time
 from node import services
 from node.core.clock import iso
 from node.core.errors import NotFound, ProblemError
@@ -111,7 +111,7 @@ async def mediatheek_page(request: web.Request) -> web.Response:
                 **listing,
                 "kind_label": _(KIND_LABELS.get(listing["kind"], listing["kind"])),
                 "thumb": thumb_url(listing, base_url),
-                "embargo_local": local_time(listing.get("embargo_until")),
+                "embargo_local": zoned_time(listing.get("embargo_until")),
             }
         )
     next_url = (
@@ -147,7 +147,7 @@ async def _listing_page(
             "listing": listing,
             "kind_label": _(KIND_LABELS.get(listing["kind"], listing["kind"])),
             "thumb": thumb_url(listing, services.settings(node).base_url),
-            "embargo_local": local_time(listing.get("embargo_until")),
+            "embargo_local": zoned_time(listing.get("embargo_until")),
             "published_local": local_time(listing.get("published_at")),
             "error": error,
         },

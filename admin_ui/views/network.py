@@ -12,7 +12,13 @@ from admin_ui.i18n import N_, _
 from admin_ui.keys import NODE
 from admin_ui.render import render
 from admin_ui.security import PREFIX, admin_only, redirect
-from admin_ui.sharing_text import PARTNER_STATES, local_time, problem_text
+from admin_ui.sharing_text import (
+    PARTNER_STATES,
+    local_time,
+    partner_problem_text,
+    problem_text,
+    zoned_time,
+)
 from node import services
 from node.core.errors import ProblemError
 
@@ -61,14 +67,19 @@ async def request_partner(request: web.Request) -> web.Response:
         return await _partners_page(
             request,
             handle,
-            _("Vul een adres in, zoals redactie@omroep.example of https://omroep.example/actor."),
+            _(
+                "Vul een adres in. Gebruik de vorm naam@server.nl, zoals redactie@omroep.example,"
+                " of een actor-URL zoals https://omroep.example/actor."
+            ),
             status=422,
         )
     try:
         await services.request_partner(request.app[NODE], handle)
     except ProblemError as exc:
         status = exc.status if exc.status < 500 else 502
-        return await _partners_page(request, handle, problem_text(exc), status=status)
+        return await _partners_page(
+            request, handle, partner_problem_text(exc, handle), status=status
+        )
     return redirect(f"{PREFIX}/partners?done=requested")
 
 
@@ -183,7 +194,7 @@ async def set_rule(request: web.Request) -> web.Response:
 async def deliveries_page(request: web.Request) -> web.Response:
     health = await services.delivery_health(request.app[NODE])
     for host in health["failing_hosts"]:
-        host["oldest_local"] = local_time(host["oldest"])
+        host["oldest_local"] = zoned_time(host["oldest"])
     retried = request.query.get("retried")
     notice = (
         _("%(count)s bezorging(en) worden nu opnieuw geprobeerd.", count=retried)
@@ -196,7 +207,7 @@ async def deliveries_page(request: web.Request) -> web.Response:
         {
             "health": health,
             "notice": notice,
-            "oldest_local": local_time(health.get("oldest_pending")),
+            "oldest_local": zoned_time(health.get("oldest_pending")),
         },
     )
 

@@ -19,7 +19,7 @@ from admin_ui.i18n import _
 from admin_ui.keys import NODE
 from admin_ui.render import render
 from admin_ui.security import PREFIX, redirect
-from admin_ui.sharing_text import SHARE_STATES, local_time, problem_text
+from admin_ui.sharing_text import SHARE_STATES, local_time, problem_text, zoned_time
 from node import services
 from node.core.errors import NotFound, ProblemError
 
@@ -86,7 +86,7 @@ def _share_view(share: dict[str, Any]) -> dict[str, Any]:
         "thumb": (
             f"{PREFIX}/proxy/thumbnail?share={share['id']}" if share["thumbnail_url"] else None
         ),
-        "embargo_local": local_time(share["embargo_until"]),
+        "embargo_local": zoned_time(share["embargo_until"]),
         "received_local": local_time(share["received_at"]),
     }
 

@@ -14,7 +14,7 @@ from admin_ui.i18n import N_, _
 from admin_ui.keys import NODE
 from admin_ui.render import render
 from admin_ui.security import PREFIX, redirect
-from admin_ui.sharing_text import local_time, problem_text
+from admin_ui.sharing_text import problem_text, zoned_time
 from node import services
 from node.core.errors import ProblemError
 
@@ -33,7 +33,7 @@ def _choice(item: dict[str, Any], checked: bool) -> dict[str, Any]:
         "id": item["id"],
         "title": item["title"],
         "checked": checked,
-        "embargo": local_time(embargo) if embargo else "",
+        "embargo": zoned_time(embargo) if embargo else "",
     }
 
 

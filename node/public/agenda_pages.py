@@ -15,27 +15,16 @@ from zoneinfo import ZoneInfo
 
 from node.channels import agenda as agenda_query
 from node.channels.jobposting import job_posting, script_block
+from node.core import human_time
 from node.core.clock import parse_iso
 from node.core.identity import Identity
 from node.items import kinds as item_kinds
 from node.public.html import e, layout
 from node.public.texts import t
 
-_MONTHS = {
-    "nl": "januari februari maart april mei juni juli augustus september oktober november"
-    " december".split(),
-    "en": "January February March April May June July August September October November"
-    " December".split(),
-}
-_DAYS = {
-    "nl": "maandag dinsdag woensdag donderdag vrijdag zaterdag zondag".split(),
-    "en": "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split(),
-}
-
 
 def _day_label(day: dt.date, lang: str) -> str:
-    names, months = _DAYS.get(lang, _DAYS["nl"]), _MONTHS.get(lang, _MONTHS["nl"])
-    return f"{names[day.weekday()]} {day.day} {months[day.month - 1]} {day.year}"
+    return human_time.date_words(day, lang, weekday=True)
 
 
 def _query(params: dict[str, str | None], lang: str) -> str:
@@ -47,8 +36,7 @@ def _query(params: dict[str, str | None], lang: str) -> str:
 
 def _date_label(day: dt.date, lang: str) -> str:
     """ "8 december 2026" / "8 December 2026" (no weekday: for closing dates and spans)."""
-    months = _MONTHS.get(lang, _MONTHS["nl"])
-    return f"{day.day} {months[day.month - 1]} {day.year}"
+    return human_time.date_words(day, lang)
 
 
 def _when(details: dict[str, Any], lang: str) -> str:

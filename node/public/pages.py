@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from node.core import human_time
 from node.core.identity import Identity
 from node.public.html import CSP, contributor, credit_block, e, layout, player
 from node.public.texts import t
@@ -108,13 +109,15 @@ def item_page(identity: Identity, item: dict[str, Any], lang: str) -> str:
     lead = (
         f'<p class="lead"><strong>{e(item["summary"])}</strong></p>' if item.get("summary") else ""
     )
+    published = item.get("published_at") or item.get("created_at")
     body = (
         f'<header><p><a href="/">{byline}</a></p></header><main><article>'
         f"<h1>{e(item['title'])}</h1>{_cw(item, lang)}{lead}{_players(identity, item, lang)}"
         f"{item.get('body_html') or ''}<p>{tag_links}</p>"
         f"{credit_block(item, identity.name, lang)}"
         f'<p class="credit">{e(t(lang, "published"))}: '
-        f"<time>{e(item.get('published_at') or item.get('created_at'))}</time></p>"
+        f'<time datetime="{e(human_time.machine(published))}">'
+        f"{e(human_time.when(published, lang, zone=True))}</time></p>"
         "</article></main>"
     )
     return layout(lang, f"{item['title']} – {identity.name}", body, head=head)

@@ -50,7 +50,9 @@ async def request_partner(app: web.Application, handle: Any) -> dict[str, Any]:
     from node.sharing.lookup import resolve_actor_url
 
     if not isinstance(handle, str) or not handle.strip():
-        raise ValidationFailed("handle: give name@host or an actor URL", field="handle")
+        raise ValidationFailed(
+            "handle: give name@host or an actor URL", field="handle", reason="malformed"
+        )
     actor_url = await resolve_actor_url(app[SERVICES].federation, handle.strip())
     return await app[SERVICES].partnerships.request(actor_url)
 

@@ -2,11 +2,26 @@
 
 Used by the partners API (``POST /api/v1/partners {"handle": ...}``) and by
 ``mediakring lookup``, our federation debugging tool.
+
+Every refusal is a :class:`ValidationFailed` with ``field="handle"`` and a ``reason``
+that says what went wrong in a word, so a user interface can say it in the user's
+language and tell them what to do next:
+
+* ``malformed``: not ``name@host`` and not an http(s) URL;
+* ``refused-address``: the host is on a private or local network, or plain http,
+  and this node only talks to the public internet;
+* ``unknown-host``: the host's name does not resolve;
+* ``unreachable``: the host did not answer (connection refused, timeout, TLS);
+* ``not-found``: the host answered, but knows no such account (or no actor link).
+
+The technical detail (URLs tried, HTTP statuses, library messages) is logged and kept in
+``detail`` for API clients and the debugging tool; it is not meant for a page.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from urllib.parse import quote
 
 import aiohttp
@@ -17,6 +32,17 @@ from protocol.discovery import actor_link, parse_webfinger_resource
 from protocol.result import Failure
 
 JRD_MAX_BYTES = 64 * 1024
+log = logging.getLogger("mediakring.lookup")
+
+#: netguard's refusal codes → our reasons; the order of REASONS ranks them when several
+#: schemes were tried (the most telling reason wins).
+NETGUARD_REASONS = {
+    "netguard.private": "refused-address",
+    "netguard.scheme": "refused-address",
+    "netguard.malformed": "malformed",
+    "netguard.dns": "unknown-host",
+}
+REASONS = ("not-found", "unreachable", "refused-address", "unknown-host", "malformed")
 
 
 def _split_handle(handle: str) -> tuple[str, str] | None:
@@ -31,7 +57,8 @@ def _split_handle(handle: str) -> tuple[str, str] | None:
 
 async def _webfinger(fed, name: str, host: str) -> str:
     schemes = ["https", "http"] if fed.config.allow_private_network else ["https"]
-    errors = []
+    errors: list[str] = []
+    reasons: list[str] = []
     for scheme in schemes:
         url = f"{scheme}://{host}/.well-known/webfinger?resource=" + quote(
             f"acct:{name}@{host}", safe=":@"
@@ -41,6 +68,7 @@ async def _webfinger(fed, name: str, host: str) -> str:
         )
         if failure is not None:  # a Failure is falsy: `if failure:` never refused
             errors.append(failure.detail)
+            reasons.append(NETGUARD_REASONS.get(failure.code, "refused-address"))
             continue
         try:
             timeout = aiohttp.ClientTimeout(total=fed.config.delivery_timeout_seconds)
@@ -52,25 +80,33 @@ async def _webfinger(fed, name: str, host: str) -> str:
             ) as resp:
                 if resp.status != 200:
                     errors.append(f"{url}: HTTP {resp.status}")
+                    reasons.append("not-found" if resp.status < 500 else "unreachable")
                     continue
                 body = await resp.content.read(JRD_MAX_BYTES + 1)
         except (aiohttp.ClientError, OSError, TimeoutError) as exc:
             errors.append(f"{url}: {exc}")
+            reasons.append("unreachable")
             continue
         if len(body) > JRD_MAX_BYTES:
             errors.append(f"{url}: WebFinger answer too large")
+            reasons.append("not-found")
             continue
         try:
             jrd = json.loads(body)
         except ValueError:
             errors.append(f"{url}: not JSON")
+            reasons.append("not-found")
             continue
         actor = actor_link(jrd)
         if isinstance(actor, Failure):
             errors.append(f"{url}: {actor.detail}")
+            reasons.append("not-found")
             continue
         return actor
-    raise ValidationFailed(f"Could not find {name}@{host}: {'; '.join(errors)}")
+    reason = min(reasons or ["not-found"], key=REASONS.index)
+    detail = f"Could not find {name}@{host}: {'; '.join(errors)}"
+    log.info("partner lookup refused (%s): %s", reason, detail)
+    raise ValidationFailed(detail, field="handle", reason=reason, handle=f"{name}@{host}")
 
 
 async def resolve_actor_url(fed, handle: str) -> str:
@@ -79,5 +115,7 @@ async def resolve_actor_url(fed, handle: str) -> str:
         return handle
     parts = _split_handle(handle)
     if parts is None:
-        raise ValidationFailed("handle: give name@host or an actor URL")
+        raise ValidationFailed(
+            "handle: give name@host or an actor URL", field="handle", reason="malformed"
+        )
     return await _webfinger(fed, *parts)

@@ -21,6 +21,7 @@ from node.core.clock import iso
 from node.core.errors import Conflict, ValidationFailed
 from node.mediatheek import store as index
 from node.sharing import notifications, partners_store
+from node.sharing.lookup import NETGUARD_REASONS
 from node.sharing.services import SERVICES
 from protocol.result import Failure
 
@@ -86,7 +87,12 @@ class Partnerships:
     async def _actor_doc(self, actor_url: str) -> dict[str, Any]:
         actor = await self.fed.actors.get(actor_url, refresh=True)
         if isinstance(actor, Failure):
-            raise ValidationFailed(f"Could not fetch {actor_url}: {actor.detail}")
+            log.info("partner actor fetch refused: %s: %s", actor_url, actor.detail)
+            raise ValidationFailed(
+                f"Could not fetch {actor_url}: {actor.detail}",
+                field="handle",
+                reason=NETGUARD_REASONS.get(actor.code, "actor-unreachable"),
+            )
         if actor.document.get("type") not in (
             "Organization",
             "Group",
@@ -94,20 +100,32 @@ class Partnerships:
             "Application",
             "Person",
         ):
-            raise ValidationFailed(f"{actor_url} is not an actor")
+            raise ValidationFailed(
+                f"{actor_url} is not an actor", field="handle", reason="not-an-actor"
+            )
         return actor.document
 
     async def request(self, actor_url: str) -> dict[str, Any]:
         """Ask another organisation for a partnership (follow its mediatheek)."""
         if actor_url == self.app[IDENTITY].actor_url:
-            raise ValidationFailed("handle: that is this organisation itself")
+            raise ValidationFailed(
+                "handle: that is this organisation itself", field="handle", reason="self"
+            )
         existing = await self.app[DB].read(lambda d: partners_store.get_by_actor(d, actor_url))
         if existing and existing["state"] in ("active", "pending"):
-            raise Conflict(f"There is already a {existing['state']} partnership with {actor_url}.")
+            raise Conflict(
+                f"There is already a {existing['state']} partnership with {actor_url}.",
+                field="handle",
+                reason=f"already-{existing['state']}",
+            )
         doc = await self._actor_doc(actor_url)
         mediatheek = mediatheek_of(doc)
         if not mediatheek:
-            raise ValidationFailed(f"{actor_url} has no mediatheek: it is not a Mediakring node")
+            raise ValidationFailed(
+                f"{actor_url} has no mediatheek: it is not a Mediakring node",
+                field="handle",
+                reason="not-mediakring",
+            )
         name = str(doc.get("name") or doc.get("preferredUsername") or "")[:200]
         handle = str(doc.get("preferredUsername") or "")[:100]
         await self.fed.follow(actor_url, mediatheek)

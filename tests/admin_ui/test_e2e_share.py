@@ -137,14 +137,16 @@ async def test_share_notify_use_find_and_insight(browser: Browser, node_factory,
     # ... the embargoed share is marked and cannot be used yet.
     await page_b.goto(b.url("/admin/shared-with-us"))
     await expect(page_b.locator(".card .embargo")).to_contain_text(
-        "Onder embargo tot 2099-01-01 09:00"
+        "Onder embargo tot 1 januari 2099, 09:00 (CET)"
     )
     await check(page_b, "b-shared-list")
     await page_b.get_by_role("link", name="Begroting 2099").click()
-    await expect(page_b.locator("#embargo")).to_contain_text("Onder embargo tot 2099-01-01 09:00")
+    await expect(page_b.locator("#embargo")).to_contain_text(
+        "Onder embargo tot 1 januari 2099, 09:00 (CET)"
+    )
     await page_b.get_by_role("button", name="Gebruiken").click()
     await expect(page_b.locator("#use-error")).to_have_text(
-        "Onder embargo tot 2099-01-01 09:00 (Nederlandse tijd); gebruik kan pas daarna."
+        "Onder embargo tot 1 januari 2099, 09:00 (CET); gebruik kan pas daarna."
     )
     await check(page_b, "b-share-embargoed")
 

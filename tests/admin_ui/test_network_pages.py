@@ -69,7 +69,7 @@ async def test_request_and_accept_partnership_in_the_browser(page: Page, node_fa
     await expect(page.locator("#partner-error")).to_contain_text("Vul een adres in")
     await page.get_by_label("Adres van de organisatie").fill("redactie@127.0.0.1:1")
     await page.get_by_role("button", name="Verzoek versturen").click()
-    await expect(page.locator("#partner-error")).to_contain_text("Dat lukte niet")
+    await expect(page.locator("#partner-error")).to_contain_text("geeft geen antwoord")
     await page.get_by_label("Adres van de organisatie").fill(b.url("/actor"))
     await page.get_by_role("button", name="Verzoek versturen").click()
     await expect(page.get_by_role("status")).to_contain_text("Verzoek verstuurd")

@@ -174,3 +174,20 @@ async def test_script_is_escaped_and_contributions_are_credited(node, http):
         assert "Bijdrage van Piet &lt;script&gt;" in page
     _, page, _ = await get_page(http, item["uri"])
     assert meta(page, "og:description") == evil  # escaped in the attribute, intact as text
+
+
+async def test_item_page_dates_are_amsterdam_time_in_words_with_iso_for_machines(node, http):
+    from node.core import human_time
+
+    item = await create_item_with_photo(http, node)
+    await publish(http, node, item["id"])
+    item = await api(http, node, "GET", f"/api/v1/items/{item['id']}", expect=200)
+    stamp = item.get("published_at") or item["created_at"]
+    for lang, word in (("nl", "Gepubliceerd"), ("en", "Published")):
+        _, page, _ = await get_page(http, item["uri"] + ("?lang=en" if lang == "en" else ""))
+        found = re.search(r'<time datetime="([^"]+)">([^<]+)</time>', page)
+        assert found and word in page
+        assert found.group(1) == human_time.machine(stamp)
+        assert found.group(2) == html.escape(human_time.when(stamp, lang, zone=True))
+        assert re.search(r"\d{1,2} \w+ 20\d\d, \d\d:\d\d \(CES?T\)", found.group(2))
+        assert stamp not in page and "UTC" not in found.group(2)
