@@ -31,8 +31,8 @@ from node.sharing.services import SERVICES
 
 MAX_NAME = 100
 MAX_SUMMARY = 500
-#: Largest avatar or header image accepted, before it is re-encoded.
-MAX_PROFILE_IMAGE_BYTES = 5 * 1024 * 1024
+#: Largest avatar or header image accepted, before it is re-encoded (both fit in one admin form).
+MAX_PROFILE_IMAGE_BYTES = 3 * 1024 * 1024 // 2
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 
@@ -82,15 +82,17 @@ def _rendition(app: web.Application, which: str, data: bytes) -> TempBlob:
             f"The {which} is {len(data)} bytes, more than {MAX_PROFILE_IMAGE_BYTES}.",
             code="profile-image-too-large",
             limit=MAX_PROFILE_IMAGE_BYTES,
+            which=which,
         )
     try:
         detected = sniff(data[:4096])
     except UnsupportedMediaType as exc:
-        raise UnsupportedMediaType(exc.detail, code="profile-image-type") from exc
+        raise UnsupportedMediaType(exc.detail, code="profile-image-type", which=which) from exc
     if detected.media_type not in PROFILE_TYPES:
         raise UnsupportedMediaType(
             f"The {which} is {detected.media_type}; only PNG, JPEG or WebP.",
             code="profile-image-type",
+            which=which,
         )
     store = app[SERVICES].media_store
     original = store.write_temp(data, detected)
@@ -101,7 +103,7 @@ def _rendition(app: web.Application, which: str, data: bytes) -> TempBlob:
             identity_rows.PROFILE_IMAGE_SIZES[which],
         )
     except ValidationFailed as exc:
-        raise ValidationFailed(exc.detail, code="profile-image-corrupt") from exc
+        raise ValidationFailed(exc.detail, code="profile-image-corrupt", which=which) from exc
     finally:
         store.discard(original)
     return store.write_temp(jpeg, JPEG)
