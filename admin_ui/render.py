@@ -8,7 +8,8 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from admin_ui.i18n import N_, _, current_language
-from admin_ui.keys import SESSION, UNREAD, USER
+from admin_ui.keys import NODE, SESSION, UNREAD, USER
+from node import services
 
 #: (route name, label, admin only) of the main navigation, in order.
 NAVIGATION = (
@@ -26,6 +27,7 @@ NAVIGATION = (
     ("policy", N_("Federatiebeleid"), True),
     ("deliveries", N_("Bezorging"), True),
     ("users", N_("Gebruikers"), True),
+    ("organisation", N_("Organisatie"), True),
     ("tokens", N_("API-tokens"), True),
 )
 _STATUS_TITLES = {
@@ -59,6 +61,7 @@ def base_context(request: web.Request) -> dict[str, Any]:
         "current_route": request.match_info.route.name if request.match_info.route else None,
         "path_qs": request.path_qs,
         "unread": request.get(UNREAD, 0),
+        "org": services.current_profile(request.app[NODE]),
     }
 
 

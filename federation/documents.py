@@ -13,7 +13,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from federation.ports import LocalActor
+from federation.ports import ActorProfile, LocalActor
 from protocol import keys, multikey
 from protocol.vocab import CONTEXT
 
@@ -23,10 +23,12 @@ def _public_pem(private_key: Any) -> str:
     return keys.public_pem(private_key)
 
 
-def actor_document(a: LocalActor) -> dict:
+def actor_document(a: LocalActor, profile: ActorProfile | None = None) -> dict:
+    """The organisation actor; ``profile`` (default: the actor's current one) names it."""
+    p = profile or a.profile
     doc: dict[str, Any] = {
         "@context": CONTEXT, "id": a.actor_url, "type": "Organization",
-        "preferredUsername": a.handle, "name": a.name, "summary": a.summary,
+        "preferredUsername": a.handle, "name": p.name, "summary": p.summary,
         "url": a.base_url + "/", "inbox": a.actor_url + "/inbox",
         "outbox": a.actor_url + "/outbox", "followers": a.actor_url + "/followers",
         "mediatheek": a.actor_url + "/mediatheek", "partners": a.actor_url + "/partners",
@@ -38,8 +40,10 @@ def actor_document(a: LocalActor) -> dict:
         "assertionMethod": [multikey.multikey_document(
             a.ed25519_key_id, a.actor_url, a.ed25519_private_key)],
     }  # fmt: skip
-    if a.icon_url:
-        doc["icon"] = {"type": "Image", "url": a.icon_url}
+    if p.icon_url:
+        doc["icon"] = {"type": "Image", "mediaType": "image/jpeg", "url": p.icon_url}
+    if p.image_url:
+        doc["image"] = {"type": "Image", "mediaType": "image/jpeg", "url": p.image_url}
     return doc
 
 

@@ -34,7 +34,7 @@ from federation.follows import Follows
 from federation.inbox import InboxReceiver
 from federation.outbox import Outbox
 from federation.policy import DomainPolicy, Rule
-from federation.ports import FederationConfig, LocalActor
+from federation.ports import ActorProfile, FederationConfig, LocalActor
 from federation.processing import InboxWorker
 from federation.routes import Routes
 from federation.session import SessionProvider
@@ -51,7 +51,7 @@ from federation.types import (
 )  # fmt: skip
 from protocol.result import Failure
 
-__all__ = ["Federation", "FederationConfig", "LocalActor"]
+__all__ = ["ActorProfile", "Federation", "FederationConfig", "LocalActor"]
 
 log = logging.getLogger("mediakring.federation")
 
@@ -295,8 +295,9 @@ class Federation:
         """Our collection URL → the follow target whose accepted followers it expands to."""
         return self.actor.collection_targets()
 
-    def actor_document(self) -> dict:
-        return documents.actor_document(self.actor)
+    def actor_document(self, profile: ActorProfile | None = None) -> dict:
+        """Our actor as it is now, or as it will be with ``profile`` (for an ``Update``)."""
+        return documents.actor_document(self.actor, profile)
 
     def instance_actor_document(self) -> dict:
         return documents.instance_actor_document(self.actor)

@@ -27,6 +27,21 @@ Wake = Callable[[], None]
 Publisher = Callable[[dict, list[str]], Awaitable[str]]
 
 
+@dataclass
+class ActorProfile:
+    """What the organisation shows of itself: name, summary, avatar and header image.
+
+    Mutable on purpose: an admin can change it while the node runs, and the actor
+    document is built from it per request.  Keys and URLs never change; they stay on
+    the frozen :class:`LocalActor`.
+    """
+
+    name: str
+    summary: str = ""
+    icon_url: str | None = None
+    image_url: str | None = None
+
+
 @dataclass(frozen=True)
 class LocalActor:
     """The organisation this node speaks for, with its signing keys.
@@ -42,9 +57,7 @@ class LocalActor:
     ed25519_key_id: str
     ed25519_private_key: Any
     handle: str
-    name: str
-    summary: str
-    icon_url: str | None = None
+    profile: ActorProfile
     instance_rsa_private_key: Any = None
 
     def __post_init__(self) -> None:
@@ -52,6 +65,14 @@ class LocalActor:
             raise ValueError("the instance actor needs its own RSA key")
         if self.instance_rsa_private_key is self.rsa_private_key:
             raise ValueError("the instance actor must not share the organisation's key")
+
+    @property
+    def name(self) -> str:
+        return self.profile.name
+
+    @property
+    def summary(self) -> str:
+        return self.profile.summary
 
     @property
     def instance_actor_url(self) -> str:

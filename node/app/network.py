@@ -56,8 +56,7 @@ def build_federation(app: web.Application) -> Federation:
         ed25519_key_id=identity.ed25519_key_id,
         ed25519_private_key=identity.ed25519_key,
         handle=identity.handle,
-        name=identity.name,
-        summary=identity.summary,
+        profile=identity.profile,
         instance_rsa_private_key=identity.instance_rsa_key,
     )
     config = FederationConfig(

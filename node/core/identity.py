@@ -12,6 +12,7 @@ import sqlite_utils
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
+from federation.ports import ActorProfile
 from node.core.clock import iso
 from node.core.errors import ValidationFailed
 from protocol import keys
@@ -33,13 +34,28 @@ class Identity:
     never signs a request for a URL someone else picked.
     """
 
-    name: str
+    profile: ActorProfile
     handle: str
-    summary: str
     base_url: str
     rsa_private_pem: str
     ed25519_private_pem: str
     instance_rsa_private_pem: str
+
+    @property
+    def name(self) -> str:
+        return self.profile.name
+
+    @property
+    def summary(self) -> str:
+        return self.profile.summary
+
+    @property
+    def icon_url(self) -> str | None:
+        return self.profile.icon_url
+
+    @property
+    def image_url(self) -> str | None:
+        return self.profile.image_url
 
     @property
     def host(self) -> str:
@@ -128,15 +144,49 @@ def ensure_instance_key(db: sqlite_utils.Database) -> bool:
     return True
 
 
+#: The organisation's two pictures, served at ``/profile/<which>/<sha256>.jpg``.
+PROFILE_IMAGES = ("icon", "image")
+#: Longest side of the stored rendition: a square-ish avatar, a wide header.
+PROFILE_IMAGE_SIZES = {"icon": 400, "image": 1500}
+
+
+def profile_image_url(base_url: str, which: str, sha256: str | None) -> str | None:
+    """Where the picture is served; the hash in the path lets every cache keep it forever."""
+    return f"{base_url}/profile/{which}/{sha256}.jpg" if sha256 else None
+
+
+def update_profile(
+    db: sqlite_utils.Database,
+    name: str,
+    summary: str,
+    images: dict[str, str | None],
+) -> None:
+    """Store name, summary and the chosen pictures (``images``: which → sha256 or None).
+
+    A picture not named in ``images`` stays as it is.
+    """
+    values: dict[str, object] = {"name": name, "summary": summary}
+    for which, sha in images.items():
+        if which not in PROFILE_IMAGES:
+            raise ValueError(which)
+        values[f"{which}_sha256"] = sha
+    db["identity"].update(1, values)
+
+
 def load_identity(db: sqlite_utils.Database, base_url: str) -> Identity:
     row = db["identity"].get(1)
     if not row.get("instance_rsa_private_pem"):
         raise RuntimeError("the instance actor has no key: call ensure_instance_key first")
+    base = base_url.rstrip("/")
     return Identity(
-        row["name"],
+        ActorProfile(
+            row["name"],
+            row["summary"] or "",
+            profile_image_url(base, "icon", row.get("icon_sha256")),
+            profile_image_url(base, "image", row.get("image_sha256")),
+        ),
         row["handle"],
-        row["summary"],
-        base_url.rstrip("/"),
+        base,
         row["rsa_private_pem"],
         row["ed25519_private_pem"],
         row["instance_rsa_private_pem"],

@@ -14,6 +14,7 @@ from node.core.db import (
     schema_kinds,
     schema_listing_kinds,
     schema_outbox,
+    schema_profile,
     schema_sharing,
     schema_use,
 )
@@ -33,6 +34,7 @@ NODE_SCHEMAS = (
     schema_instance_actor,
     schema_kinds,
     schema_listing_kinds,
+    schema_profile,
 )
 
 

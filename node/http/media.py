@@ -18,6 +18,7 @@ from aiohttp import hdrs, web
 from aiohttp.multipart import content_disposition_filename, parse_content_disposition
 from PIL import Image
 
+from node import services
 from node.core.appkeys import DB, SETTINGS
 from node.core.errors import BadRequest, NotFound, UnsupportedMediaType
 from node.http.api.auth import require_scope
@@ -171,6 +172,18 @@ async def rendition(request: web.Request) -> web.StreamResponse:
     stem = row["original_name"].rsplit(".", 1)[0] or "media"
     path = request.app[SERVICES].media_store.path_for(row["sha256"])
     return file_response(path, row["media_type"], row["sha256"], f"{stem}-{name}.jpg")
+
+
+@routes.get(r"/profile/{which:icon|image}/{sha:[0-9a-f]{64}}.jpg")
+async def profile_picture(request: web.Request) -> web.StreamResponse:
+    """The organisation's avatar or header image: public, like the actor that names it."""
+    which, sha = request.match_info["which"], request.match_info["sha"]
+    path = services.profile_picture(request.app, which, sha)
+    if path is None:
+        raise NotFound("This is not the organisation's current picture.")
+    response = file_response(path, "image/jpeg", sha)
+    response.headers[hdrs.CACHE_CONTROL] = "public, max-age=31536000, immutable"
+    return response
 
 
 async def _store_ctx(app: web.Application) -> AsyncIterator[None]:

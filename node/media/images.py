@@ -128,3 +128,24 @@ def analyse_image(
             store.discard(r.temp)
         raise
     return ImageInfo(width, height, hash_, made)
+
+
+#: What an organisation's avatar or header image may be uploaded as.
+PROFILE_TYPES = ("image/png", "image/jpeg", "image/webp")
+
+
+def profile_rendition(path: Path, max_pixels: int, longest: int) -> bytes:
+    """The avatar or header image as a metadata-free JPEG (blocking: thread).
+
+    Only the pixels survive: the upload is decoded (bombs and corrupt files refused),
+    turned upright by its EXIF orientation and re-encoded, so no GPS or device data
+    of the original reaches the actor document or the public pages.
+    """
+    image = open_checked(path, max_pixels)
+    try:
+        with image:
+            oriented = ImageOps.exif_transpose(image) or image
+            data, _w, _h = encode_jpeg(_flatten(oriented), longest)
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise ValidationFailed(f"corrupt image: {exc}", code="corrupt-image") from exc
+    return data

@@ -41,12 +41,13 @@ def get_rendition(db: sqlite_utils.Database, media_id: str, name: str) -> dict[s
 
 
 def blob_in_use(db: sqlite_utils.Database, sha256: str) -> bool:
-    """Whether any media or rendition row still refers to this blob."""
+    """Whether any media or rendition row, or the organisation's profile, refers to this blob."""
     return bool(
         db.execute(
             "SELECT 1 FROM media WHERE sha256 = ? UNION ALL"
-            " SELECT 1 FROM renditions WHERE sha256 = ? LIMIT 1",
-            [sha256, sha256],
+            " SELECT 1 FROM renditions WHERE sha256 = ? UNION ALL"
+            " SELECT 1 FROM identity WHERE icon_sha256 = ? OR image_sha256 = ? LIMIT 1",
+            [sha256, sha256, sha256, sha256],
         ).fetchone()
     )
 

@@ -44,16 +44,29 @@ def profile_page(
         "".join(item_card(identity, i, lang) for i in items) or f"<p>{e(t(lang, 'no_items'))}</p>"
     )
     summary = f"<p>{e(identity.summary)}</p>" if identity.summary else ""
+    banner = (
+        f'<img class="banner" src="{e(identity.image_url)}" alt=""'
+        ' style="max-width:100%;height:auto">'
+        if identity.image_url
+        else ""
+    )
+    avatar = (
+        f'<img class="avatar" src="{e(identity.icon_url)}" alt="" width="64" height="64"'
+        ' style="border-radius:50%;vertical-align:middle;margin-right:.5rem">'
+        if identity.icon_url
+        else ""
+    )
     head = (
         f'<meta property="og:title" content="{e(identity.name)}">'
         f'<meta property="og:type" content="profile">'
         f'<meta property="og:url" content="{e(identity.base_url)}/">'
         f'<meta property="og:description" content="{e(identity.summary or identity.name)}">'
-        f'<link rel="alternate" type="application/activity+json" href="{e(identity.actor_url)}">'
+        + (f'<meta property="og:image" content="{e(identity.icon_url)}">' * bool(identity.icon_url))
+        + f'<link rel="alternate" type="application/activity+json" href="{e(identity.actor_url)}">'
         f'<link rel="alternate" type="application/rss+xml" href="/feeds/rss.xml">'
     )
     body = (
-        f"<header><h1>{e(identity.name)}</h1>{summary}"
+        f"<header>{banner}<h1>{avatar}{e(identity.name)}</h1>{summary}"
         f"<p>{e(t(lang, 'follow'))} <strong>@{e(identity.acct)}</strong></p>"
         f'<p><a href="/contribute{"?lang=en" if lang == "en" else ""}">'
         f"{e(t(lang, 'contribute'))}</a></p></header>"

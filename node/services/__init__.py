@@ -73,9 +73,22 @@ from node.services.network import (
     use_listing,
     use_share,
 )
+from node.services.organisation import (
+    MAX_NAME,
+    MAX_PROFILE_IMAGE_BYTES,
+    MAX_SUMMARY,
+    Profile,
+    current_profile,
+    profile_picture,
+    update_profile,
+)
 
 __all__ = [
+    "MAX_NAME",
+    "MAX_PROFILE_IMAGE_BYTES",
+    "MAX_SUMMARY",
     "ImportResult",
+    "Profile",
     "User",
     "accept_contribution",
     "active_partners",
@@ -86,6 +99,7 @@ __all__ = [
     "create_item",
     "create_screen",
     "create_token",
+    "current_profile",
     "delete_item",
     "delete_screen",
     "delivery_health",
@@ -115,6 +129,7 @@ __all__ = [
     "organisation_insight",
     "organisation_name",
     "partner_action",
+    "profile_picture",
     "read_capped",
     "reject_contribution",
     "remote_thumbnail",
@@ -131,6 +146,7 @@ __all__ = [
     "settings",
     "unread_notifications",
     "update_item",
+    "update_profile",
     "use_listing",
     "use_share",
 ]

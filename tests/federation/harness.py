@@ -14,7 +14,7 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
-from federation.engine import Federation, FederationConfig, LocalActor
+from federation.engine import ActorProfile, Federation, FederationConfig, LocalActor
 from node.core.storage import open_database
 from protocol import keys
 from protocol.httpsig import sign_cavage
@@ -54,9 +54,10 @@ def config(**extra) -> FederationConfig:
 
 def local_actor(base_url: str, n: int = 0, handle: str = "omroep") -> LocalActor:
     actor_url = base_url + "/actor"
+    profile = ActorProfile(f"Omroep {n}", "Lokale omroep")
     return LocalActor(base_url, actor_url, actor_url + "#main-key", rsa_key(n),
-                      actor_url + "#ed25519-key", ed_key(n), handle, f"Omroep {n}",
-                      "Lokale omroep", None, instance_rsa_key(n))  # fmt: skip
+                      actor_url + "#ed25519-key", ed_key(n), handle, profile,
+                      instance_rsa_key(n))  # fmt: skip
 
 
 @dataclass

@@ -308,7 +308,7 @@ def test_migration_14_keeps_listings_and_their_search_index(tmp_path) -> None:
         " '2026-01-01T00:00:00.000000Z')"
     )
     db.conn.commit()
-    assert apply_migrations(db, sets) == ["node/014_listing_kinds"]
+    assert apply_migrations(db, sets)[0] == "node/014_listing_kinds"  # later ones follow
     hits = db.execute("SELECT rowid FROM listings_fts WHERE listings_fts MATCH 'markt'").fetchall()
     assert hits == [(1024,)]
     row = db.execute("SELECT kind, details, starts_at FROM listings").fetchone()

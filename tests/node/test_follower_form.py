@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from federation.ports import ActorProfile
 from node.core.identity import Identity
 from node.sharing.follower_form import adapt
 from node.sharing.objects import item_object
 
 BASE = "https://stad.example"
-IDENTITY = Identity("Stad", "stad", "", BASE, "", "", "")
+IDENTITY = Identity(ActorProfile("Stad"), "stad", BASE, "", "", "")
 
 
 def media(media_id: str, media_type: str, alt, focal) -> dict:
