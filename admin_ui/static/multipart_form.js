@@ -1,17 +1,18 @@
-// The organisation form carries pictures, so it is multipart and cannot carry the CSRF
-// form field the guard reads: it is posted with the X-CSRF-Token header (as the import
-// and upload forms are).  A saved profile follows the server's redirect; a refusal
-// shows the server's page (typed values and the reason) in place of the form.
+// Forms that carry files are multipart, and a multipart body cannot carry the CSRF form
+// field the guard reads. Such forms (marked data-multipart-form) are posted with the
+// X-CSRF-Token header, as on the upload page. An answer that succeeded (usually after the
+// server's redirect) is followed; a refusal shows the server's page (the typed values and
+// the reason) in place of the form, with the focus on the first field that is wrong.
 (function () {
   "use strict";
   var csrf = document.querySelector('meta[name="csrf-token"]').content;
 
   function bind() {
-    var form = document.querySelector("form[data-organisation]");
+    var form = document.querySelector("form[data-multipart-form]");
     if (!form) { return; }
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      var button = form.querySelector("button[type=submit]");
+      var button = form.querySelector("button[type=submit]") || form.querySelector("button");
       button.disabled = true;
       fetch(form.action, {
         method: "POST",
