@@ -48,6 +48,10 @@ MK_TERMS: dict[str, object] = {
     "derivedFrom": {"@id": "mk:derivedFrom", "@type": "@id"},
     "channel": "mk:channel",
     "publishedOn": {"@id": "mk:publishedOn", "@container": "@set"},
+    # The core group's usage report (counts only; see FEDERATION.md, Create).
+    "UsageReport": "mk:UsageReport",
+    "usagePeriod": "mk:usagePeriod",
+    "usageFigures": {"@id": "mk:usageFigures", "@type": "@json"},
     # Events as Mobilizon and Gancio send them (Mobilizon's timezone, iCalendar's status),
     # and our terms for what they lack.  See protocol/kinds.py and FEDERATION.md.
     "sc": "http://schema.org#",

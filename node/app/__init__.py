@@ -39,6 +39,7 @@ def feature_setups() -> list[FeatureSetup]:
     from node.http.api import items as items_api
     from node.http.api import meta as meta_api
     from node.http.api import sharing as sharing_api
+    from node.http.api import usage as usage_api
     from node.http.channels import routes as channels_routes
 
     setups: list[FeatureSetup] = [
@@ -50,6 +51,7 @@ def feature_setups() -> list[FeatureSetup]:
         sharing_api.setup,
         channels_routes.setup,
         contributions_api.setup,
+        usage_api.setup,
     ]
     setups.extend(plugin_setups())
     return setups

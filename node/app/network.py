@@ -19,6 +19,7 @@ from federation.engine import Federation, FederationConfig, LocalActor
 from federation.types import InboxContext
 from node.core.appkeys import DB, IDENTITY, SETTINGS
 from node.http import public as public_routes
+from node.services import usage_network
 from node.sharing import outbox_dispatch
 from node.sharing.incoming import changes, listing, offer, reports
 from node.sharing.incoming.common import Refused
@@ -91,9 +92,12 @@ def _guarded(app: web.Application, fn: Callable[..., Awaitable[Any]]):
 
 
 async def _on_create(app: web.Application, ctx: InboxContext) -> None:
+    obj = ctx.raw.get("object")
+    if isinstance(obj, dict) and obj.get("type") == usage_network.REPORT_TYPE:
+        await usage_network.receive_report(app, ctx.sender.id, ctx.raw)
+        return
     if await reports.handle_copy_report(app, ctx.sender.id, ctx.raw):
         return
-    obj = ctx.raw.get("object")
     if isinstance(obj, dict) and obj.get("inReplyTo"):
         await reports.handle_reaction(app, ctx.sender.id, ctx.raw)
     await app[SERVICES].contributions.from_fediverse(ctx)
@@ -160,3 +164,4 @@ def setup(app: web.Application) -> None:
     fed.setup(app)
     outbox_dispatch.setup(app)  # after the engine starts: resend what a crash left
     app.cleanup_ctx.append(scheduler_ctx)
+    app.cleanup_ctx.append(usage_network.usage_scheduler_ctx)

@@ -209,7 +209,11 @@ def wall_feed(
             i for i in public_items(db, identity, now, limit=LATEST_PUBLIC) if i["id"] not in seen
         ]
     return {
-        "screen": {"name": screen["name"], "rotate_seconds": screen["rotate_seconds"]},
+        "screen": {
+            "id": screen["id"],
+            "name": screen["name"],
+            "rotate_seconds": screen["rotate_seconds"],
+        },
         "organisation": identity.name,
         "generated_at": now,
         "lang": lang,

@@ -128,6 +128,26 @@ class Settings:
     contribution_max_files: int = _setting(
         10, "Most files in one contribution (form or fediverse post)."
     )
+    usage_counter_flush_seconds: float = _setting(
+        10.0,
+        "How often the counts of feed, embed and wall requests are written to the database"
+        " (batched, off the request path); also written when the node stops.",
+    )
+    usage_coordinator: str = _setting(
+        "",
+        "Actor URL of the partner that coordinates the core group's usage reports (e.g."
+        " https://omroep.example/actor). Empty: no coordinator (the default).",
+    )
+    usage_report_opt_in: bool = _setting(
+        False,
+        "Send this node's monthly usage report (counts only, no content) to usage_coordinator"
+        " as a signed activity. Off by default: nothing is sent.",
+    )
+    usage_collect_reports: bool = _setting(
+        False,
+        "This node is the coordinator: accept usage reports from its partners and show the"
+        " network overview in the admin. Off by default: reports are refused.",
+    )
 
     @property
     def db_path(self) -> Path:

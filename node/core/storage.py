@@ -16,6 +16,7 @@ from node.core.db import (
     schema_outbox,
     schema_profile,
     schema_sharing,
+    schema_usage,
     schema_use,
 )
 from node.core.db.database import connect
@@ -35,6 +36,7 @@ NODE_SCHEMAS = (
     schema_kinds,
     schema_listing_kinds,
     schema_profile,
+    schema_usage,
 )
 
 

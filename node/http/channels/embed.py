@@ -14,7 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
-from node.channels import pages
+from node.channels import pages, reach
 from node.channels.attribution import credit_of, licence_label, licence_url
 from node.channels.public import category, media_view, public_item
 from node.channels.texts import choose_language
@@ -153,6 +153,7 @@ async def embed(request: web.Request) -> web.Response:
     item = await request.app[DB].read(lambda db: public_item(db, identity, item_id, now))
     if item is None:
         return pages.not_found_page(lang)
+    reach.count(request, "embed")
     return web.Response(
         text=pages.embed_page(item, identity, lang),
         content_type="text/html",

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-from node.channels import feeds_json, feeds_xml
+from node.channels import feeds_json, feeds_xml, reach
 from node.channels.conditional import conditional_response
 from node.channels.feedmodel import Entry, FeedMeta, entry_of, feed_updated
 from node.channels.public import last_change, public_items
@@ -95,4 +95,5 @@ async def feed(request: web.Request) -> web.StreamResponse:
         updated=feed_updated(changed, items),
     )
     body = builder(meta, [entry_of(item, identity, lang) for item in items])
+    reach.count(request, "feed")
     return conditional_response(request, body, content_type, meta.updated)

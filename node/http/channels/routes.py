@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from node.channels import reach
 from node.http.api import openapi
 from node.http.channels import (
     agenda_routes,
@@ -31,5 +32,6 @@ def setup(app: web.Application) -> None:
         app.router.add_routes(table)
     app.middlewares.append(ninjs_routes.ninjs_suffix_middleware)
     app.cleanup_ctx.append(webhook_worker.webhook_worker_ctx)
+    reach.setup(app)
     openapi.register(api_doc.PATHS, api_doc.SCHEMAS)
     openapi.register(api_doc_agenda.PATHS, api_doc_agenda.SCHEMAS)

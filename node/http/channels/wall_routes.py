@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from node.channels import pages, wall
+from node.channels import pages, reach, wall
 from node.channels.texts import choose_language
 from node.core.appkeys import DB, IDENTITY, SETTINGS
 from node.core.clock import iso
@@ -24,6 +24,8 @@ async def _feed(request: web.Request) -> tuple[dict | None, str]:
     lang = choose_language(request, request.app[SETTINGS].default_language)
     token, now = request.match_info["token"], iso()
     feed = await request.app[DB].read(lambda db: wall.wall_feed(db, identity, token, now, lang))
+    if feed is not None:
+        reach.count(request, f"wall:{feed['screen']['id']}")
     return feed, lang
 
 
