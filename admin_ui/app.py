@@ -37,6 +37,7 @@ from admin_ui.views import (
     organisation,
     sharing,
     tokens,
+    usage,
     users,
     walls,
 )
@@ -86,6 +87,7 @@ def create_admin_app(node_app: web.Application) -> web.Application:
         sharing,
         mediatheek,
         insight,
+        usage,
         network,
         walls,
         contributions,

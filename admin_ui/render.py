@@ -22,6 +22,7 @@ NAVIGATION = (
     ("notifications", N_("Meldingen"), False),
     ("contributions", N_("Bijdragen"), False),
     ("insight", N_("Inzicht"), False),
+    ("usage", N_("Gebruik"), False),
     ("walls", N_("Muurkranten"), False),
     ("partners", N_("Partners"), True),
     ("policy", N_("Federatiebeleid"), True),

@@ -88,6 +88,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("source", help="an iCalendar file or saved HTML page, or an http(s) URL")
     _data(p)
     p.set_defaults(func=cmd_import)
+
+    use = sub.add_parser("usage", help="the usage report (counts only) and the coordinator")
+    use_sub = use.add_subparsers(dest="usage_command", required=True, metavar="ACTION")
+    p = use_sub.add_parser("show", help="print a period's usage figures (JSON or CSV)")
+    _data(p)
+    p.add_argument("--period", choices=["month", "quarter", "year"], default="month")
+    p.add_argument("--at", help="2026-11, 2026-Q4 or 2026 (default: the current period)")
+    p.add_argument("--csv", action="store_true", help="CSV instead of JSON")
+    p.set_defaults(func=cmd_usage_show)
+    p = use_sub.add_parser(
+        "send", help="send a finished month's report to the coordinator (if opted in)"
+    )
+    _data(p)
+    p.add_argument("--at", help="the month, e.g. 2026-11 (default: last month)")
+    p.set_defaults(func=cmd_usage_send)
     return parser
 
 
@@ -286,6 +301,54 @@ def cmd_import(args: argparse.Namespace) -> int:
         notes = f"  ({'; '.join(item['notes'])})" if item["notes"] else ""
         print(f"{item['id']}\t{item['kind']}\t{item['title']}{notes}")
     print(f"{result['count']} item(s) imported as drafts from {result['source']}")
+    return 0
+
+
+async def usage_command(settings: Settings, action: str, **kwargs) -> dict:
+    """Run a usage use case on a node that is not serving; ``send`` also delivers."""
+    from node.app import create_app
+    from node.core.appkeys import DB
+    from node.services import usage, usage_network
+    from node.sharing.services import SERVICES
+
+    app = create_app(settings)
+    try:
+        if action == "show":
+            return await usage.usage_report(app, kwargs.get("period"), kwargs.get("at"))
+        fed = app[SERVICES].federation
+        await fed.start()
+        try:
+            result = await usage_network.send_report(app, kwargs.get("at"))
+            if result["sent"]:
+                await app[SERVICES].outbox.run_once()
+                await fed.drain(rounds=20)
+        finally:
+            await fed.close()
+        return result
+    finally:
+        app[DB].close()
+
+
+def cmd_usage_show(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from node.services.usage import report_csv
+
+    settings = load_settings(args.data)
+    report = asyncio.run(usage_command(settings, "show", period=args.period, at=args.at))
+    print(report_csv(report) if args.csv else json.dumps(report, indent=2), end="\n")
+    return 0
+
+
+def cmd_usage_send(args: argparse.Namespace) -> int:
+    import asyncio
+
+    settings = load_settings(args.data)
+    result = asyncio.run(usage_command(settings, "send", at=args.at))
+    if not result["sent"]:
+        print(f"nothing sent: {result['reason']}")
+        return 1
+    print(f"usage report {result['period']} sent to {result['coordinator']}")
     return 0
 
 
