@@ -8,11 +8,12 @@ import io
 import json
 
 from node.core.appkeys import DB, IDENTITY
-from node.services import usage
+from node.services import usage, usage_network
 from node.services.usage_network import report_object
 from node.sharing.objects import activity_id
 from node.sharing.services import SERVICES
 from protocol import activities
+from tests.integration.fake_fediverse import FakeFediverse, follow
 from tests.integration.network import api, create_item_with_photo, make_partners, wait_for
 
 LAST_MONTH = usage.current_period("month").previous().label
@@ -44,6 +45,10 @@ async def test_counts_match_what_was_done(node_factory, http):
     await make_partners(http, a, b)
     before = await figures(http, a)
     assert before["items_made"] == 0 and before["feed_requests"] == 0
+    citizens = FakeFediverse(2)
+    await citizens.start()
+    for i in range(2):
+        await follow(http, citizens, i, a.url("/actor"))
 
     shared = await create_item_with_photo(http, a, title="Gedeeld")
     listed = await create_item_with_photo(http, a, title="In de mediatheek")
@@ -94,6 +99,9 @@ async def test_counts_match_what_was_done(node_factory, http):
         return got["publications_by_partners"] == 2 and got
 
     got = await wait_for(reported, what="A to count B's use and publications")
+    await settle(a, b)
+    got = await figures(http, a)
+    await citizens.stop()
     deliveries = a.app[DB]
     delivered = await deliveries.read(
         lambda db: db.execute("SELECT count(*) FROM deliveries WHERE state='delivered'").fetchone()[
@@ -108,8 +116,8 @@ async def test_counts_match_what_was_done(node_factory, http):
         "uses_of_partner_items": 0,
         "publications_by_partners": 2,
         "publications_reported": 0,
-        "followers": 0,
-        "new_followers": 0,
+        "followers": 2,
+        "new_followers": 2,
         "feed_requests": 3,
         "embed_requests": 2,
         "wall_requests": 2,
@@ -193,6 +201,9 @@ async def test_participant_reports_to_the_coordinator(node_factory, http):
     assert set(sent["figures"]) == set(usage.FIGURES)
     nothing = await api(http, silent, "POST", "/api/v1/usage/send", json={}, expect=200)
     assert nothing["sent"] is False and "opted in" in nothing["reason"]
+    # The nightly job: last month already went to this coordinator; the silent node sends nothing.
+    assert await usage_network.send_due(participant.app) is None
+    assert await usage_network.send_due(silent.app) is None
     await settle(participant, silent, coordinator)
 
     async def row():
@@ -324,3 +335,24 @@ async def test_a_node_that_is_no_coordinator_refuses_reports(node_factory, http)
     await settle(a, b)
     assert (await _overview(http, a))["rows"] == []
     assert (await _overview(http, a))["collecting"] is False
+
+
+async def test_reach_is_counted_in_batches_and_kept_at_shutdown(node_factory, http):
+    """No write per request: the counts wait in memory until a flush or the node stops."""
+    from node.core.db.database import connect
+
+    node = await node_factory("Stadsomroep Den Haag", usage_counter_flush_seconds=3600)
+    for _ in range(25):
+        async with http.get(node.url("/feeds/feed.json")) as r:
+            assert r.status == 200
+    rows = await node.app[DB].read(
+        lambda db: db.execute("SELECT count(*) FROM usage_counters").fetchone()[0]
+    )
+    assert rows == 0  # nothing written on the request path
+    await node.runner.cleanup()  # the node stops: what was counted is written once
+    db = connect(node.settings.db_path)
+    try:
+        stored = db.execute("SELECT channel, n FROM usage_counters").fetchall()
+    finally:
+        db.conn.close()
+    assert stored == [("feed", 25)]
