@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+import time
 from collections import Counter
 from collections.abc import AsyncIterator
 from zoneinfo import ZoneInfo
@@ -37,18 +38,29 @@ def local_day(moment: dt.datetime | None = None) -> str:
     return moment.astimezone(LOCAL_ZONE).date().isoformat()
 
 
+def _day_and_end(now: float) -> tuple[str, float]:
+    """The local day of ``now`` and the moment (epoch seconds) the next one starts."""
+    local = dt.datetime.fromtimestamp(now, LOCAL_ZONE)
+    tomorrow = dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(), LOCAL_ZONE)
+    return local.date().isoformat(), tomorrow.timestamp()
+
+
 class ReachCounter:
     """In-memory increments, written to the database in batches."""
 
     def __init__(self) -> None:
         self._pending: Counter[tuple[str, str]] = Counter()
         self._lock = asyncio.Lock()
+        self._day, self._day_ends = "", 0.0
 
     def count(self, channel: str) -> None:
         """One request served on ``channel``; costs a dict update, nothing more."""
-        if channel.split(":", 1)[0] not in CHANNELS:
+        if channel.partition(":")[0] not in CHANNELS:
             raise ValueError(f"unknown reach channel {channel!r}")
-        self._pending[(local_day(), channel)] += 1
+        now = time.time()
+        if now >= self._day_ends:  # the local day is worked out once per day
+            self._day, self._day_ends = _day_and_end(now)
+        self._pending[(self._day, channel)] += 1
 
     async def flush(self, app: web.Application) -> int:
         """Write the pending increments in one transaction; returns how many rows changed."""
