@@ -174,6 +174,8 @@ def check_report(sender: str, activity: dict[str, Any]) -> tuple[str, dict[str, 
     if not isinstance(period, str) or not _MONTH.match(period):
         raise Refused(f"usage report: usagePeriod {str(period)[:20]!r} is not a month (YYYY-MM)")
     year, month = int(period[:4]), int(period[5:])
+    if year < 2000:
+        raise Refused(f"usage report: usagePeriod {period} is before 2000")
     end = dt.date(year + month // 12, month % 12 + 1, 1)
     if dt.datetime.combine(end, dt.time(), LOCAL_ZONE) > utcnow():
         raise Refused(f"usage report: usagePeriod {period} is not over yet")

@@ -296,6 +296,8 @@ async def test_refused_reports_store_nothing(node_factory, http):
     await _send(partner, coord_actor, _report(partner, feed_requests=1.5))
     await _send(partner, coord_actor, _report(partner, period="2026-13"))
     await _send(partner, coord_actor, _report(partner, period="2999-01"))
+    await _send(partner, coord_actor, _report(partner, period="0000-01"))
+    await _send(partner, coord_actor, _report(partner, items_made=True))
     await settle(stranger, partner, coordinator)
 
     # A bad signature: signed, then the body changed on the way.

@@ -80,3 +80,35 @@ def test_a_row_belongs_to_the_amsterdam_day_it_happened_on(tmp_path):
     assert got["figures"]["wall_requests"] == 3 and got["figures"]["wall_screens_active"] == 1
     assert got["series"]["items_made"][0] == 1 and got["series"]["items_made"][29] == 1
     assert got["series"]["wall_requests"][29] == 3
+
+
+def _report(**changes):
+    obj = {
+        "id": "https://wijktv.example/usage/2026-10",
+        "type": "UsageReport",
+        "attributedTo": "https://wijktv.example/actor",
+        "usagePeriod": "2026-10",
+        "usageFigures": {name: 3 for name in usage.FIGURES},
+        **changes,
+    }
+    return {"id": "https://wijktv.example/activities/1", "type": "Create", "object": obj}
+
+
+def test_a_report_is_checked_before_anything_is_stored():
+    from node.services.usage_network import check_report
+    from node.sharing.incoming.common import Refused
+
+    sender = "https://wijktv.example/actor"
+    period, figures = check_report(sender, _report())
+    assert period == "2026-10" and figures == {name: 3 for name in usage.FIGURES}
+    refusals = {
+        "attributedTo": _report(attributedTo="https://wijktv.example/other"),
+        "its id": _report(id="https://elders.example/usage/2026-10"),
+        "is not a month": _report(usagePeriod="oktober"),
+        "must be an object": _report(usageFigures=[1, 2]),
+        "non-negative": _report(usageFigures={"items_made": -2}),
+        "UsageReport": {"id": "x", "type": "Create", "object": "https://wijktv.example/x"},
+    }
+    for reason, activity in refusals.items():
+        with pytest.raises(Refused, match=reason):
+            check_report(sender, activity)
