@@ -94,6 +94,13 @@ async def test_usage_page_and_network_overview(page: Page, node_factory) -> None
     )
     assert await run_axe(coord_page) == []
     await screenshot(coord_page, "usage-network-nl")
+    kind_url = coordinator.url("/admin/usage/network/kind")
+    form = {"actor": participant.url("/actor"), "kind": "community"}
+    refused = await coord_page.request.post(kind_url, form=form)
+    assert refused.status == 403  # no CSRF token
+    token = await coord_page.locator("meta[name=csrf-token]").get_attribute("content")
+    bad = await coord_page.request.post(kind_url, form={**form, "kind": "rijk", "csrf": token})
+    assert bad.status == 422 and "Kies een soort deelnemer" in await bad.text()
     await switch_language(coord_page, "en")
     await expect(coord_page.get_by_role("heading", level=1)).to_have_text(
         "Network overview of the core group"
