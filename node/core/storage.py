@@ -14,6 +14,7 @@ from node.core.db import (
     schema_kinds,
     schema_listing_kinds,
     schema_outbox,
+    schema_partner_profile,
     schema_profile,
     schema_sharing,
     schema_use,
@@ -35,6 +36,7 @@ NODE_SCHEMAS = (
     schema_kinds,
     schema_listing_kinds,
     schema_profile,
+    schema_partner_profile,
 )
 
 
