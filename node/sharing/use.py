@@ -262,7 +262,7 @@ CHANNEL_URL_MAX = 500
 
 
 def check_channel(channel: Any) -> str:
-    """A channel name (1–100 characters) or an http(s) address; else ValidationFailed.
+    """A channel name (1–100 characters, no colon) or an http(s) address; else ValidationFailed.
 
     The refusal's ``reason`` says which: ``channel-missing``, ``channel-too-long``,
     ``channel-not-http`` (an address with another scheme), ``channel-bad-url``.
@@ -274,7 +274,7 @@ def check_channel(channel: Any) -> str:
             reason="channel-missing",
         )
     channel = channel.strip()
-    if "://" in channel or channel.lower().startswith(("http:", "https:", "www.")):
+    if ":" in channel or channel.lower().startswith("www."):  # an address, not a name
         parts = urlsplit(channel)
         if parts.scheme.lower() not in ("http", "https"):
             raise ValidationFailed(
