@@ -9,12 +9,12 @@ from node.core.db import (
     Database,
     schema,
     schema_contributions,
+    schema_desk_state,
     schema_instance_actor,
     schema_instants,
     schema_kinds,
     schema_listing_kinds,
     schema_outbox,
-    schema_partner_profile,
     schema_profile,
     schema_sharing,
     schema_use,
@@ -36,7 +36,7 @@ NODE_SCHEMAS = (
     schema_kinds,
     schema_listing_kinds,
     schema_profile,
-    schema_partner_profile,
+    schema_desk_state,
 )
 
 
