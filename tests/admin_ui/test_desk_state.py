@@ -268,9 +268,7 @@ async def test_partner_reports_publication_and_origin_sees_it(
         await expect(row.locator("td[data-column='used']")).not_to_have_text("—")
         # the regie panel: B's furthest step, by name
         state = page_a.locator("#regie .state[data-state='published']")
-        await expect(state).to_contain_text(
-            "Gepubliceerd op" if lang == "nl" else "Published on"
-        )
+        await expect(state).to_contain_text("Gepubliceerd op" if lang == "nl" else "Published on")
         await expect(page_a.locator("#regie label", has_text="Wijk-tv Noord")).to_be_visible()
         problems[f"{lang}-a-item-insight"] = await run_axe(page_a)
         await screenshot(page_a, f"desk-{lang}-a-item-insight")
