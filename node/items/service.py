@@ -181,7 +181,7 @@ def delete_item(db: sqlite_utils.Database, item_id: str) -> dict[str, Any]:
 
 # -- listing ---------------------------------------------------------------------
 
-LIST_FILTERS = ("kind", "tag", "language", "q", "since", "until", "embargoed")
+LIST_FILTERS = ("kind", "tag", "language", "q", "since", "until", "embargoed", "state")
 
 
 def encode_cursor(created_at: str, item_id: str) -> str:

@@ -73,3 +73,19 @@ async def test_an_unknown_state_is_refused_with_a_reason(node) -> None:
         await services.list_items(node.app, {"state": "bijna-klaar"}, 10, None)
     assert refused.value.extra["reason"] == "bad-state"
     assert "state: must be one of draft, ready" in refused.value.detail
+
+
+async def test_the_api_filters_by_state_and_refuses_an_unknown_one(node, http) -> None:
+    draft = await _item(node.app, "Alleen een titel")
+    ready = await _item(node.app, "Met tekst", body="<p>Klaar.</p>")
+    async with http.get(node.url("/api/v1/items?state=ready"), headers=node.auth("read")) as r:
+        assert r.status == 200
+        assert [i["id"] for i in (await r.json())["items"]] == [ready]
+    async with http.get(node.url("/api/v1/items?state=draft"), headers=node.auth("read")) as r:
+        assert [i["id"] for i in (await r.json())["items"]] == [draft]
+    headers = {**node.auth("read"), "Accept": "application/problem+json"}
+    async with http.get(node.url("/api/v1/items?state=klaar"), headers=headers) as r:
+        assert r.status == 422
+        problem = await r.json()
+    assert problem["reason"] == "bad-state"
+    assert problem["detail"].startswith("state: must be one of draft, ready, shared")
