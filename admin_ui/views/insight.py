@@ -12,6 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
+from admin_ui.desk_state import channel_text, partner_label
 from admin_ui.i18n import _
 from admin_ui.keys import NODE
 from admin_ui.render import render
@@ -51,15 +52,20 @@ async def insight_page(request: web.Request) -> web.Response:
         start = dt.datetime.now(dt.UTC) - dt.timedelta(days=days)
         since = start.strftime("%Y-%m-%dT00:00:00.000000Z")
     data = await services.organisation_insight(node, since)
-    partners = await services.list_partners(node)
-    names = {p["actor"]: p["name"] or p["actor"] for p in partners["all"]}
+    names = await services.partner_names(node)
     per_day = [{"day": row["day"], **{e: row.get(e, 0) for e in SHOWN}} for row in data["per_day"]]
     day_total = [(row["day"], sum(row[e] for e in SHOWN)) for row in per_day]
     per_partner = [
-        {"name": names.get(row["actor"], row["actor"]), **{e: row.get(e, 0) for e in SHOWN}}
+        {
+            "name": names.get(row["actor"]) or partner_label(row["actor"]),
+            **{e: row.get(e, 0) for e in SHOWN},
+        }
         for row in data["per_partner"]
     ]
-    channels = sorted(data["per_channel"].items(), key=lambda kv: (-kv[1], kv[0]))
+    channels = sorted(
+        ((channel_text(c), n) for c, n in data["per_channel"].items()),
+        key=lambda kv: (-kv[1], kv[0]),
+    )
     return render(
         request,
         "insight.html",

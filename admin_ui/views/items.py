@@ -7,6 +7,16 @@ from typing import Any
 
 from aiohttp import web
 
+from admin_ui.desk_state import (
+    CHANNEL_LABELS,
+    CHANNEL_REFUSALS,
+    badges,
+    channel_text,
+    file_count,
+    is_address,
+    partner_label,
+    partner_progress,
+)
 from admin_ui.forms import (
     KIND_LABELS,
     LABELS,
@@ -32,7 +42,7 @@ from admin_ui.kinds_form import (
 )
 from admin_ui.render import render
 from admin_ui.security import PREFIX, redirect
-from admin_ui.sharing_text import EVENT_LABELS, delivery_text, local_time, problem_text
+from admin_ui.sharing_text import EVENT_LABELS, local_time, problem_text
 from admin_ui.views.agenda import MONTHS
 from node import services
 from node.core.errors import ProblemError, ValidationFailed
@@ -142,14 +152,15 @@ def _values(item: dict[str, Any]) -> dict[str, str]:
 
 async def _partner_rows(request: web.Request, audience: dict[str, Any]) -> list[dict[str, Any]]:
     """One row per active partner, and per partner still in the audience."""
-    partners = await services.active_partners(request.app[NODE])
+    node = request.app[NODE]
+    partners = await services.active_partners(node)
+    names = await services.partner_names(node)
     known = {p["actor_url"] for p in partners}
     # A partner that is no longer active but still in the audience can still be unticked.
     rows = [
-        {"actor": p["actor_url"], "name": p["name"] or p["actor_url"], "active": True}
-        for p in partners
+        {"actor": p["actor_url"], "name": names[p["actor_url"]], "active": True} for p in partners
     ] + [
-        {"actor": actor, "name": actor, "active": False}
+        {"actor": actor, "name": names.get(actor) or partner_label(actor), "active": False}
         for actor in audience["partners"]
         if actor not in known
     ]
@@ -169,16 +180,27 @@ async def regie_context(
     ticks = dict(audience)
     if chosen is not None:
         ticks = {**audience, **chosen}
+    insight = await services.item_insight(node, item_id)
+    per_partner = {entry["actor"]: entry for entry in insight["partners"]}
     for row in rows:
         shared = row["actor"] in audience["partners"]
         row["ticked"] = row["actor"] in ticks["partners"]
         delivery = audience["deliveries"].get(row["actor"])
         row["delivery"] = delivery if shared else None
-        row["delivery_text"] = delivery_text(delivery) if shared else ""
-    names = {r["actor"]: r["name"] for r in rows}
-    insight = await services.item_insight(node, item_id)
+        state, text = partner_progress(delivery if shared else None, per_partner.get(row["actor"]))
+        if not shared and state not in ("used", "published", "removal_confirmed"):
+            state, text = "", ""
+        row["progress"], row["delivery_text"] = state, text
+    names = await services.partner_names(node)
     for entry in insight["partners"]:
-        entry["name"] = names.get(entry["actor"], entry["actor"])
+        entry["name"] = names.get(entry["actor"]) or partner_label(entry["actor"])
+        for pub in entry["published_on"]:
+            pub["text"] = channel_text(pub["channel"])
+            pub["link"] = is_address(pub["channel"])
+    for event in insight["events"]:
+        if event["partner"]:
+            event["partner_name"] = names.get(event["partner"]) or partner_label(event["partner"])
+        event["channel_text"] = channel_text(event["channel"])
     return {"audience": audience, "ticks": ticks, "regie_partners": rows, "insight": insight}
 
 
@@ -191,8 +213,11 @@ async def _editor(
     status: int = 200,
     regie_error: str = "",
     chosen: dict[str, Any] | None = None,
+    report: dict[str, str] | None = None,
 ) -> web.Response:
     regie = await regie_context(request, item["id"], chosen)
+    states = (await services.item_states(request.app[NODE], [item]))[item["id"]]
+    copy = bool(item.get("derived_from"))
     return render(
         request,
         "item_edit.html",
@@ -209,6 +234,12 @@ async def _editor(
             "regie_error": regie_error,
             "event_labels": EVENT_LABELS,
             "local_time": local_time,
+            "state_badges": badges(states.to_json()),
+            "files": file_count(len(item["media"])) if item["media"] else "",
+            "is_copy": copy,
+            "origin_name": (item.get("provenance") or {}).get("origin_name") or "",
+            "report_channels": CHANNEL_LABELS,
+            "report": report or {},
             **kind_context(),
             **regie,
         },
@@ -232,6 +263,8 @@ async def edit_item_page(request: web.Request) -> web.Response:
         )
     elif request.query.get("used") == "already":
         notice = _("Dit item stond al in je bibliotheek; dit is je kopie.")
+    elif request.query.get("reported") == "1":
+        notice = _("Gemeld: de bron hoort waar je het item publiceerde.")
     elif request.query.get("contribution") == "1":
         notice = _("Bijdrage geaccepteerd: dit is nu een concept-item, met de inzender als credit.")
     return await _editor(request, item, _values(item), {}, notice)
@@ -339,6 +372,34 @@ async def save_item(request: web.Request) -> web.Response:
         regie_error=regie_error,
         chosen=chosen,
     )
+
+
+@routes.post("/items/{id}/published", name="report_published")
+async def report_published(request: web.Request) -> web.Response:
+    """ "Gepubliceerd melden" on a copy: where we published it goes to the item's origin."""
+    node = request.app[NODE]
+    item = await services.get_item(node, request.match_info["id"])
+    form = await request.post()
+    where = str(form.get("where") or "")
+    url = str(form.get("url") or "").strip()
+    channel = url if where == "url" else where if where in CHANNEL_LABELS else ""
+    try:
+        await services.report_publication(node, item["id"], channel)
+    except ValidationFailed as exc:
+        reason = str(exc.extra.get("reason") or "")
+        if where == "url" and not url:
+            reason = "channel-missing"
+        message = CHANNEL_REFUSALS.get(reason)
+        error = _(message) if message else _("Dat lukte niet: %(reason)s", reason=exc.detail)
+        return await _editor(
+            request,
+            item,
+            _values(item),
+            {},
+            status=422,
+            report={"error": error, "where": where, "url": url},
+        )
+    return redirect(f"{PREFIX}/items/{item['id']}?reported=1#report")
 
 
 @routes.post("/items/{id}/delete", name="delete_item")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from admin_ui.desk_state import STATE_LABELS, badges, file_count
 from admin_ui.forms import KIND_LABELS
 from admin_ui.i18n import _
 from admin_ui.keys import NODE
@@ -25,11 +26,24 @@ async def library(request: web.Request) -> web.Response:
         "kind": query.get("kind", "") if query.get("kind") in KINDS else "",
         "tag": query.get("tag", "").strip()[:64],
         "q": query.get("q", "").strip()[:200],
+        "state": query.get("state", "").strip()[:32],
     }
+    state_error, status = "", 200
+    if filters["state"] and filters["state"] not in STATE_LABELS:
+        state_error, status = (
+            _(
+                "Onbekende status “%(state)s”: kies een status uit de lijst.",
+                state=filters["state"],
+            ),
+            422,
+        )
+        filters["state"] = ""
     cursor = query.get("cursor") or None
+    node = request.app[NODE]
     page, next_cursor = await services.list_items(
-        request.app[NODE], {k: v for k, v in filters.items() if v}, PAGE_SIZE, cursor
+        node, {k: v for k, v in filters.items() if v}, PAGE_SIZE, cursor
     )
+    states = await services.item_states(node, page)
     cards = []
     for item in page:
         media = [admin_media(m) for m in item["media"]]
@@ -39,6 +53,8 @@ async def library(request: web.Request) -> web.Response:
                 "kind_label": _(KIND_LABELS.get(item["kind"], item["kind"])),
                 "thumb": next((m["thumb"] for m in media if m["thumb"]), None),
                 "media_count": len(media),
+                "files": file_count(len(media)) if media else "",
+                "badges": badges(states[item["id"]].to_json()),
                 "when": card_date(item),
             }
         )
@@ -53,12 +69,15 @@ async def library(request: web.Request) -> web.Response:
             "filters": filters,
             "kinds": KINDS,
             "kind_labels": KIND_LABELS,
+            "state_labels": STATE_LABELS,
+            "state_error": state_error,
             "next_url": next_url,
             "first_url": request.rel_url.without_query_params("cursor") if cursor else None,
             "notice": notice,
             "import_message": import_message,
             "import_kind": import_kind,
         },
+        status=status,
     )
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
+from admin_ui.desk_state import notification_title
 from admin_ui.forms import KIND_LABELS
 from admin_ui.i18n import _
 from admin_ui.keys import NODE
@@ -36,6 +37,8 @@ THUMB_CACHE: web.AppKey[OrderedDict[str, tuple[bytes, str]]] = web.AppKey("thumb
 async def notifications_page(request: web.Request) -> web.Response:
     before = request.query.get("before") or None
     page = await services.list_notifications(request.app[NODE], before=before)
+    for n in page["items"]:
+        n["title"] = notification_title(n)
     notice = _("Alles gemarkeerd als gelezen.") if request.query.get("done") == "all" else ""
     return render(
         request,

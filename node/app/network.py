@@ -104,6 +104,8 @@ async def _on_create(app: web.Application, ctx: InboxContext) -> None:
 
 
 async def _on_update(app: web.Application, ctx: InboxContext) -> None:
+    if await changes.handle_actor_update(app, ctx.sender.id, ctx.raw):
+        return
     if await reports.handle_copy_report(app, ctx.sender.id, ctx.raw):
         return
     await changes.handle_update(app, ctx.sender.id, ctx.raw)

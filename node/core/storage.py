@@ -9,6 +9,7 @@ from node.core.db import (
     Database,
     schema,
     schema_contributions,
+    schema_desk_state,
     schema_instance_actor,
     schema_instants,
     schema_kinds,
@@ -37,6 +38,7 @@ NODE_SCHEMAS = (
     schema_listing_kinds,
     schema_profile,
     schema_usage,
+    schema_desk_state,
 )
 
 

@@ -16,7 +16,7 @@ import sqlite_utils
 from node.core.clock import iso, new_id
 from node.core.errors import NotFound, ValidationFailed
 from node.core.identity import Identity
-from node.items import kinds, visibility
+from node.items import kinds, states, visibility
 from node.items.model import check_dates, clean_fields
 from node.media.queries import media_for_items
 
@@ -181,7 +181,7 @@ def delete_item(db: sqlite_utils.Database, item_id: str) -> dict[str, Any]:
 
 # -- listing ---------------------------------------------------------------------
 
-LIST_FILTERS = ("kind", "tag", "language", "q", "since", "until", "embargoed")
+LIST_FILTERS = ("kind", "tag", "language", "q", "since", "until", "embargoed", "state")
 
 
 def encode_cursor(created_at: str, item_id: str) -> str:
@@ -231,6 +231,10 @@ def list_items(
     elif filters.get("embargoed") == "false":
         where.append(visibility.embargo_passed_sql("items", "?"))
         params.append(visibility.now_text(now))
+    if filters.get("state"):
+        sql, values = states.state_where(filters["state"], now)
+        where.append(sql)
+        params += values
     if cursor:
         created_at, item_id = decode_cursor(cursor)
         where.append("(created_at, id) < (?, ?)")

@@ -28,6 +28,13 @@ async def list_items(
     )
 
 
+async def item_states(app: web.Application, items_: list[dict[str, Any]]) -> dict[str, Any]:
+    """The workflow states (:mod:`node.items.states`) of each item, by id."""
+    from node.items import states
+
+    return await app[DB].read(lambda db: states.states_for(db, items_, iso()))
+
+
 async def get_item(app: web.Application, item_id: str) -> dict[str, Any]:
     identity = app[IDENTITY]
     return await app[DB].read(lambda db: items.get_item(db, identity, item_id))

@@ -38,6 +38,13 @@ async def active_partners(app: web.Application) -> list[dict[str, Any]]:
     return await app[DB].read(partners_store.active_partners)
 
 
+async def partner_names(app: web.Application) -> dict[str, str]:
+    """Every partner we ever had, by actor URL: its name, else handle@host, never the URL."""
+    from node.sharing import partners_store
+
+    return await app[DB].read(partners_store.names)
+
+
 async def list_partners(app: web.Application) -> dict[str, list[dict[str, Any]]]:
     """Active partners, incoming and outgoing requests, and every partner row."""
     from node.sharing import partners_store
@@ -120,6 +127,15 @@ async def use_listing(app: web.Application, listing_id: int) -> UseResult:
     from node.sharing import use
 
     return await use.use_listing(app, listing_id)
+
+
+async def report_publication(app: web.Application, item_id: str, channel: Any) -> dict[str, Any]:
+    """We published our copy ``item_id`` on ``channel`` (a name or an http(s) address):
+    tell its origin.  ValidationFailed (``reason``) for a bad channel or an item that is
+    no copy."""
+    from node.sharing import use
+
+    return await use.report_publication(app, item_id, channel)
 
 
 #: Thumbnails fetched for previews are small; anything bigger is refused.

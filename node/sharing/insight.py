@@ -67,6 +67,7 @@ def item_insight(db: sqlite_utils.Database, item_id: str) -> dict[str, Any]:
     partners: dict[str, dict[str, Any]] = defaultdict(
         lambda: {
             "shared_at": None,
+            "listed_at": None,
             "used_at": None,
             "published_on": [],
             "removal_confirmed_at": None,
@@ -79,8 +80,12 @@ def item_insight(db: sqlite_utils.Database, item_id: str) -> dict[str, Any]:
         if not actor:
             continue
         entry = partners[actor]
-        if row["event"] in ("shared", "listed") and not entry["shared_at"]:
+        # Received as a share, and seen through the mediatheek listing, are kept apart: a
+        # partner that only got the listing was never sent the item itself.
+        if row["event"] == "shared" and not entry["shared_at"]:
             entry["shared_at"] = row["created_at"]
+        elif row["event"] == "listed" and not entry["listed_at"]:
+            entry["listed_at"] = row["created_at"]
         elif row["event"] == "used" and not entry["used_at"]:
             entry["used_at"] = row["created_at"]
         elif row["event"] == "published" and row["channel"]:

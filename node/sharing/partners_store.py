@@ -8,6 +8,7 @@ once both are accepted.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 import sqlite_utils
 
@@ -124,12 +125,45 @@ def may_read_mediatheek(db: sqlite_utils.Database, actor_url: str) -> bool:
     )
 
 
+def display_name(actor_url: str, row: dict[str, Any] | None = None) -> str:
+    """What people call a partner: its organisation name, else its handle, never a raw URL."""
+    if row and str(row.get("name") or "").strip():
+        return str(row["name"]).strip()
+    host = urlsplit(actor_url).netloc or actor_url
+    handle = str((row or {}).get("handle") or "").strip()
+    return f"{handle}@{host}" if handle else host
+
+
+def names(db: sqlite_utils.Database) -> dict[str, str]:
+    """Every partner we ever had, by actor URL, as :func:`display_name` says it."""
+    return {
+        row["actor_url"]: display_name(row["actor_url"], row)
+        for row in db.query("SELECT actor_url, name, handle FROM partners")
+    }
+
+
+def update_profile(
+    db: sqlite_utils.Database, actor_url: str, *, name: str, icon_url: str | None
+) -> bool:
+    """The partner renamed itself or changed its avatar (its actor ``Update``); True if known."""
+    row = get_by_actor(db, actor_url)
+    if row is None:
+        return False
+    changes: dict[str, Any] = {"icon_url": icon_url, "updated_at": iso()}
+    if name:
+        changes["name"] = name
+    db["partners"].update(row["id"], changes)
+    return True
+
+
 def to_json(row: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": row["id"],
         "actor": row["actor_url"],
         "name": row["name"],
+        "display_name": display_name(row["actor_url"], row),
         "handle": row["handle"],
+        "icon": row.get("icon_url"),
         "state": row["state"],
         "direction": row["direction"],
         "we_follow": row["we_follow"],

@@ -29,6 +29,7 @@ import os
 import signal
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import sqlite_utils
 from aiohttp import web
@@ -255,20 +256,67 @@ def _discard(store, temps: list[TempBlob]) -> None:
         store.discard(temp)
 
 
+#: A channel is a short name (website, feed, wall, tv) or the address where the copy appeared.
+CHANNEL_NAME_MAX = 100
+CHANNEL_URL_MAX = 500
+
+
+def check_channel(channel: Any) -> str:
+    """A channel name (1–100 characters, no colon) or an http(s) address; else ValidationFailed.
+
+    The refusal's ``reason`` says which: ``channel-missing``, ``channel-too-long``,
+    ``channel-not-http`` (an address with another scheme), ``channel-bad-url``.
+    """
+    if not isinstance(channel, str) or not channel.strip():
+        raise ValidationFailed(
+            "channel: give a channel name (website, feed, wall) or an http(s) address",
+            field="channel",
+            reason="channel-missing",
+        )
+    channel = channel.strip()
+    if ":" in channel or channel.lower().startswith("www."):  # an address, not a name
+        parts = urlsplit(channel)
+        if parts.scheme.lower() not in ("http", "https"):
+            raise ValidationFailed(
+                f"channel: an address must start with http:// or https://, not {parts.scheme!r}",
+                field="channel",
+                reason="channel-not-http",
+            )
+        if not parts.hostname or any(c.isspace() for c in channel) or "." not in parts.hostname:
+            raise ValidationFailed(
+                "channel: not a valid web address", field="channel", reason="channel-bad-url"
+            )
+        if len(channel) > CHANNEL_URL_MAX:
+            raise ValidationFailed(
+                f"channel: an address of at most {CHANNEL_URL_MAX} characters",
+                field="channel",
+                reason="channel-too-long",
+            )
+        return channel
+    if len(channel) > CHANNEL_NAME_MAX or any(c.isspace() and c != " " for c in channel):
+        raise ValidationFailed(
+            f"channel: a name of 1–{CHANNEL_NAME_MAX} characters, e.g. website or tv",
+            field="channel",
+            reason="channel-too-long",
+        )
+    return channel
+
+
 async def report_publication(app: web.Application, item_id: str, channel: Any) -> dict[str, Any]:
     """We published our copy on ``channel``: tell its origin (API; the report commits atomically).
 
     The report is written to the outbox in the same transaction that checks the item is
     a copy, so it is sent exactly once even if the node dies right after answering.
     """
-    if not isinstance(channel, str) or not 1 <= len(channel) <= 100:
-        raise ValidationFailed("channel: a name of 1–100 characters, e.g. website or tv")
+    channel = check_channel(channel)
     identity = app[IDENTITY]
 
     def write(d: sqlite_utils.Database) -> str:
         copy = items.get_item(d, identity, item_id)
         if not copy["derived_from"]:
-            raise ValidationFailed("This item is not a copy of a partner's item.")
+            raise ValidationFailed(
+                "This item is not a copy of a partner's item.", reason="not-a-copy"
+            )
         origin = copy["provenance"]["origin_actor"]
         outbox.enqueue(d, receipt(identity, copy, origin, "Update", [channel]), [origin])
         return origin

@@ -10,6 +10,7 @@ from typing import Any
 
 from node.http.api import openapi_kinds
 from node.items.model import KINDS
+from node.items.states import STATES
 
 JSON = "application/json"
 PROBLEM = "application/problem+json"
@@ -193,6 +194,11 @@ PATHS: dict[str, Any] = {
                 _query("since", TIMESTAMP, "created at or after"),
                 _query("until", TIMESTAMP, "created before"),
                 _query("embargoed", {"enum": ["true", "false"]}, "under embargo now"),
+                _query(
+                    "state",
+                    {"enum": list(STATES)},
+                    "only items in this workflow state (node/items/states.py)",
+                ),
             ],
         ),
         "post": _op(

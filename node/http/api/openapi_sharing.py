@@ -47,7 +47,15 @@ SCHEMAS = {
             "id": STRING,
             "actor": STRING,
             "name": STRING,
+            "display_name": {
+                **STRING,
+                "description": "the organisation name, else handle@host (never a raw URL)",
+            },
             "handle": STRING,
+            "icon": {
+                "anyOf": [STRING, {"type": "null"}],
+                "description": "the partner's avatar, as its latest actor Update named it",
+            },
             "state": {"enum": ["pending", "active", "rejected", "ended"]},
             "direction": {"enum": ["incoming", "outgoing"]},
             "backfill": OBJ,

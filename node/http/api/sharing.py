@@ -11,7 +11,6 @@ from node.http.api.auth import require_scope
 from node.http.api.jsonbody import read_json_object
 from node.items import visibility
 from node.mediatheek.query import SearchQuery
-from node.sharing.use import report_publication
 
 routes = web.RouteTableDef()
 
@@ -40,7 +39,9 @@ async def put_audience(request: web.Request) -> web.Response:
 async def publish_copy(request: web.Request) -> web.Response:
     """Publishing a copy on one of our channels tells its origin which channel."""
     data = await read_json_object(request, ("channel",))
-    result = await report_publication(request.app, request.match_info["id"], data.get("channel"))
+    result = await services.report_publication(
+        request.app, request.match_info["id"], data.get("channel")
+    )
     return web.json_response(result)
 
 

@@ -12,7 +12,7 @@ from node.core.appkeys import DB, IDENTITY
 from node.core.clock import iso
 from node.items import service as items
 from node.mediatheek import store as index
-from node.sharing import notifications
+from node.sharing import notifications, partners_store
 from node.sharing.incoming.common import Refused, log, object_id, parse_item, require_origin
 from node.sharing.listings import listing_from_item
 from node.sharing.objects import activity_id
@@ -133,3 +133,54 @@ async def handle_undo_offer(app: web.Application, sender: str, activity: dict[st
 
     retracted = await app[DB].write(apply)
     log.info("share %s retracted by %s (%s)", obj_id, sender, retracted)
+
+
+#: Actor types an organisation (or a person) is published as.
+ACTOR_TYPES = ("Organization", "Person", "Service", "Group", "Application")
+
+
+def _icon_url(document: dict[str, Any]) -> str | None:
+    icon = document.get("icon")
+    if isinstance(icon, list):
+        icon = icon[0] if icon else None
+    url = icon.get("url") if isinstance(icon, dict) else icon
+    if isinstance(url, list):
+        url = url[0] if url else None
+    if isinstance(url, dict):
+        url = url.get("href")
+    if isinstance(url, str) and url.startswith(("https://", "http://")) and len(url) <= 2000:
+        return url
+    return None
+
+
+async def handle_actor_update(app: web.Application, sender: str, activity: dict[str, Any]) -> bool:
+    """``Update`` of the sender's own actor: refresh the partner's cached name and avatar.
+
+    Returns False when the object is no actor (the caller treats it otherwise).  Only the
+    actor itself may describe itself (the signature already proved the sender); an Update
+    of someone else's actor is refused.  The name goes to the partner row, and to the
+    shares and listings we hold from it, in one transaction.
+    """
+    obj = activity.get("object")
+    if not isinstance(obj, dict) or obj.get("type") not in ACTOR_TYPES:
+        return False
+    if object_id(obj) != sender:
+        raise Refused(f"Update of actor {object_id(obj)} from {sender}, who is not that actor")
+    name = " ".join(str(obj.get("name") or obj.get("preferredUsername") or "").split())[:200]
+    icon = _icon_url(obj)
+
+    def apply(db) -> bool:
+        known = partners_store.update_profile(db, sender, name=name, icon_url=icon)
+        if known and name:
+            db.execute(
+                "UPDATE incoming_shares SET origin_name = ? WHERE origin_actor = ?", [name, sender]
+            )
+            db.execute(
+                "UPDATE listings SET origin_name = ? WHERE origin_actor = ? AND origin_name != ?",
+                [name, sender, name],
+            )
+        return known
+
+    known = await app[DB].write(apply)
+    log.info("actor update from %s: %s", sender, "profile refreshed" if known else "not a partner")
+    return True

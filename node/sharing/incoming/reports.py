@@ -7,7 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from node.core.appkeys import DB, IDENTITY
-from node.sharing import insight, webhooks
+from node.sharing import insight, notifications, partners_store, webhooks
 from node.sharing.incoming.common import Refused, log, object_id
 from node.sharing.receipts_policy import check_receipt
 
@@ -27,6 +27,39 @@ def _our_item_id(app: web.Application, uri: str | None) -> str | None:
     if uri and uri.startswith(prefix):
         return uri[len(prefix) :].split("/")[0] or None
     return None
+
+
+#: The longest channel kept: a name, or the address of the page the copy appeared on.
+CHANNEL_MAX = 500
+
+
+def _notify(db, item_id: str, sender: str, used: bool, channels: list[str]) -> None:
+    """Tell our editors a partner used or published one of our items (in the report's write).
+
+    The title is Dutch for the API; the admin UI words it in the reader's language from
+    ``data`` (kind ``partner_used`` / ``partner_published``)."""
+    partner = partners_store.display_name(sender, partners_store.get_by_actor(db, sender))
+    row = db.execute("SELECT title FROM items WHERE id = ?", [item_id]).fetchone()
+    title = row[0] if row else item_id
+    if used:
+        kind, text = "partner_used", f"{partner} gebruikte: {title}"
+    else:
+        kind, text = "partner_published", f"{partner} publiceerde: {title}"
+        if channels:
+            text += f" ({', '.join(channels)})"
+    notifications.notify(
+        db,
+        kind,
+        text,
+        link=f"/admin/items/{item_id}#insight",
+        data={
+            "item_id": item_id,
+            "title": title,
+            "partner": sender,
+            "partner_name": partner,
+            "channels": channels,
+        },
+    )
 
 
 async def handle_copy_report(app: web.Application, sender: str, activity: dict[str, Any]) -> bool:
@@ -49,6 +82,7 @@ async def handle_copy_report(app: web.Application, sender: str, activity: dict[s
         return False
     channels = _first(obj, MK_CHANNELS) or []
     channels = [channels] if isinstance(channels, str) else list(channels)
+    channels = [c.strip()[:CHANNEL_MAX] for c in channels if isinstance(c, str) and c.strip()]
     used = activity["type"] == "Create"
     what = "use report" if used else "publication report"
 
@@ -70,10 +104,11 @@ async def handle_copy_report(app: web.Application, sender: str, activity: dict[s
                 item_id,
                 "published",
                 partner_actor=sender,
-                channel=str(channel)[:100],
+                channel=channel,
                 activity_id=f"{activity['id']}#{channel}",
             )
         if recorded:
+            _notify(db, item_id, sender, used, channels)
             webhooks.queue_event(
                 db,
                 "item.used_by_partner",
