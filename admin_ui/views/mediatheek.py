@@ -17,7 +17,7 @@ from admin_ui.i18n import N_, _
 from admin_ui.keys import NODE
 from admin_ui.render import render
 from admin_ui.security import PREFIX, redirect
-from admin_ui.sharing_text import local_time, problem_text, zoned_time
+from admin_ui.sharing_text import local_time, problem_text, remote_files, zoned_time
 from node import services
 from node.core.clock import iso
 from node.core.errors import NotFound, ProblemError
@@ -147,6 +147,11 @@ async def _listing_page(
             "listing": listing,
             "kind_label": _(KIND_LABELS.get(listing["kind"], listing["kind"])),
             "thumb": thumb_url(listing, services.settings(node).base_url),
+            "files": remote_files(
+                listing["media"],
+                f"{PREFIX}/proxy/media?listing={listing_id}",
+                services.settings(node).base_url if listing.get("local") else None,
+            ),
             "embargo_local": zoned_time(listing.get("embargo_until")),
             "published_local": local_time(listing.get("published_at")),
             "error": error,
