@@ -16,7 +16,7 @@ import jinja2
 from aiohttp import web
 
 from admin_ui import i18n
-from admin_ui.forms import to_local_input
+from admin_ui.forms import language_name, licence_name, to_local_input
 from admin_ui.keys import CODEC, LIMITER, NODE
 from admin_ui.kinds_form import card_date
 from admin_ui.ratelimit import LoginLimiter
@@ -74,6 +74,8 @@ def create_admin_app(node_app: web.Application) -> web.Application:
     env.filters["day"] = local_day
     env.filters["machine"] = human_time.machine
     env.filters["when"] = card_date
+    env.filters["licence_name"] = licence_name
+    env.filters["language_name"] = language_name
     for module in (
         auth,
         library,

@@ -13,6 +13,8 @@ from admin_ui.forms import (
     LOCAL_TIME,
     changed_fields,
     form_values,
+    language_options,
+    licence_options,
     node_error,
     parse_item_form,
 )
@@ -36,7 +38,6 @@ from admin_ui.sharing_text import EVENT_LABELS, delivery_text, local_time, probl
 from admin_ui.views.agenda import MONTHS
 from node import services
 from node.core.errors import ProblemError, ValidationFailed
-from node.items.licences import SPDX_IDS
 from node.items.model import FIELD_LIMITS, KINDS
 
 routes = web.RouteTableDef()
@@ -204,7 +205,8 @@ async def _editor(
             "kind_label": _(KIND_LABELS.get(item["kind"], item["kind"])),
             "media": [admin_media(m) for m in item["media"]],
             "limits": FIELD_LIMITS,
-            "licences": [*sorted(SPDX_IDS), "all-rights-reserved"],
+            "licence_options": licence_options(values.get("licence", "")),
+            "language_options": language_options(values.get("language", "")),
             "notice": notice,
             "regie_error": regie_error,
             "event_labels": EVENT_LABELS,

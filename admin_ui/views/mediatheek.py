@@ -12,7 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
-from admin_ui.forms import KIND_LABELS
+from admin_ui.forms import KIND_LABELS, language_name, licence_name
 from admin_ui.i18n import N_, _
 from admin_ui.keys import NODE
 from admin_ui.render import render
@@ -84,6 +84,10 @@ def _facet_links(request: web.Request, facets: dict[str, dict[str, int]], org_na
                 label = org_names.get(value) or value
             elif name == "embargoed":
                 label = _("Onder embargo") if value == "true" else _("Vrij te gebruiken")
+            elif name == "language":
+                label = language_name(value)
+            elif name == "licence":
+                label = licence_name(value)
             else:
                 label = value
             params = {k: v for k, v in request.query.items() if k != "cursor"}

@@ -131,7 +131,7 @@ async def test_metadata_is_saved_and_script_in_title_is_escaped(page: Page, node
     await page.get_by_label("Breedtegraad").fill("52,08")
     await page.get_by_label("Lengtegraad").fill("4.31")
     await page.get_by_label(re.compile("^Credit")).fill("Foto: J. de Vries")
-    await page.get_by_label("Licentie").fill("cc-by-4.0")
+    await page.get_by_label("Licentie", exact=True).select_option("CC-BY-4.0")
     await page.get_by_label("Embargo tot").fill("2030-05-01T09:00")
     await page.get_by_label("Verloopt op").fill("2031-05-01T09:00")
     await page.get_by_role("button", name="Opslaan").click()

@@ -100,7 +100,7 @@ async def test_partner_video_and_audio_play_through_the_proxy(
     await _plays(page, "video")
     rights = page.locator("dl.rights")
     await expect(rights).to_contain_text("Beeld: Anna de Vries")
-    await expect(rights).to_contain_text("CC-BY-4.0")
+    await expect(rights).to_contain_text("CC BY 4.0")
     use = "Gebruiken" if lang == "nl" else "Use"
     await expect(page.get_by_role("button", name=use, exact=True)).to_be_visible()
     assert await run_axe(page) == []
