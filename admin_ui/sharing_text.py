@@ -200,3 +200,15 @@ def remote_files(
             }
         )
     return files
+
+
+def camera_time(value: str | None) -> str:
+    """A camera's own clock (``2026-05-01T14:30:00``, zone unknown) in words, as it was."""
+    import datetime as dt
+
+    try:
+        moment = dt.datetime.fromisoformat(value or "")
+    except ValueError:
+        return value or ""
+    lang = current_language()
+    return f"{human_time.date_words(moment.date(), lang)} {moment:%H:%M}"

@@ -194,6 +194,7 @@ async def _editor(
     chosen: dict[str, Any] | None = None,
 ) -> web.Response:
     regie = await regie_context(request, item["id"], chosen)
+    embedded = {e["id"]: e for e in await services.embedded_metadata(request.app[NODE], item["id"])}
     return render(
         request,
         "item_edit.html",
@@ -203,7 +204,9 @@ async def _editor(
             "errors": errors,
             "labels": LABELS,
             "kind_label": _(KIND_LABELS.get(item["kind"], item["kind"])),
-            "media": [admin_media(m) for m in item["media"]],
+            "media": [
+                {**admin_media(m), "embedded": embedded.get(m["id"], {})} for m in item["media"]
+            ],
             "limits": FIELD_LIMITS,
             "licence_options": licence_options(values.get("licence", "")),
             "language_options": language_options(values.get("language", "")),
@@ -305,6 +308,13 @@ async def save_item(request: web.Request) -> web.Response:
         notice = _("Niets verzonden of opgeslagen; je invoer staat er nog.")
     elif not errors:
         changes = changed_fields(item, data)
+        alts = {
+            m["id"]: form[f"alt-{m['id']}"].strip()
+            for m in item["media"]
+            if f"alt-{m['id']}" in form and form[f"alt-{m['id']}"].strip() != (m["alt"] or "")
+        }
+        if alts:
+            changes["media_alt"] = alts
         if details is not None and details_changed(item["kind"], item.get("details"), form):
             changes["details"] = details
         before = await services.describe_audience(node, item["id"])

@@ -123,4 +123,7 @@ CONTAINERS = {
     "video/webm": "webm",
     "audio/webm": "webm",
     "video/x-matroska": "matroska",
+    "audio/mpeg": "mp3",
+    "audio/ogg": "ogg",
+    "audio/flac": "flac",
 }

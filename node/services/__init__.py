@@ -39,6 +39,7 @@ from node.services.imports import ImportResult, import_items, read_capped
 from node.services.library import (
     create_item,
     delete_item,
+    embedded_metadata,
     get_item,
     ingest_media,
     item_exists,
@@ -106,6 +107,7 @@ __all__ = [
     "delivery_health",
     "describe_audience",
     "domain_rules",
+    "embedded_metadata",
     "get_item",
     "get_listing",
     "get_share",
