@@ -66,7 +66,7 @@ async def test_share_notify_use_find_and_insight(browser: Browser, node_factory,
     await expect(row).to_have_attribute("data-state", "done", timeout=30_000)
     assert await row.locator("progress").evaluate("p => p.value") == 100
     await row.get_by_role("link").click()
-    await expect(page_a.get_by_role("heading", level=1)).to_contain_text("stadhuisplein")
+    await expect(page_a.get_by_role("heading", level=1)).to_contain_text("Nieuwe foto")
     await page_a.get_by_label("Titel", exact=True).fill("Feest op het Stadhuisplein")
     await page_a.get_by_label(re.compile("^Credit")).fill("Foto: Anna de Vries")
     await page_a.get_by_role("button", name="Opslaan", exact=True).click()
