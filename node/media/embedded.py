@@ -35,7 +35,9 @@ _NOT_A_CAPTION = {"", "default", "om digital camera", "olympus digital camera", 
 def _text(value: Any) -> str:
     if isinstance(value, list | tuple):
         value = next((v for v in value if v), "")
-    if isinstance(value, dict):  # XMP alternatives: {"li": "…"} or {"Alt": {"li": …}}
+    if isinstance(value, dict):  # XMP: {"Alt": {"li": {"lang": …, "text": "…"}}}, {"li": "…"}
+        if "text" in value:
+            return _text(value["text"])
         inner = value.get("li", value.get("Alt", value.get("Seq", value.get("Bag", ""))))
         return _text(inner)
     if isinstance(value, bytes):

@@ -105,6 +105,8 @@ async def test_heic_is_accepted_and_a_truncated_one_refused(
     media = item["media"][0]
     assert media["media_type"] == "image/heic" and media["width"] == 640
     assert item["credit"] == "Herman Coster"
+    with Image.open(node.app[SERVICES].media_store.path_for(media["sha256"])) as stored:
+        assert not stored.getexif().get_ifd(0x8825)  # the phone's GPS is not kept
     rendition = await page.request.get(node.url(f"/admin/media/{media['id']}/renditions/medium"))
     assert rendition.status == 200 and rendition.headers["content-type"] == "image/jpeg"
 
