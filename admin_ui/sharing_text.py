@@ -196,7 +196,6 @@ def remote_files(
                 "width": entry.get("width"),
                 "height": entry.get("height"),
                 "size": entry.get("size"),
-                "pdf": media_type == "application/pdf",
             }
         )
     return files
