@@ -16,13 +16,13 @@ import jinja2
 from aiohttp import web
 
 from admin_ui import i18n
-from admin_ui.forms import to_local_input
+from admin_ui.forms import language_name, licence_name, to_local_input
 from admin_ui.keys import CODEC, LIMITER, NODE
 from admin_ui.kinds_form import card_date
 from admin_ui.ratelimit import LoginLimiter
 from admin_ui.security import PREFIX, guard_middleware
 from admin_ui.session import SessionCodec, load_key
-from admin_ui.sharing_text import local_day, local_time, zoned_time
+from admin_ui.sharing_text import camera_time, local_day, local_time, zoned_time
 from admin_ui.views import (
     agenda,
     auth,
@@ -75,6 +75,9 @@ def create_admin_app(node_app: web.Application) -> web.Application:
     env.filters["day"] = local_day
     env.filters["machine"] = human_time.machine
     env.filters["when"] = card_date
+    env.filters["licence_name"] = licence_name
+    env.filters["language_name"] = language_name
+    env.filters["camera_time"] = camera_time
     for module in (
         auth,
         library,

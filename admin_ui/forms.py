@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from admin_ui.i18n import N_, _
 from node.core.errors import ValidationFailed
 from node.items import visibility
-from node.items.licences import normalise_licence
+from node.items.licences import ALL_RIGHTS_RESERVED, PICKER, normalise_licence, short_name
 from node.items.model import FIELD_LIMITS
 
 LOCAL_TIME = ZoneInfo("Europe/Amsterdam")
@@ -77,6 +77,76 @@ def _number(raw: str) -> float | None:
     return float(raw.replace(",", ".")) if raw.strip() else None
 
 
+#: What each licence of the picker allows, after its short name ("CC BY-SA 4.0").
+LICENCE_HINTS = {
+    "CC-BY-4.0": N_("naamsvermelding"),
+    "CC-BY-SA-4.0": N_("naamsvermelding, gelijk delen"),
+    "CC-BY-ND-4.0": N_("naamsvermelding, geen afgeleide werken"),
+    "CC-BY-NC-4.0": N_("naamsvermelding, niet-commercieel"),
+    "CC-BY-NC-SA-4.0": N_("naamsvermelding, niet-commercieel, gelijk delen"),
+    "CC-BY-NC-ND-4.0": N_("naamsvermelding, niet-commercieel, geen afgeleide werken"),
+    "CC0-1.0": N_("publiek domein, geen voorwaarden"),
+}
+#: The picker's value for "a licence at an address I type".
+CUSTOM_LICENCE = "custom"
+
+#: Languages of content, by their name in the reader's language (ISO 639 codes stored).
+LANGUAGES = {
+    "nl": N_("Nederlands"),
+    "en": N_("Engels"),
+    "fy": N_("Fries"),
+    "de": N_("Duits"),
+    "fr": N_("Frans"),
+    "es": N_("Spaans"),
+    "pap": N_("Papiaments"),
+    "tr": N_("Turks"),
+    "ar": N_("Arabisch"),
+    "pl": N_("Pools"),
+    "uk": N_("Oekraïens"),
+    "zgh": N_("Tamazight"),
+}
+
+
+def licence_name(value: str | None) -> str:
+    """A stored licence for people: "CC BY-SA 4.0 (naamsvermelding, gelijk delen)"."""
+    if not value:
+        return ""
+    if value == ALL_RIGHTS_RESERVED:
+        return _("Alle rechten voorbehouden")
+    if value in LICENCE_HINTS:
+        return f"{short_name(value)} ({_(LICENCE_HINTS[value])})"
+    return short_name(value)
+
+
+def licence_options(current: str) -> list[dict[str, Any]]:
+    """The licence picker: the CC family, CC0, all rights reserved, the current one if it is
+    another, and "custom address"."""
+    values = [*PICKER, ALL_RIGHTS_RESERVED]
+    custom = current == CUSTOM_LICENCE or current.startswith(("http://", "https://"))
+    if current and current not in values and not custom:
+        values.append(current)
+    options = [{"value": v, "label": licence_name(v), "selected": v == current} for v in values]
+    options.append(
+        {"value": CUSTOM_LICENCE, "label": _("Andere licentie (adres)"), "selected": custom}
+    )
+    return options
+
+
+def language_name(code: str | None) -> str:
+    """A language code as its name in the reader's language ("Nederlands"); unknown: the code."""
+    if not code:
+        return ""
+    label = LANGUAGES.get(code.lower())
+    return _(label) if label else code
+
+
+def language_options(current: str) -> list[dict[str, Any]]:
+    codes = list(LANGUAGES)
+    if current and current not in codes:
+        codes.append(current)
+    return [{"value": c, "label": language_name(c), "selected": c == current} for c in codes]
+
+
 def form_values(item: Mapping[str, Any]) -> dict[str, str]:
     """The editor's input values for a stored item."""
     location = item.get("location") or {}
@@ -91,6 +161,9 @@ def form_values(item: Mapping[str, Any]) -> dict[str, str]:
         "longitude": "" if location.get("longitude") is None else str(location["longitude"]),
         "credit": item["credit"],
         "licence": item["licence"],
+        "licence_url": item["licence"]
+        if item["licence"].startswith(("http://", "https://"))
+        else "",
         "usage_terms": item["usage_terms"],
         "author": item["author"],
         "embargo_until": to_local_input(item["embargo_until"]),
@@ -117,13 +190,25 @@ def parse_item_form(form: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, 
     data["tags"] = [t.strip() for t in form.get("tags", "").split(",") if t.strip()]
     data["language"] = form.get("language", "").strip() or "nl"
     data["sensitive"] = form.get("sensitive") == "on"
-    try:
-        data["licence"] = normalise_licence(form.get("licence", "") or "all-rights-reserved")
-    except ValueError:
-        errors["licence"] = _(
-            "Onbekende licentie: geef een SPDX-code (zoals CC-BY-4.0),"
-            " een http(s)-adres of all-rights-reserved."
-        )
+    chosen = form.get("licence", "").strip()
+    if chosen == CUSTOM_LICENCE:
+        address = form.get("licence_url", "").strip()
+        try:
+            data["licence"] = normalise_licence(address) if address else ""
+        except ValueError:
+            data["licence"] = ""
+        if not data["licence"].startswith(("http://", "https://")):
+            errors["licence_url"] = _(
+                "Geef het adres van de licentie, beginnend met https:// of http://."
+            )
+    else:
+        try:
+            data["licence"] = normalise_licence(chosen or ALL_RIGHTS_RESERVED)
+        except ValueError:
+            errors["licence"] = _(
+                "Onbekende licentie: kies er een uit de lijst, of kies ‘Andere licentie"
+                " (adres)’ en geef het adres."
+            )
     coordinates: dict[str, float | None] = {}
     for name in ("latitude", "longitude"):
         try:

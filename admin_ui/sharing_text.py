@@ -168,3 +168,46 @@ def partner_problem_text(exc: ProblemError, handle: str = "") -> str:
             " en probeer het opnieuw."
         )
     return _(message, host=_host_of(str(exc.extra.get("handle") or handle)))
+
+
+def remote_files(
+    media: list[dict[str, Any]], proxy: str, own_base_url: str | None = None
+) -> list[dict[str, Any]]:
+    """The files of a partner's item for the preview: kind, proxy address, alt text.
+
+    ``proxy`` is ``/admin/proxy/media?share=…`` (or ``?listing=…``); file ``n`` is
+    ``proxy&n=…``.  Files of our own items (``own_base_url``) come from our own store.
+    """
+    files = []
+    for position, entry in enumerate(media):
+        media_type = (entry.get("media_type") or "").lower()
+        major = media_type.split("/", 1)[0]
+        kind = major if major in ("image", "video", "audio") else "document"
+        url = entry.get("url") or ""
+        src = f"{proxy}&n={position}"
+        if own_base_url and url.startswith(own_base_url.rstrip("/") + "/media/"):
+            src = "/admin/media/" + url.rsplit("/media/", 1)[1].strip("/")
+        files.append(
+            {
+                "kind": kind,
+                "src": src,
+                "media_type": media_type,
+                "alt": entry.get("alt") or "",
+                "width": entry.get("width"),
+                "height": entry.get("height"),
+                "size": entry.get("size"),
+            }
+        )
+    return files
+
+
+def camera_time(value: str | None) -> str:
+    """A camera's own clock (``2026-05-01T14:30:00``, zone unknown) in words, as it was."""
+    import datetime as dt
+
+    try:
+        moment = dt.datetime.fromisoformat(value or "")
+    except ValueError:
+        return value or ""
+    lang = current_language()
+    return f"{human_time.date_words(moment.date(), lang)} {moment:%H:%M}"

@@ -49,7 +49,11 @@
     var xhr = new XMLHttpRequest();
     var form = new FormData();
     form.append("file", file, file.name);
-    xhr.open("POST", target.upload);
+    // the editor's tick: video and audio are remuxed without location and device metadata
+    var strip = document.getElementById("strip-metadata");
+    var url = target.upload;
+    if (strip && strip.checked) { url += (url.indexOf("?") < 0 ? "?" : "&") + "strip=1"; }
+    xhr.open("POST", url);
     xhr.setRequestHeader("X-CSRF-Token", csrf);
     xhr.upload.onprogress = function (event) {
       if (event.lengthComputable) { ui.bar.value = Math.floor(event.loaded * 100 / event.total); }

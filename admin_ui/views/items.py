@@ -23,6 +23,8 @@ from admin_ui.forms import (
     LOCAL_TIME,
     changed_fields,
     form_values,
+    language_options,
+    licence_options,
     node_error,
     parse_item_form,
 )
@@ -46,7 +48,6 @@ from admin_ui.sharing_text import EVENT_LABELS, local_time, problem_text
 from admin_ui.views.agenda import MONTHS
 from node import services
 from node.core.errors import ProblemError, ValidationFailed
-from node.items.licences import SPDX_IDS
 from node.items.model import FIELD_LIMITS, KINDS
 
 routes = web.RouteTableDef()
@@ -218,6 +219,7 @@ async def _editor(
     regie = await regie_context(request, item["id"], chosen)
     states = (await services.item_states(request.app[NODE], [item]))[item["id"]]
     copy = bool(item.get("derived_from"))
+    embedded = {e["id"]: e for e in await services.embedded_metadata(request.app[NODE], item["id"])}
     return render(
         request,
         "item_edit.html",
@@ -227,9 +229,12 @@ async def _editor(
             "errors": errors,
             "labels": LABELS,
             "kind_label": _(KIND_LABELS.get(item["kind"], item["kind"])),
-            "media": [admin_media(m) for m in item["media"]],
+            "media": [
+                {**admin_media(m), "embedded": embedded.get(m["id"], {})} for m in item["media"]
+            ],
             "limits": FIELD_LIMITS,
-            "licences": [*sorted(SPDX_IDS), "all-rights-reserved"],
+            "licence_options": licence_options(values.get("licence", "")),
+            "language_options": language_options(values.get("language", "")),
             "notice": notice,
             "regie_error": regie_error,
             "event_labels": EVENT_LABELS,
@@ -336,6 +341,13 @@ async def save_item(request: web.Request) -> web.Response:
         notice = _("Niets verzonden of opgeslagen; je invoer staat er nog.")
     elif not errors:
         changes = changed_fields(item, data)
+        alts = {
+            m["id"]: form[f"alt-{m['id']}"].strip()
+            for m in item["media"]
+            if f"alt-{m['id']}" in form and form[f"alt-{m['id']}"].strip() != (m["alt"] or "")
+        }
+        if alts:
+            changes["media_alt"] = alts
         if details is not None and details_changed(item["kind"], item.get("details"), form):
             changes["details"] = details
         before = await services.describe_audience(node, item["id"])

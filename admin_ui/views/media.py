@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import BodyPartReader, hdrs, web
 
-from admin_ui.i18n import _
+from admin_ui.i18n import N_, _
 from admin_ui.keys import NODE, user_of
 from admin_ui.render import render
 from admin_ui.security import PREFIX
@@ -26,6 +26,24 @@ log = logging.getLogger("mediakring.admin_ui")
 routes = web.RouteTableDef()
 CHUNK = 1 << 20
 KIND_BY_CATEGORY = {"image": "photo", "video": "video", "audio": "audio"}
+#: The title of an item made for a dropped file, until the editor (or a caption) names it.
+NEW_TITLES = {
+    "photo": N_("Nieuwe foto"),
+    "video": N_("Nieuwe video"),
+    "audio": N_("Nieuwe audio"),
+    "document": N_("Nieuw document"),
+}
+#: Refusals of an upload, by the node's code, as a sentence that says what to do.
+REFUSALS = {
+    "corrupt-image": N_(
+        "Het bestand is beschadigd of onvolledig en is niet opgeslagen."
+        " Exporteer de foto opnieuw of kies een ander bestand."
+    ),
+    "metadata-not-removed": N_(
+        "De locatie- en apparaatgegevens konden niet uit het bestand worden gehaald;"
+        " er is niets opgeslagen. Probeer een ander bestandsformaat (MP4 of MP3)."
+    ),
+}
 
 
 @routes.get("/upload", name="upload")
@@ -39,7 +57,8 @@ async def start_upload(request: web.Request) -> web.Response:
     name = request.query.get("name", "").strip()[:250] or _("Naamloos bestand")
     declared = request.query.get("type") or mimetypes.guess_type(name)[0] or ""
     kind = KIND_BY_CATEGORY.get(declared.split("/")[0], "document")
-    title = name.rsplit(".", 1)[0] if "." in name else name
+    # never the file name ("IMG_4711"): a photo's caption replaces this when it has one
+    title = _(NEW_TITLES.get(kind, NEW_TITLES["document"]))
     item = await services.create_item(
         request.app[NODE], {"kind": kind, "title": title}, author=user_of(request).username
     )
@@ -47,7 +66,7 @@ async def start_upload(request: web.Request) -> web.Response:
         {
             "id": item["id"],
             "editor": f"{PREFIX}/items/{item['id']}",
-            "upload": f"{PREFIX}/items/{item['id']}/media",
+            "upload": f"{PREFIX}/items/{item['id']}/media?fresh=1",
         },
         status=201,
     )
@@ -82,11 +101,14 @@ async def upload_media(request: web.Request) -> web.Response:
             _chunks(part),
             filename=part.filename,
             declared_type=part.headers.get(hdrs.CONTENT_TYPE),
+            suggest_title=request.query.get("fresh") == "1",
+            strip_metadata=request.query.get("strip") == "1",
         )
     except ProblemError as exc:
         log.info("upload to %s refused: %s", item_id, exc.detail)
+        reason = _(REFUSALS[exc.code]) if exc.code in REFUSALS else exc.detail
         return web.json_response(
-            {"error": _("Upload geweigerd: %(reason)s", reason=exc.detail)}, status=exc.status
+            {"error": _("Upload geweigerd: %(reason)s", reason=reason)}, status=exc.status
         )
     return web.json_response(
         {

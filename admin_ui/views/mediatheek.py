@@ -12,12 +12,12 @@ from typing import Any
 
 from aiohttp import web
 
-from admin_ui.forms import KIND_LABELS
+from admin_ui.forms import KIND_LABELS, language_name, licence_name
 from admin_ui.i18n import N_, _
 from admin_ui.keys import NODE
 from admin_ui.render import render
 from admin_ui.security import PREFIX, redirect
-from admin_ui.sharing_text import local_time, problem_text, zoned_time
+from admin_ui.sharing_text import local_time, problem_text, remote_files, zoned_time
 from node import services
 from node.core.clock import iso
 from node.core.errors import NotFound, ProblemError
@@ -84,6 +84,10 @@ def _facet_links(request: web.Request, facets: dict[str, dict[str, int]], org_na
                 label = org_names.get(value) or value
             elif name == "embargoed":
                 label = _("Onder embargo") if value == "true" else _("Vrij te gebruiken")
+            elif name == "language":
+                label = language_name(value)
+            elif name == "licence":
+                label = licence_name(value)
             else:
                 label = value
             params = {k: v for k, v in request.query.items() if k != "cursor"}
@@ -147,6 +151,11 @@ async def _listing_page(
             "listing": listing,
             "kind_label": _(KIND_LABELS.get(listing["kind"], listing["kind"])),
             "thumb": thumb_url(listing, services.settings(node).base_url),
+            "files": remote_files(
+                listing["media"],
+                f"{PREFIX}/proxy/media?listing={listing_id}",
+                services.settings(node).base_url if listing.get("local") else None,
+            ),
             "embargo_local": zoned_time(listing.get("embargo_until")),
             "published_local": local_time(listing.get("published_at")),
             "error": error,

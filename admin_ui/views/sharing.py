@@ -20,7 +20,13 @@ from admin_ui.i18n import _
 from admin_ui.keys import NODE
 from admin_ui.render import render
 from admin_ui.security import PREFIX, redirect
-from admin_ui.sharing_text import SHARE_STATES, local_time, problem_text, zoned_time
+from admin_ui.sharing_text import (
+    SHARE_STATES,
+    local_time,
+    problem_text,
+    remote_files,
+    zoned_time,
+)
 from node import services
 from node.core.errors import NotFound, ProblemError
 
@@ -110,6 +116,7 @@ async def _share_page(
         {
             "share": _share_view(share),
             "body_html": share["body_html"],
+            "files": remote_files(share["media"], f"{PREFIX}/proxy/media?share={share_id}"),
             "tags": share["tags"],
             "error": error,
             "used": request.query.get("used") == "1",
@@ -171,6 +178,49 @@ async def thumbnail_proxy(request: web.Request) -> web.Response:
         content_type=media_type,
         headers={"Cache-Control": "private, max-age=600"},
     )
+
+
+@routes.get("/proxy/media", name="media_proxy")
+async def media_proxy(request: web.Request) -> web.StreamResponse:
+    """A partner item's file, streamed from its origin with Range (for the players).
+
+    The node fetches it with a signed GET (see ``services.remote_media``, which also
+    keeps embargo and expiry); the browser gets the bytes as they arrive.
+    """
+    share_id = request.query.get("share")
+    listing = request.query.get("listing")
+    position = request.query.get("n", "0")
+    if not position.isdigit():
+        raise web.HTTPNotFound()
+    if share_id:
+        kwargs: dict[str, Any] = {"share_id": share_id}
+    elif listing and listing.isdigit():
+        kwargs = {"listing_id": int(listing)}
+    else:
+        raise web.HTTPNotFound()
+    try:
+        async with services.remote_media(
+            request.app[NODE],
+            **kwargs,
+            index=int(position),
+            range_header=request.headers.get("Range"),
+        ) as (status, headers, chunks):
+            response = web.StreamResponse(status=status, headers=headers)
+            response.headers["Cache-Control"] = "private, max-age=600"
+            response.headers["X-Content-Type-Options"] = "nosniff"
+            response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+            await response.prepare(request)
+            if request.method != "HEAD":
+                async for chunk in chunks:
+                    await response.write(chunk)
+            await response.write_eof()
+            return response
+    except NotFound:
+        raise
+    except ProblemError as exc:
+        log.info("media of %s not streamed: %s", kwargs, exc.detail)
+        status = exc.status if exc.status < 500 else 502
+        return web.Response(status=status, text=problem_text(exc))
 
 
 def setup(app: web.Application) -> None:

@@ -10,6 +10,7 @@ from node.core.db import (
     schema,
     schema_contributions,
     schema_desk_state,
+    schema_embedded,
     schema_instance_actor,
     schema_instants,
     schema_kinds,
@@ -39,6 +40,7 @@ NODE_SCHEMAS = (
     schema_profile,
     schema_usage,
     schema_desk_state,
+    schema_embedded,
 )
 
 

@@ -40,6 +40,31 @@ SPDX_IDS = frozenset(
 )
 _BY_LOWER = {s.lower(): s for s in SPDX_IDS}
 
+#: The licences an editor picks from, in this order (the front end names them).
+PICKER = (
+    "CC-BY-4.0",
+    "CC-BY-SA-4.0",
+    "CC-BY-ND-4.0",
+    "CC-BY-NC-4.0",
+    "CC-BY-NC-SA-4.0",
+    "CC-BY-NC-ND-4.0",
+    "CC0-1.0",
+)
+
+
+def short_name(value: str) -> str:
+    """A licence as people write it: "CC BY-SA 4.0" for CC-BY-SA-4.0, "CC0" for CC0-1.0;
+    other values (SPDX ids, URLs) unchanged."""
+    if value == "CC0-1.0":
+        return "CC0 1.0"
+    if value.startswith("CC-BY") and value in SPDX_IDS:
+        body = value.removeprefix("CC-")
+        parts = body.split("-")
+        version = [p for p in parts if p[:1].isdigit() or p == "NL"]
+        kinds = [p for p in parts if p not in version]
+        return "CC " + "-".join(kinds) + " " + " ".join(version)
+    return value
+
 
 def normalise_licence(value: str) -> str:
     """The canonical form of a licence value; ValueError with a reason when it is none."""

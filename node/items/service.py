@@ -19,6 +19,7 @@ from node.core.identity import Identity
 from node.items import kinds, states, visibility
 from node.items.model import check_dates, clean_fields
 from node.media.queries import media_for_items
+from node.media.service import clean_alt
 
 _JSON_COLUMNS = ("tags", "location", "provenance", "details")
 
@@ -122,8 +123,16 @@ def update_item(
 ) -> dict[str, Any]:
     """Apply a partial update; the previous state is kept as a numbered version."""
     row = _row(db, item_id)
-    values = clean_fields(data, creating=False)
-    if not values:
+    alts = data.get("media_alt")
+    if alts is not None and not (
+        isinstance(alts, dict) and all(isinstance(v, str) for v in alts.values())
+    ):
+        raise ValidationFailed(
+            "media_alt: give an object of media id → alt text.", field="media_alt"
+        )
+    fields = {k: v for k, v in data.items() if k != "media_alt"}
+    values = clean_fields(fields, creating=False) if fields else {}
+    if not values and not alts:
         raise ValidationFailed("Nothing to change: give at least one field.")
     current = json.loads(row.get("details") or "{}")
     kinds.apply_details(row["kind"], values, current, organisation=identity.name)
@@ -148,6 +157,11 @@ def update_item(
             }
         ),
     )
+    for media_id, text in (alts or {}).items():  # alt text travels as the attachment's name
+        db.execute(
+            "UPDATE media SET alt = ? WHERE id = ? AND item_id = ?",
+            [clean_alt(text), media_id, item_id],
+        )
     return get_item(db, identity, item_id)
 
 

@@ -29,6 +29,7 @@ CATEGORY: dict[str, str] = {
     "image/webp": "image",
     "image/avif": "image",
     "image/tiff": "image",
+    "image/heic": "image",  # decoded by pillow-heif (phones' default); JPEG renditions
     "video/mp4": "video",
     "video/quicktime": "video",
     "video/webm": "video",
@@ -53,7 +54,7 @@ CATEGORY: dict[str, str] = {
     "application/vnd.oasis.opendocument.spreadsheet": "document",
     "application/vnd.oasis.opendocument.presentation": "document",
 }
-_NOT_DECODABLE = {"image/heic": " (this node cannot decode HEIC; convert it to JPEG)"}
+_NOT_DECODABLE: dict[str, str] = {}
 _BMFF_BRANDS = {
     b"avif": "image/avif",
     b"avis": "image/avif",

@@ -13,6 +13,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+import pillow_heif
 from blurhash._functions import ffi as _bh_ffi
 from blurhash._functions import lib as _bh_lib
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -20,6 +21,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from node.core.errors import ValidationFailed
 from node.media.detect import Detected
 from node.media.store import MediaStore, TempBlob
+
+# HEIC/HEIF (what iPhones send by default) opens like any other image; renditions are JPEG.
+pillow_heif.register_heif_opener()
 
 #: Rendition name → longest side in pixels.
 SIZES = {"thumbnail": 400, "medium": 1280}

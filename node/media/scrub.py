@@ -87,7 +87,8 @@ def scrub_image(src: Path, dst: Path, media_type: str, max_pixels: int) -> bool:
             return False
         exif = image.getexif()
         exif.pop(GPS_IFD, None)
-        extra = {"quality": 95} if image.format == "WEBP" else {}
+        image.info.pop("xmp", None)  # the HEIF and WebP writers would carry it over
+        extra = {"quality": 95} if image.format in ("WEBP", "HEIF") else {}
         image.save(dst, format=image.format, exif=exif.tobytes(), **extra)
     return True
 
@@ -123,4 +124,7 @@ CONTAINERS = {
     "video/webm": "webm",
     "audio/webm": "webm",
     "video/x-matroska": "matroska",
+    "audio/mpeg": "mp3",
+    "audio/ogg": "ogg",
+    "audio/flac": "flac",
 }

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import json
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -23,10 +24,11 @@ from PIL import Image
 
 from node.core.clock import iso, new_id
 from node.core.db import Database
-from node.core.errors import NotFound
+from node.core.errors import NotFound, ValidationFailed
 from node.core.settings import Settings
 from node.media import images, probe, scrub
 from node.media.detect import Detected, check_claims, clean_name, refine_zip
+from node.media.embedded import read_embedded
 from node.media.queries import api_json, blob_in_use, get_media
 from node.media.store import MediaStore, TempBlob, too_large
 
@@ -138,6 +140,7 @@ def _record(
     result: Analysis,
     name: str,
     alt: str,
+    embedded: dict[str, Any] | None = None,
 ) -> str:
     """Place the blobs and insert the rows (writer thread); undo placed blobs on failure."""
     if not db.execute("SELECT 1 FROM items WHERE id = ? AND deleted = 0", [item_id]).fetchone():
@@ -168,6 +171,11 @@ def _record(
                 "focal_point": None,
                 "alt": alt,
                 "created_at": iso(),
+                "taken_at": (embedded or {}).get("taken_at"),
+                "embedded": json.dumps(
+                    {k: v for k, v in (embedded or {}).items() if k != "taken_at"},
+                    ensure_ascii=False,
+                ),
             }
         )
         for r in result.renditions:
@@ -201,14 +209,22 @@ async def upload(
     filename: str | None,
     alt: str | None,
     expected_size: int | None = None,
+    embedded: dict[str, Any] | None = None,
 ) -> TempBlob:
-    """Receive the body into a temp file (step one; ``finish`` does the rest)."""
+    """Receive the body into a temp file (step one; ``finish`` does the rest).
+
+    An image's own metadata (EXIF/IPTC/XMP: creator, copyright, caption, date taken,
+    location) is read into ``embedded`` when a dict is given — before the location is
+    stripped from the file, which happens here for every image.
+    """
     temp = await store.receive(
         chunks, lambda d: settings.max_bytes_for(d.category), expected_size=expected_size
     )
     try:
         check_claims(temp.detected, declared_type, filename)
         if temp.detected.category == "image":
+            if embedded is not None:
+                embedded.update(await store.run(read_embedded, temp.path))
             temp = await without_location(store, temp, settings)
     except BaseException:
         await asyncio.shield(store.run(store.discard, temp))
@@ -240,6 +256,33 @@ async def without_location(store: MediaStore, temp: TempBlob, settings: Settings
     return await store.run(run)
 
 
+async def without_av_metadata(store: MediaStore, temp: TempBlob) -> TempBlob:
+    """A video or audio file remuxed without any metadata (GPS, device, tags), re-hashed;
+    the same blob when it is no container ffmpeg remuxes.  ffmpeg runs as a process, so
+    the event loop never waits on it; a failed remux refuses the upload (nothing is
+    stored) rather than keeping a copy that may carry a location."""
+    container = scrub.CONTAINERS.get(temp.detected.media_type)
+    if container is None:
+        return temp
+    dst = store.new_temp_path()
+    if not await scrub.scrub_av(temp.path, dst, container):
+        await store.run(lambda: dst.unlink(missing_ok=True))
+        raise ValidationFailed(
+            "The file's metadata could not be removed (ffmpeg could not remux it).",
+            code="metadata-not-removed",
+        )
+
+    def rehash() -> TempBlob:
+        hasher = hashlib.sha256()
+        with dst.open("rb") as fin:
+            while chunk := fin.read(1 << 20):
+                hasher.update(chunk)
+        temp.path.unlink(missing_ok=True)
+        return TempBlob(dst, hasher.hexdigest(), dst.stat().st_size, temp.detected)
+
+    return await store.run(rehash)
+
+
 async def finish(
     *,
     db: Database,
@@ -250,6 +293,7 @@ async def finish(
     filename: str | None,
     alt: str | None,
     consequences: Callable[[sqlite_utils.Database, str], None] | None = None,
+    embedded: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Analyse the received file and record it; every temp file is gone afterwards.
 
@@ -263,7 +307,7 @@ async def finish(
         analysed = result
 
         def record(d: sqlite_utils.Database) -> str:
-            new_id = _record(d, store, item_id, temp, analysed, name, clean_alt(alt))
+            new_id = _record(d, store, item_id, temp, analysed, name, clean_alt(alt), embedded)
             if consequences is not None:
                 consequences(d, item_id)
             return new_id

@@ -93,31 +93,78 @@ async def ingest_media(
     filename: str | None,
     declared_type: str | None,
     alt: str | None = None,
+    suggest_title: bool = False,
+    strip_metadata: bool = False,
 ) -> dict[str, Any]:
     """Stream one file into the media store and attach it to an item.
 
     The same two steps as the API upload (receive, then analyse and record): if the
     client goes away or a check fails, the temp file is removed and no row is written.
+
+    A photo's own metadata (EXIF/IPTC/XMP, read before its location is stripped)
+    fills the item's empty credit, usage terms and summary, and — with
+    ``suggest_title``, for an item the upload itself created — the title from the
+    caption (never from the file name); all in the transaction that records the file.
+    ``strip_metadata`` remuxes video and audio without location and device metadata.
     """
+    from node.media import embedded as embedded_meta
     from node.media import service as media
 
     if not await item_exists(app, item_id):
         raise NotFound(f"There is no item {item_id!r}.")
-    upload = {
-        "db": app[DB],
-        "store": app[SERVICES].media_store,
-        "settings": app[SETTINGS],
-        "item_id": item_id,
-    }
+    store = app[SERVICES].media_store
+    upload = {"db": app[DB], "store": store, "settings": app[SETTINGS], "item_id": item_id}
+    found: dict[str, Any] = {}
     temp = await media.upload(
-        **upload, chunks=chunks, declared_type=declared_type, filename=filename, alt=alt
+        **upload,
+        chunks=chunks,
+        declared_type=declared_type,
+        filename=filename,
+        alt=alt,
+        embedded=found,
     )
+    if strip_metadata and temp.detected.category in ("video", "audio"):
+        try:
+            temp = await media.without_av_metadata(store, temp)
+        except BaseException:
+            await store.run(store.discard, temp)
+            raise
     distributor = app[SERVICES].distributor
+    identity = app[IDENTITY]
+
+    def consequences(db: Any, changed_id: str) -> None:
+        if found:
+            item = items.get_item(db, identity, changed_id)
+            fields = embedded_meta.suggestions(item, found, title=suggest_title)
+            if fields:
+                items.update_item(db, identity, changed_id, fields)
+        distributor.queue_changed(db, changed_id)
+
     body = await media.finish(
-        **upload, temp=temp, filename=filename, alt=alt, consequences=distributor.queue_changed
+        **upload,
+        temp=temp,
+        filename=filename,
+        alt=alt,
+        consequences=consequences,
+        embedded=found,
     )
     distributor.wake()
     return body
+
+
+async def embedded_metadata(app: web.Application, item_id: str) -> list[dict[str, Any]]:
+    """What the item's photos said about themselves (date taken, a location the editor
+    may take over), per media id, for the editor only."""
+    import json
+
+    def load(db: Any) -> list[dict[str, Any]]:
+        rows = db.execute(
+            "SELECT id, taken_at, embedded FROM media WHERE item_id = ? ORDER BY position",
+            [item_id],
+        ).fetchall()
+        return [{"id": r[0], "taken_at": r[1], **json.loads(r[2] or "{}")} for r in rows]
+
+    return await app[DB].read(load)
 
 
 async def media_file(

@@ -4,6 +4,8 @@ Async facades for front ends (see ``node.services``)."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -175,6 +177,59 @@ async def remote_thumbnail(
     finally:
         await store.run(store.discard, temp)
     return data, temp.detected.media_type
+
+
+#: What the preview streams: players and images inline, documents as downloads.
+STREAMED_MAJOR = ("image/", "video/", "audio/")
+
+
+@contextlib.asynccontextmanager
+async def remote_media(
+    app: web.Application,
+    *,
+    share_id: str | None = None,
+    listing_id: int | None = None,
+    index: int = 0,
+    range_header: str | None = None,
+) -> AsyncIterator[tuple[int, dict[str, str], AsyncIterator[bytes]]]:
+    """Stream file ``index`` of a share or listing from its origin: (status, headers, chunks).
+
+    Only the files of an item this node holds (a share that is still offered or used,
+    a listing not withdrawn) are fetched, by a signed GET that the origin answers only
+    for an organisation in the item's audience; and never while the item is under
+    embargo or after it expired (:func:`node.items.visibility.check_usable`, the one
+    rule).  A single ``Range`` is passed on (206/416 come back as the origin gives
+    them); a malformed one is ignored, as RFC 9110 allows.  Nothing is stored.
+    """
+    from node.items import visibility
+    from node.sharing import media_fetch, shares
+
+    if share_id is not None:
+        record = await app[DB].read(lambda db: shares.get_share(db, share_id))
+        if record["state"] not in ("offered", "used"):
+            raise NotFound("This share was withdrawn by its origin.")
+    elif listing_id is not None:
+        record = await get_listing(app, listing_id)
+    else:
+        raise NotFound("Name a share or a listing.")
+    media = record.get("media") or []
+    if not 0 <= index < len(media) or not media[index].get("url"):
+        raise NotFound(f"The item has no file number {index}.")
+    visibility.check_usable(record)
+    fed = app[SERVICES].federation
+    async with media_fetch.open_stream(
+        fed, media[index]["url"], media_fetch.single_range(range_header)
+    ) as resp:
+        headers = {h: resp.headers[h] for h in media_fetch.PASSED_HEADERS if h in resp.headers}
+        media_type = headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if not media_type.startswith(STREAMED_MAJOR) and resp.status != 416:
+            headers["Content-Disposition"] = "attachment"
+
+        async def chunks() -> AsyncIterator[bytes]:
+            async for chunk in resp.content.iter_chunked(1 << 16):
+                yield chunk
+
+        yield resp.status, headers, chunks()
 
 
 # -- mediatheek ------------------------------------------------------------------------

@@ -12,6 +12,8 @@ file, because a copy we cannot vouch for must not enter our library.
 
 from __future__ import annotations
 
+import contextlib
+import re
 from collections.abc import AsyncIterator
 from urllib.parse import urljoin
 
@@ -77,4 +79,72 @@ async def fetch_media(
     raise MediaFetchFailed(f"{url}: more than {MAX_REDIRECTS} redirects")
 
 
-__all__ = ["Failure", "MediaFetchFailed", "fetch_media"]
+#: One byte range as RFC 9110 §14.1.2 writes it; anything else is ignored (full body).
+_RANGE = re.compile(r"^bytes=(\d{1,18}-\d{0,18}|-\d{1,18})$")
+#: What a streamed answer passes on from the origin to the browser.
+PASSED_HEADERS = ("Content-Type", "Content-Length", "Content-Range", "Accept-Ranges", "ETag")
+
+
+def single_range(header: str | None) -> str | None:
+    """The ``Range`` header to forward, or None to ask for the whole file.
+
+    RFC 9110 §14.2 lets a server ignore a Range it does not understand, so ``bytes=abc``,
+    several ranges or another unit get the whole file (200); a well-formed range that
+    lies past the end is the origin's to answer with 416 and ``Content-Range: bytes */size``.
+    """
+    text = (header or "").strip().replace(" ", "")
+    if not _RANGE.match(text):
+        return None
+    first, _, last = text.removeprefix("bytes=").partition("-")
+    if first and last and int(last) < int(first):
+        return None  # invalid per §14.1.1, so ignored
+    return text
+
+
+@contextlib.asynccontextmanager
+async def open_stream(
+    fed, url: str, range_header: str | None
+) -> AsyncIterator[aiohttp.ClientResponse]:
+    """A signed GET of ``url`` (redirects followed and checked), left open for streaming.
+
+    Yields the origin's response (200, 206 or 416); any other answer is
+    :class:`MediaFetchFailed`.  Nothing is stored: the caller passes the body on.
+    """
+    headers_extra = {"Accept-Encoding": "identity"}
+    if range_header:
+        headers_extra["Range"] = range_header
+    for _ in range(MAX_REDIRECTS + 1):
+        failure = await netguard.check_url(
+            url, allow_http=fed.config.allow_private_network, policy=fed.address_policy
+        )
+        if failure is not None:
+            raise MediaFetchFailed(f"{url}: {failure.detail}")
+        headers = {**fed.sign_get_instance(url), **headers_extra}
+        timeout = aiohttp.ClientTimeout(total=None, sock_read=fed.config.delivery_timeout_seconds)
+        try:
+            resp = await fed.session.get(
+                url, headers=headers, allow_redirects=False, timeout=timeout
+            )
+        except aiohttp.ClientError as exc:
+            raise MediaFetchFailed(f"{url}: {type(exc).__name__}: {exc}") from exc
+        try:
+            if resp.status in (301, 302, 303, 307, 308) and resp.headers.get("Location"):
+                url = urljoin(url, resp.headers["Location"])
+                continue
+            if resp.status not in (200, 206, 416):
+                raise MediaFetchFailed(f"{url} answered HTTP {resp.status}")
+            yield resp
+            return
+        finally:
+            resp.release()
+    raise MediaFetchFailed(f"{url}: more than {MAX_REDIRECTS} redirects")
+
+
+__all__ = [
+    "PASSED_HEADERS",
+    "Failure",
+    "MediaFetchFailed",
+    "fetch_media",
+    "open_stream",
+    "single_range",
+]

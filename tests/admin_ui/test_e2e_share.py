@@ -66,7 +66,7 @@ async def test_share_notify_use_find_and_insight(browser: Browser, node_factory,
     await expect(row).to_have_attribute("data-state", "done", timeout=30_000)
     assert await row.locator("progress").evaluate("p => p.value") == 100
     await row.get_by_role("link").click()
-    await expect(page_a.get_by_role("heading", level=1)).to_contain_text("stadhuisplein")
+    await expect(page_a.get_by_role("heading", level=1)).to_contain_text("Nieuwe foto")
     await page_a.get_by_label("Titel", exact=True).fill("Feest op het Stadhuisplein")
     await page_a.get_by_label(re.compile("^Credit")).fill("Foto: Anna de Vries")
     await page_a.get_by_role("button", name="Opslaan", exact=True).click()
@@ -110,15 +110,15 @@ async def test_share_notify_use_find_and_insight(browser: Browser, node_factory,
     await page_b.get_by_role("link", name=re.compile("^Meldingen")).click()
     await check(page_b, "b-notifications")
 
-    # 4. B previews (thumbnail through the authorized-fetch proxy) and uses the item.
+    # 4. B previews (the full image through the signed media proxy) and uses the item.
     entry = page_b.locator(".notifications li", has_text="Feest op het Stadhuisplein")
     await entry.get_by_role("button", name=re.compile("^Openen")).click()
     await expect(page_b.get_by_role("heading", level=1)).to_have_text("Feest op het Stadhuisplein")
     await expect(page_b.locator("#unread-badge")).to_have_text(f"{unread - 1} ongelezen")
-    preview = page_b.locator(".share-preview img")
+    preview = page_b.locator(".remote-files img")
     await expect(preview).to_be_visible()
     await page_b.wait_for_function(
-        "() => { const i = document.querySelector('.share-preview img');"
+        "() => { const i = document.querySelector('.remote-files img');"
         " return i && i.complete && i.naturalWidth > 0; }"
     )
     await expect(page_b.get_by_text("Foto: Anna de Vries")).to_be_visible()

@@ -70,7 +70,7 @@ async def get_item(request: web.Request) -> web.Response:
 @require_scope("write")
 async def patch_item(request: web.Request) -> web.Response:
     item_id = request.match_info["id"]
-    data = await read_json_object(request, EDITABLE_FIELDS)
+    data = await read_json_object(request, (*EDITABLE_FIELDS, "media_alt"))
     item = await services.update_item(request.app, item_id, data)
     return web.json_response(item)
 

@@ -90,6 +90,11 @@ SCHEMAS: dict[str, Any] = {
             "sensitive": BOOL,
             "author": STRING,
             "details": openapi_kinds.DETAILS,
+            "media_alt": {
+                "type": "object",
+                "additionalProperties": STRING,
+                "description": "PATCH only: media id → alt text (sent as the attachment's name)",
+            },
         },
     },
     "Item": {
