@@ -15,6 +15,7 @@ from node.core.db import (
     schema_listing_kinds,
     schema_outbox,
     schema_profile,
+    schema_search,
     schema_sharing,
     schema_use,
 )
@@ -35,6 +36,7 @@ NODE_SCHEMAS = (
     schema_kinds,
     schema_listing_kinds,
     schema_profile,
+    schema_search,
 )
 
 

@@ -42,7 +42,7 @@ WINDOW = 1000  # newest matches ranked for relevance (and sampled for facets)
 FILTERED_WINDOW = 200  # the same with filters: their matches lie further apart
 FACET_SAMPLE = 200  # facets of a long result are counted over its newest listings
 COUNT_CAP = 5000  # browse totals are counted exactly up to this many
-COLUMN_WEIGHTS = {"title": 4.0, "tags": 3.0, "summary": 2.0, "body_text": 1.0}
+COLUMN_WEIGHTS = {"title": 4.0, "tags": 3.0, "names": 3.0, "summary": 2.0, "body_text": 1.0}
 ITEM_COLUMNS = (
     "id, object_id, origin_actor, origin_name, kind, title, summary, tags, language,"
     " licence, credit, usage_terms, embargo_until, expires_at, published_at,"
@@ -212,3 +212,27 @@ def _fetch(db, ids: list[int], now: str) -> list[dict[str, Any]]:
     for item in by_id.values():
         item["embargoed"] = visibility.is_embargoed(item, moment)
     return [by_id[i] for i in ids if i in by_id]
+
+
+SUGGEST_LIMIT = 8
+
+
+def suggest(db: sqlite_utils.Database, q: str, now: str | None = None, limit: int = 8) -> list[str]:
+    """Titles to offer while someone types ``q``: the best-matching listings' titles.
+
+    The same search as the result list (the last word is a prefix, hidden
+    listings never count), restricted to listings free to use now: a title
+    under embargo is never suggested.  Empty for text without words.
+    """
+    if not parts(q):
+        return []
+    found = search(
+        db,
+        SearchQuery(q=q, embargoed=False, limit=min(max(1, limit), SUGGEST_LIMIT * 2), now=now),
+    )
+    titles: list[str] = []
+    for item in found.items:
+        title = (item.get("title") or "").strip()
+        if title and title not in titles:
+            titles.append(title)
+    return titles[: max(1, min(limit, SUGGEST_LIMIT))]

@@ -396,7 +396,9 @@ def test_user_text_cannot_reach_filter_tokens(db):
     upsert_listing(db, listing(3, kind="article", title="haven", origin_actor=ORGS[1]))
     # typing a filter token finds the one listing whose *text* has it, not the photos
     for q in (photo, f'"{photo}"', f"{photo[:5]}*", f"{{filters}}: {photo}", f"filters:{org}"):
-        assert to_match(q) is None or to_match(q).startswith("{title summary body_text tags} : (")
+        assert to_match(q) is None or to_match(q).startswith(
+            "{title summary body_text tags names} : ("
+        )
         assert titles(search(db, SearchQuery(q=q, now=NOW))) in ([], [f"haven {photo}"]), q
     assert search(db, SearchQuery(q=org, now=NOW)).total == 0
     # ... and text holding a filter token does not pass that filter
