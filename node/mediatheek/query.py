@@ -120,7 +120,7 @@ def parts(q: str) -> list[str]:
         for m in _PART.finditer(text)
     ]
     found = [f for f in found if f[2]]
-    for n, (phrase, bare, tokens) in enumerate(found):
+    for n, (_phrase, bare, tokens) in enumerate(found):
         expr = '"' + " ".join(tokens) + '"'
         last = n == len(found) - 1 or n == MAX_PARTS - 1
         if bare is not None and (last or bare.endswith("*")):
