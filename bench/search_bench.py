@@ -315,7 +315,14 @@ def make_cases(conn: sqlite3.Connection, n: int = QUERIES_PER_CLASS, seed: int =
             )
         ]
 
-    rare, typical, common = words(20, 300), words(5000, 20000), words(250_000, 450_000)
+    # document-frequency bands are set for 1M listings and scale with the corpus
+    n_docs = conn.execute("SELECT count(*) FROM listings").fetchone()[0]
+    k = n_docs / 1_000_000
+    rare = words(max(2, round(20 * k)), round(300 * k))
+    typical, common = (
+        words(round(5000 * k), round(20000 * k)),
+        words(round(250_000 * k), round(450_000 * k)),
+    )
     orgs = [r[0] for r in conn.execute("SELECT value FROM listing_facets WHERE facet = 'org'")]
     a = [f"{rng.choice(rare)} {rng.choice(typical)} {rng.choice(typical)}" for _ in range(n)]
     b = [rng.choice(common) for _ in range(n)]

@@ -101,10 +101,9 @@ def search(db: sqlite_utils.Database, query: SearchQuery) -> SearchResult:
     if sort == "relevance":
         # text only: intersecting with the filter tokens again, once per column, costs
         # more than walking the text's matches in the window's rowid range
-        scores = _scores(db, found, match, window)
-        ranked = sorted(window, key=lambda i: (-scores[i], -i))
+        # (ranked_ids keeps to the window's ids)
         start = position if position is not None else offset
-        page = ranked[start : start + limit + 1]
+        page = ranked_ids(db, found, match, window, start + limit + 1)[start:]
         more = len(page) > limit  # relevance pages stay inside the ranked window
         next_cursor = encode_cursor(sort, start + limit) if more else None
     else:
@@ -159,21 +158,41 @@ def _date_page(db, match, f, excluded, ids, complete, position, offset, limit) -
     return got[want - limit - 1 : want]
 
 
-def _scores(db, found: list[str], match: str, ids: list[int]) -> dict[int, float]:
-    """Column-weighted idf score per id: cheap where bm25's corpus statistics are not.
+def ranked_ids(db, found: list[str], match: str, ids: list[int], want: int) -> list[int]:
+    """The best ``want`` of ``ids`` by column-weighted idf, best first (ties: newest).
 
-    bm25 must read a common word's whole doclist to learn its frequency; here a
-    phrase's frequency is estimated from a bounded window, and each column's
-    contribution is one FTS5 query constrained by the full expression.
+    One statement: per phrase and column a FTS5 query inside the window's rowid
+    range, summed, grouped and ordered by SQLite, so only the top rows reach
+    Python.  The idf of each phrase comes from :func:`_idf`.
     """
-    scores = dict.fromkeys(ids, 0.0)
     if not ids or not found:
-        return scores
+        return sorted(ids, reverse=True)[:want]
+    low, high = min(ids), max(ids)
+    subs, params = [], []
+    for phrase, idf in _idf(db, found[:4]):
+        for column, weight in COLUMN_WEIGHTS.items():
+            subs.append(
+                "SELECT rowid, ? AS w FROM listings_fts WHERE listings_fts MATCH ?"
+                " AND rowid BETWEEN ? AND ?"
+            )
+            params += [idf * weight, f"{{{column}}} : {phrase} AND ({match})", low, high]
+    sql = (
+        f"SELECT s.rowid FROM ({' UNION ALL '.join(subs)}) s"
+        " WHERE s.rowid IN (SELECT value FROM json_each(?))"
+        " GROUP BY s.rowid ORDER BY sum(s.w) DESC, s.rowid DESC LIMIT ?"
+    )
+    window = "[" + ",".join(map(str, ids)) + "]"
+    return [r[0] for r in db.execute(sql, [*params, window, want])]
+
+
+def _idf(db, found: list[str]) -> list[tuple[str, float]]:
+    """Each phrase with its idf; the document frequency estimated from the newest 200
+    matches when there are more (how far back in time they reach)."""
     first, last = _span(db)
     n_docs = db.execute("SELECT sum(n) FROM listing_facets WHERE facet = 'kind'").fetchone()[0]
     n_docs = max(1, n_docs or 1)
-    low, high = min(ids), max(ids)
-    for phrase in found[:4]:
+    out = []
+    for phrase in found:
         sample = [
             r[0]
             for r in db.execute(
@@ -185,17 +204,8 @@ def _scores(db, found: list[str], match: str, ids: list[int]) -> dict[int, float
         df = len(sample)
         if df == 200 and last > sample[-1]:
             df = min(n_docs, round(df * (last - first) / (last - sample[-1])))
-        idf = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
-        for column, weight in COLUMN_WEIGHTS.items():
-            rows = db.execute(
-                "SELECT rowid FROM listings_fts WHERE listings_fts MATCH ?"
-                " AND rowid BETWEEN ? AND ?",
-                [f"{{{column}}} : {phrase} AND ({match})", low, high],
-            )
-            for (rowid,) in rows:
-                if rowid in scores:
-                    scores[rowid] += idf * weight
-    return scores
+        out.append((phrase, math.log(1 + (n_docs - df + 0.5) / (df + 0.5))))
+    return out
 
 
 def _fetch(db, ids: list[int], now: str) -> list[dict[str, Any]]:
