@@ -342,14 +342,15 @@ def make_cases(conn: sqlite3.Connection, n: int = QUERIES_PER_CLASS, seed: int =
     d3 = [(rng.choice(typical + common), rng.choice(list(KIND_WEIGHTS))) for _ in range(n)]
     stems = sorted({w[:4] for w in typical if len(w) >= 6 and w[:4].isalpha()})
     e = [rng.choice(stems) for _ in range(n)]
-    return {"a": a, "b": b, "c": c, "d1": list(range(n)), "d2": d2, "d3": d3, "e": e}
+    return {"a": a, "a2": a, "b": b, "c": c, "d1": list(range(n)), "d2": d2, "d3": d3, "e": e}
 
 
 # plain FTS5 scores every match: a class-b query takes ~0.5 s, the unfiltered GROUP BY
 # scans the whole table (seconds), so the slow baselines run on a sample of the cases.
-PLAIN_SAMPLE = {"a": None, "b": 30, "c": 30, "d1": 5, "d2": 30, "d3": 30, "e": 30}
+PLAIN_SAMPLE = {"a": None, "a2": None, "b": 30, "c": 30, "d1": 5, "d2": 30, "d3": 30, "e": 30}
 CLASS_LABELS = {
     "a_rare_plus_two_typical": "two typical words (+1 rare)",
+    "a2_rare_plus_two_typical_typing": "two typical words (+1 rare), last one still a prefix",
     "b_word_in_third_of_listings": "very common word",
     "c_filtered_kind_org_dates": "word + kind + org + 90 days",
     "d1_facets_unfiltered": "facets, unfiltered",
@@ -383,6 +384,11 @@ def _tantivy_cases(index, schema) -> dict:
             ]
         )
 
+    def typing(q: str):
+        *done, last = q.split()
+        parts = [(tantivy.Occur.Must, words(" ".join(done)))] if done else []
+        return tantivy.Query.boolean_query([*parts, (tantivy.Occur.Must, prefix(last))])
+
     def filtered(t):
         lo, hi = id_base(t[3]), id_base(t[4]) | (2**ID_SHIFT - 1)
         return tantivy.Query.boolean_query(
@@ -415,6 +421,7 @@ def _tantivy_cases(index, schema) -> dict:
 
     return {
         "a": lambda q: top(words(q)),
+        "a2": lambda q: top(typing(q)),
         "b": lambda q: top(words(q)),
         "c": lambda t: top(filtered(t)),
         "d1": lambda _: facets(tantivy.Query.all_query(), "kind", "language"),
@@ -489,7 +496,14 @@ def run(n_listings: int) -> dict:
     }
     lo_hi = lambda s, u: (id_base(s), id_base(u) | (2**ID_SHIFT - 1))  # noqa: E731
     classes = {
-        "a_rare_plus_two_typical": (lambda q: ours(q=q), lambda q: _plain(conn, q), "a"),
+        # completed words (the text ends in a space, so the last word is no prefix), as
+        # tantivy and plain FTS5 get them; class e is the prefix as you type
+        "a_rare_plus_two_typical": (lambda q: ours(q=q + " "), lambda q: _plain(conn, q), "a"),
+        "a2_rare_plus_two_typical_typing": (
+            lambda q: ours(q=q),
+            lambda q: _plain(conn, q + "*"),
+            "a2",
+        ),
         "b_word_in_third_of_listings": (lambda q: ours(q=q), lambda q: _plain(conn, q), "b"),
         "c_filtered_kind_org_dates": (
             lambda t: ours(q=t[0], kind=t[1], org=t[2], since=t[3], until=t[4]),

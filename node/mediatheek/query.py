@@ -5,7 +5,8 @@ reduced to its word characters and re-emitted as an FTS5 *string* (``"..."``),
 so quotes, ``*``, ``NEAR(``, ``AND``/``OR``/``NOT``, ``^`` and column filters
 are plain text.  The only operators we produce are AND between parts, a
 trailing ``*`` (prefix) on the last bare word (search as you type: "kerm" finds
-"kermis", no ``*`` needed) and on a bare word the user ended in ``*``, each of at
+"kermis", no ``*`` needed; unless the text ends in a space: that word is complete)
+and on a bare word the user ended in ``*``, each of at
 least three characters, and (only
 when a word could reach the synthetic filter tokens) a column filter that
 confines the whole expression to the text columns.
@@ -122,7 +123,8 @@ def parts(q: str) -> list[str]:
     found = [f for f in found if f[2]]
     for n, (_phrase, bare, tokens) in enumerate(found):
         expr = '"' + " ".join(tokens) + '"'
-        last = n == len(found) - 1 or n == MAX_PARTS - 1
+        # text ending in a space has its last word complete ("kermis " is kermis only)
+        last = (n == len(found) - 1 and not text[-1:].isspace()) or n == MAX_PARTS - 1
         if bare is not None and (last or bare.endswith("*")):
             # as you type, the last word is still being written: its last token is a
             # prefix ("binck" finds "Binckhorst"); FTS5 reads "a b"* as a b*

@@ -73,6 +73,13 @@ async def test_the_start_of_a_word_finds_it_without_a_star(listed, http):
         assert status == 200 and want in _titles(body), q
 
 
+async def test_a_trailing_space_completes_the_last_word(listed, http):
+    status, body = await _search(http, listed, q="kerm ")
+    assert status == 200 and body["items"] == []
+    status, body = await _search(http, listed, q="kermis ")
+    assert _titles(body) == ["Kermis op het Malieveld"]
+
+
 async def test_credits_and_organisation_names_are_searchable(listed, http):
     status, body = await _search(http, listed, q="Herman Coster")
     assert status == 200 and _titles(body) == ["Kermis op het Malieveld"]
