@@ -432,31 +432,32 @@ def _tantivy_cases(index, schema) -> dict:
 
 
 def rows_for(report: dict, n_listings: int) -> list[dict]:
-    """The common bench rows: our p99 against tantivy's (peer) and plain FTS5 (ceiling)."""
+    """The common bench rows: our p99 against tantivy's (peer) and plain FTS5 (ceiling),
+    wall-clock and CPU time (on a shared, loaded machine the CPU time is the steadier)."""
     out = []
     for name, label in CLASS_LABELS.items():
         r = report.get(name)
         if not r:
             continue
-        ours, peer, plain = r["ours"]["p99_ms"], r["tantivy"]["p99_ms"], r["plain_fts5"]["p99_ms"]
-        limit = min(2 * peer, plain)
-        target = "p99 ≤ 2× tantivy and ≤ plain FTS5"
-        met = ours <= limit
-        if name.startswith("e_"):
-            target += ", ≤ 20 ms"
-            met = met and ours <= 20
-        out.append(
-            {
-                "measure": f"search p99, {label}, {n_listings // 1000}k listings",
-                "ours": ours,
-                "ceiling": plain,
-                "peer": peer,
-                "unit": "ms",
-                "ratio": round(ours / peer, 2) if peer else None,
-                "target": target,
-                "met": met,
-            }
-        )
+        for key, unit in (("p99_ms", "ms"), ("cpu_p99_ms", "ms CPU")):
+            ours, peer, plain = r["ours"][key], r["tantivy"][key], r["plain_fts5"][key]
+            target = "p99 ≤ 2× tantivy and ≤ plain FTS5"
+            met = ours <= min(2 * peer, plain)
+            if name.startswith("e_"):
+                target += ", ≤ 20 ms"
+                met = met and ours <= 20
+            out.append(
+                {
+                    "measure": f"search p99, {label}, {n_listings // 1000}k listings",
+                    "ours": ours,
+                    "ceiling": plain,
+                    "peer": peer,
+                    "unit": unit,
+                    "ratio": round(ours / peer, 2) if peer else None,
+                    "target": target,
+                    "met": met,
+                }
+            )
     return out
 
 
