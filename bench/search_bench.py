@@ -220,6 +220,12 @@ def corpus(n_listings: int = N_LISTINGS) -> Path:
     path = CACHE / f"listings-{n_listings}-v3.db"
     if not path.exists():
         build(path, n_listings)
+    conn = sqlite3.connect(path)  # v3 corpora built before the vocabulary table existed
+    conn.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS listings_vocab USING fts5vocab(listings_fts, 'row')"
+    )
+    conn.commit()
+    conn.close()
     return path
 
 

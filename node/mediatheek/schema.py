@@ -97,6 +97,9 @@ TABLES = [
         title, summary, body_text, tags, names, filters,
         content='listings', content_rowid='id',
         tokenize='unicode61 remove_diacritics 2', prefix='{PREFIX_INDEXES}')""",
+    # the index's terms (no data of its own): a prefix longer than the prefix indexes is
+    # expanded into its few words once per search (see plan.expand_prefixes)
+    "CREATE VIRTUAL TABLE listings_vocab USING fts5vocab(listings_fts, 'row')",
     """CREATE TABLE listing_tags (
         tag TEXT NOT NULL, listing_id INTEGER NOT NULL,
         PRIMARY KEY (tag, listing_id)) WITHOUT ROWID""",

@@ -23,6 +23,7 @@ from node.mediatheek.plan import (
     among_ids,
     browse_ids,
     embargoed_ids,
+    expand_prefixes,
     hidden_ids,
     match_ids,
 )
@@ -77,7 +78,7 @@ def search(db: sqlite_utils.Database, query: SearchQuery) -> SearchResult:
             only = embargoed - excluded
         else:
             excluded = excluded | embargoed
-    found = parts(query.q)
+    found = expand_prefixes(db, parts(query.q))
     match = text_match(found)
     sort = query.sort if found else "date"
     position = decode_cursor(sort, query.cursor)

@@ -424,3 +424,27 @@ def test_relevance_ignores_the_filter_column(corpus):
             some = search(conn, SearchQuery(q=q, kind=kind, limit=100, now=NOW))
             got = [i["object_id"] for i in some.items]
             assert [g for g in got if g in order] == [o for o in order if o in got]
+
+
+@pytest.mark.parametrize("stem", ["gemee", "gemeente", "verke", "schoo", "marktx", "Gemeé"])
+def test_long_prefixes_find_exactly_the_words_they_start(corpus, stem):
+    """A prefix longer than the prefix indexes is expanded into its words from the
+    vocabulary: the same listings as brute force over every word starting with it."""
+    conn, rows = corpus
+    folded = stem.lower().replace("é", "e")
+    want = sorted(
+        r["object_id"]
+        for r in visible(rows)
+        if any(
+            w.startswith(folded)
+            for w in " ".join([r["title"], r.get("summary", ""), *r["tags"]]).split()
+        )
+    )
+    got = search(conn, SearchQuery(q=stem, now=NOW, sort="date", limit=100))
+    seen = [i["object_id"] for i in got.items]
+    while got.next_cursor:
+        got = search(
+            conn, SearchQuery(q=stem, now=NOW, sort="date", limit=100, cursor=got.next_cursor)
+        )
+        seen += [i["object_id"] for i in got.items]
+    assert sorted(seen) == want

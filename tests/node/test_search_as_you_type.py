@@ -142,3 +142,19 @@ async def test_an_over_long_query_is_refused_with_a_reason(listed, http):
         status, body = await call
         assert status == 422
         assert "500" in body["detail"] and body["detail"].startswith("q:")
+
+
+async def test_library_search_every_word_in_any_field_wildcards_are_text(listed, http):
+    async def library(q):
+        async with http.get(
+            listed.url("/api/v1/items"), params={"q": q}, headers=listed.auth("read")
+        ) as r:
+            assert r.status == 200
+            return sorted(i["title"] for i in (await r.json())["items"])
+
+    assert await library("coster kerm") == ["Kermis op het Malieveld"]  # credit + title
+    assert await library("draaimol") == ["Kermis op het Malieveld"]  # summary
+    assert await library("verkeer") == ["Nieuwe tram naar de Binckhorst"]  # tag
+    assert await library("coster binck") == []  # every word must occur
+    for q in ("%", "_", "\\", "%%kerm"):
+        assert await library(q) == [], q

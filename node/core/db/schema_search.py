@@ -7,7 +7,9 @@ organisation name and the object's author, from a virtual generated column of
 FTS5 tables cannot be altered: the triggers are dropped, the FTS table is
 dropped and created anew, the triggers are created again (now also firing when
 the credit, organisation name or document changes) and the index is rebuilt
-from ``listings``.  Tags and facet counts are untouched.
+from ``listings``.  Tags and facet counts are untouched.  A ``fts5vocab`` table
+``listings_vocab`` (no data of its own) lists the index's terms, so a prefix
+longer than the prefix indexes can be expanded into its words once per search.
 
 Only sqlite here: migrations must not import live code (this DDL is frozen).
 """
@@ -27,6 +29,10 @@ FTS_V20 = """CREATE VIRTUAL TABLE listings_fts USING fts5(
         title, summary, body_text, tags, names, filters,
         content='listings', content_rowid='id',
         tokenize='unicode61 remove_diacritics 2', prefix='3 4')"""
+
+
+# the index's terms, for expanding a long prefix into the few words it stands for
+VOCAB_V20 = "CREATE VIRTUAL TABLE listings_vocab USING fts5vocab(listings_fts, 'row')"
 
 
 def _facet_rows(row: str) -> str:
@@ -80,6 +86,7 @@ def _search_names_prefix(db: sqlite_utils.Database) -> None:
     db.execute("DROP TABLE listings_fts")
     db.execute(NAMES_V20)
     db.execute(FTS_V20)
+    db.execute(VOCAB_V20)
     for name, body in TRIGGERS_V20.items():
         db.execute(f"CREATE TRIGGER {name} {body}")
     db.execute("INSERT INTO listings_fts (listings_fts) VALUES ('rebuild')")
