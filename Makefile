@@ -36,6 +36,7 @@ test: lint
 	$(BIN)/pytest -q
 
 bench: venv-test
+	$(BIN)/pip install -q -e '.[test,bench]'
 	$(BIN)/python -m bench
 
 run: venv

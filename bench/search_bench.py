@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import random
 import sqlite3
 import statistics
@@ -39,6 +40,7 @@ NOW = "2026-01-01T00:00:00.000000Z"
 START = dt.datetime(2023, 1, 1, tzinfo=dt.UTC)
 END = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 QUERIES_PER_CLASS = 200
+CREDITS = ("Redactie", "Herman Coster", "Fotopersbureau Haaglanden", "Anouk de Wit")
 STOPWORDS = (
     "de het een en van in op met voor is dat te zijn niet aan er bij ook om als"
     " door over naar uit nog maar dan wel"
@@ -90,7 +92,7 @@ def _weighted(rng: random.Random, table: dict[str, int], k: int) -> list[str]:
     return rng.choices(list(table), weights=list(table.values()), k=k)
 
 
-def _rows(seed: int = 42) -> Iterator[list[tuple]]:
+def _rows(n_listings: int = N_LISTINGS, seed: int = 42) -> Iterator[list[tuple]]:
     """Batches of listing rows in publication order (ids ascending)."""
     rng = random.Random(seed)
     words, cum = _vocabulary(rng, 60_000)
@@ -100,11 +102,11 @@ def _rows(seed: int = 42) -> Iterator[list[tuple]]:
     orgs = [f"https://org{i:02d}.mediakring.example/actor" for i in range(60)]
     org_cum = list(_cumulate([1 / (i + 1) for i in range(60)]))
     span = (END - START).total_seconds()
-    offsets = sorted(rng.random() * span for _ in range(N_LISTINGS))
+    offsets = sorted(rng.random() * span for _ in range(n_listings))
     last_id = 0
     batch = 20_000
-    for start in range(0, N_LISTINGS, batch):
-        n = min(batch, N_LISTINGS - start)
+    for start in range(0, n_listings, batch):
+        n = min(batch, n_listings - start)
         tokens = rng.choices(words, cum_weights=cum, k=n * 66)
         kinds = _weighted(rng, KIND_WEIGHTS, n)
         langs = _weighted(rng, LANGS, n)
@@ -149,7 +151,7 @@ def _rows(seed: int = 42) -> Iterator[list[tuple]]:
                     json.dumps(tag_list),
                     langs[j],
                     lics[j],
-                    "Redactie",
+                    CREDITS[i % len(CREDITS)],
                     "",
                     embargo,
                     expires,
@@ -176,7 +178,7 @@ def _fmt(when: dt.datetime) -> str:
     return when.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def build(path: Path) -> None:
+def build(path: Path, n_listings: int = N_LISTINGS) -> None:
     """Generate the corpus: bulk insert without triggers, then build FTS and counts once."""
     tmp = path.with_suffix(".tmp")
     tmp.unlink(missing_ok=True)
@@ -194,7 +196,7 @@ def build(path: Path) -> None:
     )
     sql = f"INSERT INTO listings ({columns}) VALUES ({', '.join('?' * 22)})"
     conn.execute("BEGIN")
-    for rows in _rows():
+    for rows in _rows(n_listings):
         conn.executemany(sql, rows)
     rebuild_derived(db)
     create_triggers(db)
@@ -211,13 +213,70 @@ def build(path: Path) -> None:
     tmp.rename(path)
 
 
-def corpus() -> Path:
+def corpus(n_listings: int = N_LISTINGS) -> Path:
     CACHE.mkdir(parents=True, exist_ok=True)
     # v2: FTS5 column ``filters`` with the synthetic filter tokens
-    path = CACHE / f"listings-{N_LISTINGS}-v2.db"
+    # v3: column ``names`` (credit, organisation, author) and prefix indexes 3 and 4
+    path = CACHE / f"listings-{n_listings}-v3.db"
     if not path.exists():
-        build(path)
+        build(path, n_listings)
+    conn = sqlite3.connect(path)  # v3 corpora built before the vocabulary table existed
+    conn.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS listings_vocab USING fts5vocab(listings_fts, 'row')"
+    )
+    conn.commit()
+    conn.close()
     return path
+
+
+TANTIVY_FIELDS = ("title", "summary", "body", "tags", "names")
+TANTIVY_BOOSTS = {"title": 4.0, "tags": 3.0, "names": 3.0, "summary": 2.0, "body": 1.0}
+
+
+def tantivy_index(path: Path):
+    """The same corpus in an embedded tantivy index (built once, cached beside it).
+
+    Withdrawn listings are left out at build time (tantivy then need not filter
+    them); embargo and expiry are not applied by the peer at all, so it does
+    less work than ours per query.
+    """
+    import tantivy
+
+    builder = tantivy.SchemaBuilder()
+    builder.add_integer_field("id", stored=True, indexed=True, fast=True)
+    for name in TANTIVY_FIELDS:
+        builder.add_text_field(name, stored=False)
+    for name in ("kind", "org", "language"):
+        builder.add_text_field(name, stored=False, tokenizer_name="raw", fast=True)
+    schema = builder.build()
+    where = path.with_suffix(".tantivy")
+    done = where / "complete"
+    if not done.exists():
+        import shutil
+
+        shutil.rmtree(where, ignore_errors=True)
+        where.mkdir()
+        index = tantivy.Index(schema, path=str(where))
+        writer = index.writer(heap_size=400_000_000, num_threads=1)
+        conn = sqlite3.connect(path)
+        rows = conn.execute(
+            "SELECT id, title, summary, body_text, tags, names, kind, origin_actor, language"
+            " FROM listings WHERE withdrawn = 0"
+        )
+        for r in rows:
+            writer.add_document(
+                tantivy.Document(
+                    id=r[0], title=r[1], summary=r[2], body=r[3], tags=" ".join(json.loads(r[4])),
+                    names=r[5], kind=r[6], org=r[7], language=r[8],
+                )
+            )  # fmt: skip
+        writer.commit()
+        writer.wait_merging_threads()
+        conn.close()
+        done.write_text("ok")
+    index = tantivy.Index(schema, path=str(where))
+    index.reload()
+    return index, schema
 
 
 def _percentiles(samples: list[float], prefix: str = "") -> dict[str, float]:
@@ -262,7 +321,14 @@ def make_cases(conn: sqlite3.Connection, n: int = QUERIES_PER_CLASS, seed: int =
             )
         ]
 
-    rare, typical, common = words(20, 300), words(5000, 20000), words(250_000, 450_000)
+    # document-frequency bands are set for 1M listings and scale with the corpus
+    n_docs = conn.execute("SELECT count(*) FROM listings").fetchone()[0]
+    k = n_docs / 1_000_000
+    rare = words(max(2, round(20 * k)), round(300 * k))
+    typical, common = (
+        words(round(5000 * k), round(20000 * k)),
+        words(round(250_000 * k), round(450_000 * k)),
+    )
     orgs = [r[0] for r in conn.execute("SELECT value FROM listing_facets WHERE facet = 'org'")]
     a = [f"{rng.choice(rare)} {rng.choice(typical)} {rng.choice(typical)}" for _ in range(n)]
     b = [rng.choice(common) for _ in range(n)]
@@ -280,35 +346,171 @@ def make_cases(conn: sqlite3.Connection, n: int = QUERIES_PER_CLASS, seed: int =
         )
     d2 = [rng.choice(typical) for _ in range(n)]
     d3 = [(rng.choice(typical + common), rng.choice(list(KIND_WEIGHTS))) for _ in range(n)]
-    return {"a": a, "b": b, "c": c, "d1": list(range(n)), "d2": d2, "d3": d3}
+    stems = sorted({w[:4] for w in typical if len(w) >= 6 and w[:4].isalpha()})
+    e = [rng.choice(stems) for _ in range(n)]
+    return {"a": a, "a2": a, "b": b, "c": c, "d1": list(range(n)), "d2": d2, "d3": d3, "e": e}
 
 
 # plain FTS5 scores every match: a class-b query takes ~0.5 s, the unfiltered GROUP BY
 # scans the whole table (seconds), so the slow baselines run on a sample of the cases.
-PLAIN_SAMPLE = {"a": None, "b": 30, "c": 30, "d1": 5, "d2": 30, "d3": 30}
+PLAIN_SAMPLE = {"a": None, "a2": None, "b": 30, "c": 30, "d1": 5, "d2": 30, "d3": 30, "e": 30}
+CLASS_LABELS = {
+    "a_rare_plus_two_typical": "two typical words (+1 rare)",
+    "a2_rare_plus_two_typical_typing": "two typical words (+1 rare), last one still a prefix",
+    "b_word_in_third_of_listings": "very common word",
+    "c_filtered_kind_org_dates": "word + kind + org + 90 days",
+    "d1_facets_unfiltered": "facets, unfiltered",
+    "d2_facets_typical_word": "facets, typical word",
+    "d3_facets_word_and_kind": "facets, word + kind",
+    "e_prefix_as_you_type": "4-letter prefix as you type",
+}
+
+
+def _tantivy_cases(index, schema) -> dict:
+    """The peer's implementation of every query class, on the identical corpus."""
+    import tantivy
+
+    searcher = index.searcher()
+    fields = list(TANTIVY_FIELDS)
+
+    def words(q: str):
+        return index.parse_query(
+            " ".join(f"+{w}" for w in q.split()), fields, field_boosts=TANTIVY_BOOSTS
+        )
+
+    def top(query) -> None:
+        for _, address in searcher.search(query, 20).hits:
+            searcher.doc(address)
+
+    def prefix(stem: str):
+        return tantivy.Query.boolean_query(
+            [
+                (tantivy.Occur.Should, tantivy.Query.phrase_prefix_query(schema, f, [stem]))
+                for f in fields
+            ]
+        )
+
+    def typing(q: str):
+        *done, last = q.split()
+        parts = [(tantivy.Occur.Must, words(" ".join(done)))] if done else []
+        return tantivy.Query.boolean_query([*parts, (tantivy.Occur.Must, prefix(last))])
+
+    def filtered(t):
+        lo, hi = id_base(t[3]), id_base(t[4]) | (2**ID_SHIFT - 1)
+        return tantivy.Query.boolean_query(
+            [
+                (tantivy.Occur.Must, words(t[0])),
+                (tantivy.Occur.Must, tantivy.Query.term_query(schema, "kind", t[1])),
+                (tantivy.Occur.Must, tantivy.Query.term_query(schema, "org", t[2])),
+                (
+                    tantivy.Occur.Must,
+                    tantivy.Query.range_query(schema, "id", tantivy.FieldType.Integer, lo, hi),
+                ),
+            ]
+        )
+
+    def terms(field: str) -> dict:
+        return {field: {"terms": {"field": field, "size": 100}}}
+
+    def facets(query, *names) -> None:
+        searcher.aggregate(query, {k: v for n in names for k, v in terms(n).items()})
+
+    def word_and_kind(t) -> None:
+        query = tantivy.Query.boolean_query(
+            [
+                (tantivy.Occur.Must, words(t[0])),
+                (tantivy.Occur.Must, tantivy.Query.term_query(schema, "kind", t[1])),
+            ]
+        )
+        top(query)
+        facets(query, "language")
+
+    return {
+        "a": lambda q: top(words(q)),
+        "a2": lambda q: top(typing(q)),
+        "b": lambda q: top(words(q)),
+        "c": lambda t: top(filtered(t)),
+        "d1": lambda _: facets(tantivy.Query.all_query(), "kind", "language"),
+        "d2": lambda q: (top(words(q)), facets(words(q), "kind")),
+        "d3": word_and_kind,
+        "e": lambda stem: top(prefix(stem)),
+    }
+
+
+def rows_for(report: dict, n_listings: int) -> list[dict]:
+    """The common bench rows: our p99 against tantivy's (peer) and plain FTS5 (ceiling),
+    wall-clock and CPU time (on a shared, loaded machine the CPU time is the steadier)."""
+    out = []
+    for name, label in CLASS_LABELS.items():
+        r = report.get(name)
+        if not r:
+            continue
+        for key, unit in (("p99_ms", "ms"), ("cpu_p99_ms", "ms CPU")):
+            ours, peer, plain = r["ours"][key], r["tantivy"][key], r["plain_fts5"][key]
+            target = "p99 ≤ 2× tantivy and ≤ plain FTS5"
+            met = ours <= min(2 * peer, plain)
+            if name.startswith("e_"):
+                target += ", ≤ 20 ms"
+                met = met and ours <= 20
+            out.append(
+                {
+                    "measure": f"search p99, {label}, {n_listings // 1000}k listings",
+                    "ours": ours,
+                    "ceiling": plain,
+                    "peer": peer,
+                    "unit": unit,
+                    "ratio": round(ours / peer, 2) if peer else None,
+                    "target": target,
+                    "met": met,
+                }
+            )
+    return out
+
+
+def sizes() -> tuple[int, ...]:
+    """Corpus sizes to run: 100k and 1M, or ``MK_SEARCH_SIZES=100000`` for a quick run."""
+    raw = os.environ.get("MK_SEARCH_SIZES", "100000,1000000")
+    return tuple(int(v) for v in raw.split(",") if v.strip())
 
 
 def main() -> dict:
-    """Build or reuse the corpus, then time each query class, ours against plain FTS5.
+    """At each size: build or reuse the corpus (SQLite and tantivy), then time every
+    query class for ours, tantivy and plain FTS5 interleaved in the same run."""
+    out: dict[str, object] = {"rows": []}
+    for n in sizes():
+        report = run(n)
+        out[str(n)] = report
+        out["rows"] += rows_for(report, n)
+    return out
 
-    Every class runs once unmeasured (warm cache), then once measured; the plain
-    baseline is warmed on its first three cases and measured on ``PLAIN_SAMPLE``.
-    """
-    path = corpus()
+
+def run(n_listings: int) -> dict:
+    """Every class runs once unmeasured (warm cache), then once measured; the plain
+    baseline is warmed on its first three cases and measured on ``PLAIN_SAMPLE``."""
+    path = corpus(n_listings)
+    index, schema = tantivy_index(path)
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA query_only=ON")
     conn.execute("PRAGMA cache_size=-500000")
     db = sqlite_utils.Database(conn)
     cases = make_cases(conn)
+    peer = _tantivy_cases(index, schema)
     ours = lambda **kw: search(db, SearchQuery(now=NOW, **kw))  # noqa: E731
     report: dict[str, object] = {
-        "listings": N_LISTINGS,
+        "listings": n_listings,
         "queries_per_class": QUERIES_PER_CLASS,
         "corpus": str(path),
     }
     lo_hi = lambda s, u: (id_base(s), id_base(u) | (2**ID_SHIFT - 1))  # noqa: E731
     classes = {
-        "a_rare_plus_two_typical": (lambda q: ours(q=q), lambda q: _plain(conn, q), "a"),
+        # completed words (the text ends in a space, so the last word is no prefix), as
+        # tantivy and plain FTS5 get them; class e is the prefix as you type
+        "a_rare_plus_two_typical": (lambda q: ours(q=q + " "), lambda q: _plain(conn, q), "a"),
+        "a2_rare_plus_two_typical_typing": (
+            lambda q: ours(q=q),
+            lambda q: _plain(conn, q + "*"),
+            "a2",
+        ),
         "b_word_in_third_of_listings": (lambda q: ours(q=q), lambda q: _plain(conn, q), "b"),
         "c_filtered_kind_org_dates": (
             lambda t: ours(q=t[0], kind=t[1], org=t[2], since=t[3], until=t[4]),
@@ -349,18 +551,26 @@ def main() -> dict:
             ).fetchall(),
             "d3",
         ),
+        # as you type: ours gets the bare stem (no "*"), plain FTS5 needs "stem*"
+        "e_prefix_as_you_type": (
+            lambda stem: ours(q=stem),
+            lambda stem: _plain(conn, f"{stem}*"),
+            "e",
+        ),
     }
     for name, (mine, plain, key) in classes.items():
         sample = cases[key][: PLAIN_SAMPLE[key]]
         _time(mine, cases[key])  # warm-up pass, not measured
+        _time(peer[key], cases[key])
         _time(plain, sample[:3])
         report[name] = {
             "ours": _time(mine, cases[key]),
             "ours_cases": len(cases[key]),
+            "tantivy": _time(peer[key], cases[key]),
             "plain_fts5": _time(plain, sample),
             "plain_cases": len(sample),
         }
-        print(name, report[name], flush=True)
+        print(n_listings, name, report[name], flush=True)
     conn.close()
     return report
 

@@ -59,6 +59,7 @@ async def library(request: web.Request) -> web.Response:
             }
         )
     next_url = str(request.rel_url.update_query(cursor=next_cursor)) if next_cursor else None
+    chips = _chips(request, filters)
     notice = _("Item verwijderd.") if query.get("deleted") == "1" else ""
     import_message, import_kind = import_notice(query)
     return render(
@@ -74,11 +75,29 @@ async def library(request: web.Request) -> web.Response:
             "next_url": next_url,
             "first_url": request.rel_url.without_query_params("cursor") if cursor else None,
             "notice": notice,
+            "chips": chips,
+            "clear_url": "/admin/library",
             "import_message": import_message,
             "import_kind": import_kind,
         },
         status=status,
     )
+
+
+def _chips(request: web.Request, filters: dict[str, str]) -> list[dict[str, str]]:
+    """The active search and filters as removable chips (label, URL without it)."""
+    labels = {"q": _("Zoeken"), "kind": _("Soort"), "tag": _("Tag")}
+    chips = []
+    for name in ("q", "kind", "tag"):
+        value = filters.get(name)
+        if not value:
+            continue
+        shown = _(KIND_LABELS.get(value, value)) if name == "kind" else value
+        params = {k: v for k, v in request.query.items() if k not in (name, "cursor")}
+        chips.append(
+            {"label": f"{labels[name]}: {shown}", "url": str(request.rel_url.with_query(params))}
+        )
+    return chips
 
 
 def setup(app: web.Application) -> None:

@@ -97,6 +97,63 @@ def _facet_links(request: web.Request, facets: dict[str, dict[str, int]], org_na
     return out
 
 
+def filter_chips(request: web.Request, values: dict[str, str], org_names) -> list[dict[str, str]]:
+    """One removable chip per active filter: its label and the URL without it."""
+    chips = []
+    for name in (*FILTERS, "embargoed"):
+        value = values.get(name)
+        if not value:
+            continue
+        if name == "kind":
+            shown = _(KIND_LABELS.get(value, value))
+        elif name == "org":
+            shown = org_names.get(value) or value
+        elif name == "embargoed":
+            shown = _("Onder embargo") if value == "true" else _("Vrij te gebruiken")
+        else:
+            shown = value
+        params = {k: v for k, v in request.query.items() if k not in (name, "cursor")}
+        url = request.rel_url.with_query(params)
+        chips.append({"label": f"{_(FACET_LABELS[name])}: {shown}", "url": str(url), "name": name})
+    return chips
+
+
+def empty_hints(request: web.Request, q: str, chips: list[dict[str, str]]) -> list[dict[str, str]]:
+    """What to try when nothing was found: drop the filters, use fewer words."""
+    hints = []
+    if chips:
+        params = {k: v for k, v in request.query.items() if k in ("q", "sort")}
+        url = str(request.rel_url.with_query(params))
+        hints.append({"text": _("Verwijder een filter, of zoek zonder filters."), "url": url})
+    words = q.split()
+    if len(words) > 1:
+        params = {k: v for k, v in request.query.items() if k != "cursor"}
+        url = str(request.rel_url.with_query({**params, "q": words[0]}))
+        hints.append(
+            {
+                "text": _("Gebruik minder woorden, bijvoorbeeld alleen “%(word)s”.", word=words[0]),
+                "url": url,
+            }
+        )
+    hints.append(
+        {
+            "text": _(
+                "Controleer de spelling, of typ het begin van een woord: “kerm” vindt ook “kermis”."
+            ),
+            "url": "",
+        }
+    )
+    return hints
+
+
+@routes.get("/mediatheek/suggest", name="mediatheek_suggest")
+async def mediatheek_suggest(request: web.Request) -> web.Response:
+    """Titles for the search box's suggestion list, as JSON (same rules as the search)."""
+    q = request.query.get("q", "")[:500]
+    titles = await services.mediatheek_suggest(request.app[NODE], q, iso())
+    return web.json_response({"q": q, "suggestions": titles})
+
+
 @routes.get("/mediatheek", name="mediatheek")
 async def mediatheek_page(request: web.Request) -> web.Response:
     node = request.app[NODE]
@@ -121,6 +178,9 @@ async def mediatheek_page(request: web.Request) -> web.Response:
     next_url = (
         str(request.rel_url.update_query(cursor=result.next_cursor)) if result.next_cursor else None
     )
+    if values["org"] and values["org"] not in org_names:
+        org_names[values["org"]] = await services.mediatheek_origin_name(node, values["org"])
+    chips = filter_chips(request, values, org_names)
     return render(
         request,
         "mediatheek.html",
@@ -134,6 +194,8 @@ async def mediatheek_page(request: web.Request) -> web.Response:
             "kind_labels": KIND_LABELS,
             "next_url": next_url,
             "filtered": any(values[n] for n in (*FILTERS, "embargoed")),
+            "chips": chips,
+            "hints": [] if hits else empty_hints(request, values["q"], chips),
         },
     )
 

@@ -17,6 +17,7 @@ from node.core.db import (
     schema_listing_kinds,
     schema_outbox,
     schema_profile,
+    schema_search,
     schema_sharing,
     schema_usage,
     schema_use,
@@ -41,6 +42,7 @@ NODE_SCHEMAS = (
     schema_usage,
     schema_desk_state,
     schema_embedded,
+    schema_search,
 )
 
 

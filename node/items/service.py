@@ -211,6 +211,25 @@ def decode_cursor(cursor: str) -> tuple[str, str]:
     return created_at, item_id
 
 
+#: what the library's search box looks in: every word typed must occur in one of these
+LIBRARY_SEARCH_COLUMNS = ("title", "summary", "body_html", "tags", "credit", "author")
+MAX_SEARCH_WORDS = 8
+
+
+def text_search_sql(q: str) -> tuple[str, list[str]]:
+    """Every word of ``q`` as a substring (so the start of a word is enough: "kerm" finds
+    "kermis") of a searchable column; ``%``, ``_`` and ``\\`` are plain characters."""
+    words = q.split()[:MAX_SEARCH_WORDS]
+    clauses, params = [], []
+    for word in words:
+        pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        clauses.append(
+            "(" + " OR ".join(f"{c} LIKE ? ESCAPE '\\'" for c in LIBRARY_SEARCH_COLUMNS) + ")"
+        )
+        params += [pattern] * len(LIBRARY_SEARCH_COLUMNS)
+    return " AND ".join(clauses) or "1", params
+
+
 def list_items(
     db: sqlite_utils.Database,
     identity: Identity,
@@ -231,8 +250,9 @@ def list_items(
         where.append("EXISTS (SELECT 1 FROM json_each(items.tags) WHERE lower(value) = lower(?))")
         params.append(filters["tag"].lstrip("#"))
     if filters.get("q"):
-        where.append("(title LIKE ? OR summary LIKE ?)")
-        params += [f"%{filters['q']}%"] * 2
+        clause, values = text_search_sql(filters["q"])
+        where.append(clause)
+        params += values
     if filters.get("since"):
         where.append("created_at >= ?")
         params.append(filters["since"])

@@ -36,6 +36,8 @@ change counter) and removed in Python, refilling the window when needed.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -169,6 +171,53 @@ def withdrawn_ids(db: sqlite_utils.Database) -> frozenset[int]:
     except TypeError:
         pass
     return ids
+
+
+PREFIX_INDEXED = 4  # prefixes up to this many characters have an FTS5 prefix index
+MAX_EXPANSION = 32  # a longer prefix standing for more words than this stays a prefix
+_STEM = re.compile(r'^"([a-z0-9]+)"\*$')
+
+
+def expand_prefixes(db: sqlite_utils.Database, found: list[str]) -> list[str]:
+    """Rewrite each long single-word prefix (``"malie"*``) as the OR of its words.
+
+    Without a prefix index FTS5 merges every word's doclist for a prefix up front,
+    on every evaluation, and one search evaluates its expression a dozen times
+    (window, idf, one per column for the ranking).  The words are read once from
+    the vocabulary instead; their OR is walked lazily, newest first.  Exactly the
+    same listings match.  Stems that do not fold to plain ASCII letters and digits,
+    or that could reach a filter token (a leading zero), or that stand for more
+    than ``MAX_EXPANSION`` words, are left alone.
+    """
+    out = []
+    for part in found:
+        stem = _fold(part)
+        if stem is None or len(stem) <= PREFIX_INDEXED or stem.startswith("0"):
+            out.append(part)
+            continue
+        upper = stem[:-1] + chr(ord(stem[-1]) + 1)
+        terms = [
+            r[0]
+            for r in db.execute(
+                "SELECT term FROM listings_vocab WHERE term >= ? AND term < ? LIMIT ?",
+                [stem, upper, MAX_EXPANSION + 1],
+            )
+        ]
+        if not terms or len(terms) > MAX_EXPANSION:
+            out.append(part)
+        else:
+            out.append("(" + " OR ".join(f'"{t}"' for t in terms) + ")")
+    return out
+
+
+def _fold(part: str) -> str | None:
+    """The stem of a one-word prefix part, folded as unicode61 folds it, if plain."""
+    match = _STEM.match(
+        "".join(
+            c for c in unicodedata.normalize("NFKD", part) if not unicodedata.combining(c)
+        ).lower()
+    )
+    return match[1] if match else None
 
 
 def hidden_ids(db: sqlite_utils.Database, now: str) -> frozenset[int]:

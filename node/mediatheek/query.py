@@ -4,7 +4,10 @@ User text never reaches FTS5 as syntax.  Each bare word or quoted phrase is
 reduced to its word characters and re-emitted as an FTS5 *string* (``"..."``),
 so quotes, ``*``, ``NEAR(``, ``AND``/``OR``/``NOT``, ``^`` and column filters
 are plain text.  The only operators we produce are AND between parts, a
-trailing ``*`` (prefix) on a bare word of at least three characters, and (only
+trailing ``*`` (prefix) on the last bare word (search as you type: "kerm" finds
+"kermis", no ``*`` needed; unless the text ends in a space: that word is complete)
+and on a bare word the user ended in ``*``, each of at
+least three characters, and (only
 when a word could reach the synthetic filter tokens) a column filter that
 confines the whole expression to the text columns.
 """
@@ -113,14 +116,19 @@ def parts(q: str) -> list[str]:
     """The user's words and phrases, each as a quoted FTS5 string (maybe with ``*``)."""
     text = unicodedata.normalize("NFC", q or "")[:MAX_QUERY_CHARS]
     out: list[str] = []
-    for m in _PART.finditer(text):
-        phrase, bare = m.group(1), m.group(2)
-        tokens = _tokens(phrase if phrase is not None else bare)
-        if not tokens:
-            continue
+    found = [
+        (m.group(1), m.group(2), _tokens(m.group(1) if m.group(1) is not None else m.group(2)))
+        for m in _PART.finditer(text)
+    ]
+    found = [f for f in found if f[2]]
+    for n, (_phrase, bare, tokens) in enumerate(found):
         expr = '"' + " ".join(tokens) + '"'
-        if bare is not None and bare.endswith("*") and len(tokens) == 1:
-            if len(tokens[0]) >= MIN_PREFIX_CHARS:
+        # text ending in a space has its last word complete ("kermis " is kermis only)
+        last = (n == len(found) - 1 and not text[-1:].isspace()) or n == MAX_PARTS - 1
+        if bare is not None and (last or bare.endswith("*")):
+            # as you type, the last word is still being written: its last token is a
+            # prefix ("binck" finds "Binckhorst"); FTS5 reads "a b"* as a b*
+            if len(tokens[-1]) >= MIN_PREFIX_CHARS:
                 expr += "*"
         if expr not in out:
             out.append(expr)

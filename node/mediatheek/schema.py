@@ -11,7 +11,11 @@ Why it looks like this:
   ``unicode61 remove_diacritics 2`` tokenizer so "cafe" finds "café" and
   "financiele" finds "financiële".  No stemmer: the Porter stemmer is English
   and would mangle Dutch.
-* The FTS5 table has a fifth column, ``filters``, holding one synthetic token per
+* The text columns are title, summary, body text, tags and ``names`` (credit,
+  organisation name and author: "Herman Coster" or an organisation's name finds
+  its listings).  Prefix indexes of 3 and 4 characters make search as you type
+  ("kerm" finds "kermis") one doclist read (migration 20).
+* The FTS5 table has a last column, ``filters``, holding one synthetic token per
   equality filter (kind, organisation, language, licence).  A filtered text
   query is then one FTS5 expression, and FTS5 intersects the doclists itself,
   skipping through them, instead of one b-tree seek per text match.  User text
@@ -43,7 +47,15 @@ FACET_COLUMNS = {
 # matched against TEXT_COLUMNS (see query.to_match), so it cannot reach these tokens.
 FILTER_PREFIX = {"kind": "0k", "origin_actor": "0o", "language": "0l", "licence": "0c"}
 FILTERS_SQL = " || ' ' || ".join(f"'{p}' || hex({c})" for c, p in FILTER_PREFIX.items())
-TEXT_COLUMNS = ("title", "summary", "body_text", "tags")
+TEXT_COLUMNS = ("title", "summary", "body_text", "tags", "names")
+# Who made it and whose it is: credit, organisation name and the object's author, one
+# searchable text (a virtual generated column, so every writer of ``listings`` gets it)
+NAMES_SQL = (
+    "credit || ' ' || origin_name || ' ' || coalesce(json_extract(document, '$.author'), '')"
+)
+# FTS5 prefix indexes: a 3- or 4-letter prefix typed into the search box ("kerm") is one
+# doclist read; longer prefixes expand to few terms.  See docs/search.md.
+PREFIX_INDEXES = "3 4"
 
 
 def filter_token(column: str, value: str) -> str:
@@ -67,7 +79,8 @@ TABLES = [
         proof_ok INTEGER NOT NULL DEFAULT 0, local INTEGER NOT NULL DEFAULT 0,
         withdrawn INTEGER NOT NULL DEFAULT 0,
         details TEXT NOT NULL DEFAULT '{{}}', starts_at TEXT, ends_at TEXT,
-        filters TEXT GENERATED ALWAYS AS ({FILTERS_SQL}) VIRTUAL)""",
+        filters TEXT GENERATED ALWAYS AS ({FILTERS_SQL}) VIRTUAL,
+        names TEXT GENERATED ALWAYS AS ({NAMES_SQL}) VIRTUAL)""",
     # Every index ends in the rowid, i.e. in publication time: (kind, id) serves
     # "kind = ? ORDER BY date" and date ranges without touching the table.
     "CREATE INDEX listings_kind ON listings (kind)",
@@ -80,10 +93,13 @@ TABLES = [
     "CREATE INDEX listings_embargo ON listings (embargo_until) WHERE embargo_until IS NOT NULL",
     # events only: the agenda asks "ends after now, starts before the range's end"
     "CREATE INDEX listings_window ON listings (ends_at, starts_at) WHERE ends_at IS NOT NULL",
-    """CREATE VIRTUAL TABLE listings_fts USING fts5(
-        title, summary, body_text, tags, filters,
+    f"""CREATE VIRTUAL TABLE listings_fts USING fts5(
+        title, summary, body_text, tags, names, filters,
         content='listings', content_rowid='id',
-        tokenize='unicode61 remove_diacritics 2', prefix='3')""",
+        tokenize='unicode61 remove_diacritics 2', prefix='{PREFIX_INDEXES}')""",
+    # the index's terms (no data of its own): a prefix longer than the prefix indexes is
+    # expanded into its few words once per search (see plan.expand_prefixes)
+    "CREATE VIRTUAL TABLE listings_vocab USING fts5vocab(listings_fts, 'row')",
     """CREATE TABLE listing_tags (
         tag TEXT NOT NULL, listing_id INTEGER NOT NULL,
         PRIMARY KEY (tag, listing_id)) WITHOUT ROWID""",
@@ -105,9 +121,9 @@ def _facet_rows(row: str) -> str:
 
 def _add(row: str) -> str:
     return f"""
-        INSERT INTO listings_fts (rowid, title, summary, body_text, tags, filters)
+        INSERT INTO listings_fts (rowid, title, summary, body_text, tags, names, filters)
             VALUES ({row}.id, {row}.title, {row}.summary, {row}.body_text, {row}.tags,
-                    {row}.filters);
+                    {row}.names, {row}.filters);
         INSERT OR IGNORE INTO listing_tags (tag, listing_id)
             SELECT value, {row}.id FROM json_each({row}.tags);
         INSERT INTO listing_facets (facet, value, n)
@@ -117,9 +133,10 @@ def _add(row: str) -> str:
 
 def _remove(row: str) -> str:
     return f"""
-        INSERT INTO listings_fts (listings_fts, rowid, title, summary, body_text, tags, filters)
+        INSERT INTO listings_fts
+            (listings_fts, rowid, title, summary, body_text, tags, names, filters)
             VALUES ('delete', {row}.id, {row}.title, {row}.summary, {row}.body_text, {row}.tags,
-                    {row}.filters);
+                    {row}.names, {row}.filters);
         DELETE FROM listing_tags WHERE listing_id = {row}.id
             AND tag IN (SELECT value FROM json_each({row}.tags));
         UPDATE listing_facets SET n = n - 1 WHERE {row}.withdrawn = 0
@@ -131,13 +148,14 @@ TRIGGERS = {
     "listings_ad": f"AFTER DELETE ON listings BEGIN {_remove('old')} END",
     "listings_au": (
         "AFTER UPDATE OF id, title, summary, body_text, tags, kind, origin_actor,"
+        " origin_name, credit, document,"
         f" language, licence, withdrawn ON listings BEGIN {_remove('old')} {_add('new')} END"
     ),
 }
 
 
 def create_tables(db: sqlite_utils.Database) -> None:
-    """Create the mediatheek tables, indexes and triggers as migrations 4 and 14 left them."""
+    """Create the mediatheek tables, indexes and triggers as migrations 4, 14 and 20 left them."""
     for sql in TABLES:
         db.execute(sql)
     create_triggers(db)

@@ -23,6 +23,7 @@ from node.mediatheek.plan import (
     among_ids,
     browse_ids,
     embargoed_ids,
+    expand_prefixes,
     hidden_ids,
     match_ids,
 )
@@ -42,7 +43,7 @@ WINDOW = 1000  # newest matches ranked for relevance (and sampled for facets)
 FILTERED_WINDOW = 200  # the same with filters: their matches lie further apart
 FACET_SAMPLE = 200  # facets of a long result are counted over its newest listings
 COUNT_CAP = 5000  # browse totals are counted exactly up to this many
-COLUMN_WEIGHTS = {"title": 4.0, "tags": 3.0, "summary": 2.0, "body_text": 1.0}
+COLUMN_WEIGHTS = {"title": 4.0, "tags": 3.0, "names": 3.0, "summary": 2.0, "body_text": 1.0}
 ITEM_COLUMNS = (
     "id, object_id, origin_actor, origin_name, kind, title, summary, tags, language,"
     " licence, credit, usage_terms, embargo_until, expires_at, published_at,"
@@ -77,7 +78,7 @@ def search(db: sqlite_utils.Database, query: SearchQuery) -> SearchResult:
             only = embargoed - excluded
         else:
             excluded = excluded | embargoed
-    found = parts(query.q)
+    found = expand_prefixes(db, parts(query.q))
     match = text_match(found)
     sort = query.sort if found else "date"
     position = decode_cursor(sort, query.cursor)
@@ -101,10 +102,9 @@ def search(db: sqlite_utils.Database, query: SearchQuery) -> SearchResult:
     if sort == "relevance":
         # text only: intersecting with the filter tokens again, once per column, costs
         # more than walking the text's matches in the window's rowid range
-        scores = _scores(db, found, match, window)
-        ranked = sorted(window, key=lambda i: (-scores[i], -i))
+        # (ranked_ids keeps to the window's ids)
         start = position if position is not None else offset
-        page = ranked[start : start + limit + 1]
+        page = ranked_ids(db, found, match, window, start + limit + 1)[start:]
         more = len(page) > limit  # relevance pages stay inside the ranked window
         next_cursor = encode_cursor(sort, start + limit) if more else None
     else:
@@ -159,21 +159,41 @@ def _date_page(db, match, f, excluded, ids, complete, position, offset, limit) -
     return got[want - limit - 1 : want]
 
 
-def _scores(db, found: list[str], match: str, ids: list[int]) -> dict[int, float]:
-    """Column-weighted idf score per id: cheap where bm25's corpus statistics are not.
+def ranked_ids(db, found: list[str], match: str, ids: list[int], want: int) -> list[int]:
+    """The best ``want`` of ``ids`` by column-weighted idf, best first (ties: newest).
 
-    bm25 must read a common word's whole doclist to learn its frequency; here a
-    phrase's frequency is estimated from a bounded window, and each column's
-    contribution is one FTS5 query constrained by the full expression.
+    One statement: per phrase and column a FTS5 query inside the window's rowid
+    range, summed, grouped and ordered by SQLite, so only the top rows reach
+    Python.  The idf of each phrase comes from :func:`_idf`.
     """
-    scores = dict.fromkeys(ids, 0.0)
     if not ids or not found:
-        return scores
+        return sorted(ids, reverse=True)[:want]
+    low, high = min(ids), max(ids)
+    subs, params = [], []
+    for phrase, idf in _idf(db, found[:4]):
+        for column, weight in COLUMN_WEIGHTS.items():
+            subs.append(
+                "SELECT rowid, ? AS w FROM listings_fts WHERE listings_fts MATCH ?"
+                " AND rowid BETWEEN ? AND ?"
+            )
+            params += [idf * weight, f"{{{column}}} : {phrase} AND ({match})", low, high]
+    sql = (
+        f"SELECT s.rowid FROM ({' UNION ALL '.join(subs)}) s"
+        " WHERE s.rowid IN (SELECT value FROM json_each(?))"
+        " GROUP BY s.rowid ORDER BY sum(s.w) DESC, s.rowid DESC LIMIT ?"
+    )
+    window = "[" + ",".join(map(str, ids)) + "]"
+    return [r[0] for r in db.execute(sql, [*params, window, want])]
+
+
+def _idf(db, found: list[str]) -> list[tuple[str, float]]:
+    """Each phrase with its idf; the document frequency estimated from the newest 200
+    matches when there are more (how far back in time they reach)."""
     first, last = _span(db)
     n_docs = db.execute("SELECT sum(n) FROM listing_facets WHERE facet = 'kind'").fetchone()[0]
     n_docs = max(1, n_docs or 1)
-    low, high = min(ids), max(ids)
-    for phrase in found[:4]:
+    out = []
+    for phrase in found:
         sample = [
             r[0]
             for r in db.execute(
@@ -185,17 +205,8 @@ def _scores(db, found: list[str], match: str, ids: list[int]) -> dict[int, float
         df = len(sample)
         if df == 200 and last > sample[-1]:
             df = min(n_docs, round(df * (last - first) / (last - sample[-1])))
-        idf = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
-        for column, weight in COLUMN_WEIGHTS.items():
-            rows = db.execute(
-                "SELECT rowid FROM listings_fts WHERE listings_fts MATCH ?"
-                " AND rowid BETWEEN ? AND ?",
-                [f"{{{column}}} : {phrase} AND ({match})", low, high],
-            )
-            for (rowid,) in rows:
-                if rowid in scores:
-                    scores[rowid] += idf * weight
-    return scores
+        out.append((phrase, math.log(1 + (n_docs - df + 0.5) / (df + 0.5))))
+    return out
 
 
 def _fetch(db, ids: list[int], now: str) -> list[dict[str, Any]]:
@@ -212,3 +223,27 @@ def _fetch(db, ids: list[int], now: str) -> list[dict[str, Any]]:
     for item in by_id.values():
         item["embargoed"] = visibility.is_embargoed(item, moment)
     return [by_id[i] for i in ids if i in by_id]
+
+
+SUGGEST_LIMIT = 8
+
+
+def suggest(db: sqlite_utils.Database, q: str, now: str | None = None, limit: int = 8) -> list[str]:
+    """Titles to offer while someone types ``q``: the best-matching listings' titles.
+
+    The same search as the result list (the last word is a prefix, hidden
+    listings never count), restricted to listings free to use now: a title
+    under embargo is never suggested.  Empty for text without words.
+    """
+    if not parts(q):
+        return []
+    found = search(
+        db,
+        SearchQuery(q=q, embargoed=False, limit=min(max(1, limit), SUGGEST_LIMIT * 2), now=now),
+    )
+    titles: list[str] = []
+    for item in found.items:
+        title = (item.get("title") or "").strip()
+        if title and title not in titles:
+            titles.append(title)
+    return titles[: max(1, min(limit, SUGGEST_LIMIT))]

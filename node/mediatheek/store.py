@@ -232,3 +232,12 @@ def get_listing(db: sqlite_utils.Database, key: int | str) -> dict[str, Any] | N
     if row is None:
         return None
     return row_to_listing(dict(zip([d[0] for d in cur.description], row, strict=True)))
+
+
+def origin_name(db: sqlite_utils.Database, actor: str) -> str:
+    """The organisation name listings of ``actor`` carry ('' if none), for a filter chip."""
+    row = db.execute(
+        "SELECT origin_name FROM listings WHERE origin_actor = ? AND origin_name != '' LIMIT 1",
+        [actor],
+    ).fetchone()
+    return row[0] if row else ""

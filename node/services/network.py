@@ -242,6 +242,20 @@ async def mediatheek_search(app: web.Application, query: Any) -> Any:
     return await app[DB].read(lambda db: search(db, query))
 
 
+async def mediatheek_suggest(app: web.Application, q: str, now: str) -> list[str]:
+    """Titles to suggest while typing ``q`` (only listings visible and free to use now)."""
+    from node.mediatheek.search import suggest
+
+    return await app[DB].read(lambda db: suggest(db, q, now))
+
+
+async def mediatheek_origin_name(app: web.Application, actor: str) -> str:
+    """The organisation name the listings of ``actor`` carry ('' when none)."""
+    from node.mediatheek.store import origin_name
+
+    return await app[DB].read(lambda db: origin_name(db, actor))
+
+
 async def get_listing(app: web.Application, listing_id: int) -> dict[str, Any]:
     """One mediatheek listing with a sanitised preview of its item; NotFound if withdrawn."""
     from node.mediatheek import store as index

@@ -396,7 +396,9 @@ def test_user_text_cannot_reach_filter_tokens(db):
     upsert_listing(db, listing(3, kind="article", title="haven", origin_actor=ORGS[1]))
     # typing a filter token finds the one listing whose *text* has it, not the photos
     for q in (photo, f'"{photo}"', f"{photo[:5]}*", f"{{filters}}: {photo}", f"filters:{org}"):
-        assert to_match(q) is None or to_match(q).startswith("{title summary body_text tags} : (")
+        assert to_match(q) is None or to_match(q).startswith(
+            "{title summary body_text tags names} : ("
+        )
         assert titles(search(db, SearchQuery(q=q, now=NOW))) in ([], [f"haven {photo}"]), q
     assert search(db, SearchQuery(q=org, now=NOW)).total == 0
     # ... and text holding a filter token does not pass that filter
@@ -422,3 +424,27 @@ def test_relevance_ignores_the_filter_column(corpus):
             some = search(conn, SearchQuery(q=q, kind=kind, limit=100, now=NOW))
             got = [i["object_id"] for i in some.items]
             assert [g for g in got if g in order] == [o for o in order if o in got]
+
+
+@pytest.mark.parametrize("stem", ["gemee", "gemeente", "verke", "schoo", "marktx", "Gemeé"])
+def test_long_prefixes_find_exactly_the_words_they_start(corpus, stem):
+    """A prefix longer than the prefix indexes is expanded into its words from the
+    vocabulary: the same listings as brute force over every word starting with it."""
+    conn, rows = corpus
+    folded = stem.lower().replace("é", "e")
+    want = sorted(
+        r["object_id"]
+        for r in visible(rows)
+        if any(
+            w.startswith(folded)
+            for w in " ".join([r["title"], r.get("summary", ""), *r["tags"]]).split()
+        )
+    )
+    got = search(conn, SearchQuery(q=stem, now=NOW, sort="date", limit=100))
+    seen = [i["object_id"] for i in got.items]
+    while got.next_cursor:
+        got = search(
+            conn, SearchQuery(q=stem, now=NOW, sort="date", limit=100, cursor=got.next_cursor)
+        )
+        seen += [i["object_id"] for i in got.items]
+    assert sorted(seen) == want

@@ -215,6 +215,15 @@ PATHS = {
             ],
         )
     },
+    "/api/v1/mediatheek/suggest": {
+        "get": op(
+            "Titles to suggest while typing (the last word is a prefix; only listings"
+            " visible and free to use now)",
+            "read",
+            resp("200", OBJ, 422),
+            params=[query("q", STRING, "the text typed so far (at most 500 characters)")],
+        )
+    },
     "/api/v1/mediatheek/{id}/use": {
         "parameters": [ID_PARAM],
         "post": op(

@@ -10,7 +10,7 @@ from node.core.errors import NotFound, ValidationFailed
 from node.http.api.auth import require_scope
 from node.http.api.jsonbody import read_json_object
 from node.items import visibility
-from node.mediatheek.query import SearchQuery
+from node.mediatheek.query import MAX_QUERY_CHARS, SearchQuery
 
 routes = web.RouteTableDef()
 
@@ -115,6 +115,7 @@ def _search_query(request: web.Request) -> SearchQuery:
         raise ValidationFailed("limit: must be between 1 and 100")
     if query.get("sort", "relevance") not in ("relevance", "date"):
         raise ValidationFailed("sort: relevance or date")
+    _check_q(query.get("q", ""))
     bounds = {}
     for name in ("since", "until"):
         if query.get(name):
@@ -139,6 +140,26 @@ def _search_query(request: web.Request) -> SearchQuery:
         facets=query.get("facets", "true") != "false",
         now=iso(),
         **bounds,
+    )
+
+
+def _check_q(q: str) -> str:
+    """Search text: at most MAX_QUERY_CHARS characters (anything else is plain text)."""
+    if len(q) > MAX_QUERY_CHARS:
+        raise ValidationFailed(f"q: at most {MAX_QUERY_CHARS} characters")
+    return q
+
+
+@routes.get("/api/v1/mediatheek/suggest")
+@require_scope("read")
+async def mediatheek_suggest(request: web.Request) -> web.Response:
+    """Titles to offer while typing: same search, only listings free to use now."""
+    unknown = sorted(set(request.query) - {"q"})
+    if unknown:
+        raise ValidationFailed(f"Unknown query parameter(s): {', '.join(unknown)}.")
+    q = _check_q(request.query.get("q", ""))
+    return web.json_response(
+        {"q": q, "suggestions": await services.mediatheek_suggest(request.app, q, iso())}
     )
 
 
