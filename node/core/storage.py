@@ -8,6 +8,7 @@ from federation.schema import SCHEMA_STEPS
 from node.core.db import (
     Database,
     schema,
+    schema_changes,
     schema_contributions,
     schema_instance_actor,
     schema_instants,
@@ -35,6 +36,7 @@ NODE_SCHEMAS = (
     schema_kinds,
     schema_listing_kinds,
     schema_profile,
+    schema_changes,
 )
 
 

@@ -15,10 +15,12 @@ reports are refused too.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import sqlite_utils
 
+from node.core.errors import ValidationFailed
 from node.sharing.incoming.common import Refused
 
 #: ``report``: "used" / "published" (the item must exist and not be deleted);
@@ -81,3 +83,37 @@ def check_receipt(
             return
     if not delivered_to(db, item_id, sender):
         raise Refused(f"{what} of item {item_id} from {sender}, which is not in its audience")
+
+
+MAX_CHANNEL_NAME = 100
+MAX_CHANNEL_URL = 2000
+
+
+def check_channel(channel: Any) -> str:
+    """A channel name ("website", "tv") of 1–100 characters, or the http(s) URL of the page."""
+    if not isinstance(channel, str) or not channel.strip():
+        raise ValidationFailed("channel: a name of 1–100 characters (e.g. website or tv) or a URL")
+    channel = channel.strip()
+    if channel.lower().startswith(("http://", "https://")):
+        parts = urlsplit(channel)
+        if len(channel) > MAX_CHANNEL_URL or not parts.hostname or " " in channel:
+            raise ValidationFailed(
+                f"channel: a URL must be an absolute http(s) URL of at most {MAX_CHANNEL_URL}"
+                " characters"
+            )
+        return channel
+    if len(channel) > MAX_CHANNEL_NAME:
+        raise ValidationFailed(
+            f"channel: a name is at most {MAX_CHANNEL_NAME} characters; a page URL may be"
+            f" up to {MAX_CHANNEL_URL}"
+        )
+    return channel
+
+
+def clip_channel(channel: Any) -> str:
+    """What the origin records of a reported channel: a page URL whole (up to 2000
+    characters), anything else cut to a 100-character name."""
+    text = str(channel).strip()
+    if text.lower().startswith(("http://", "https://")) and len(text) <= MAX_CHANNEL_URL:
+        return text
+    return text[:MAX_CHANNEL_NAME]

@@ -47,6 +47,7 @@ from node.media.store import TempBlob
 from node.sharing import outbox_dispatch
 from node.sharing.media_fetch import fetch_media
 from node.sharing.objects import activity_id, item_object
+from node.sharing.receipts_policy import check_channel
 from node.sharing.services import SERVICES
 from protocol import activities, mapping
 from protocol.result import Failure
@@ -261,8 +262,7 @@ async def report_publication(app: web.Application, item_id: str, channel: Any) -
     The report is written to the outbox in the same transaction that checks the item is
     a copy, so it is sent exactly once even if the node dies right after answering.
     """
-    if not isinstance(channel, str) or not 1 <= len(channel) <= 100:
-        raise ValidationFailed("channel: a name of 1–100 characters, e.g. website or tv")
+    channel = check_channel(channel)
     identity = app[IDENTITY]
 
     def write(d: sqlite_utils.Database) -> str:

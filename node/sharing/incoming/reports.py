@@ -9,7 +9,7 @@ from aiohttp import web
 from node.core.appkeys import DB, IDENTITY
 from node.sharing import insight, webhooks
 from node.sharing.incoming.common import Refused, log, object_id
-from node.sharing.receipts_policy import check_receipt
+from node.sharing.receipts_policy import check_receipt, clip_channel
 
 MK_DERIVED = ("mk:derivedFrom", "derivedFrom")
 MK_CHANNELS = ("mk:publishedOn", "publishedOn")
@@ -70,7 +70,7 @@ async def handle_copy_report(app: web.Application, sender: str, activity: dict[s
                 item_id,
                 "published",
                 partner_actor=sender,
-                channel=str(channel)[:100],
+                channel=clip_channel(channel),
                 activity_id=f"{activity['id']}#{channel}",
             )
         if recorded:
