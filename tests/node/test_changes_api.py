@@ -30,9 +30,7 @@ async def test_every_change_moves_the_item_to_the_end_of_the_feed(node, http):
         json={"partners": [], "mediatheek": False, "public": True},
         expect=200,
     )
-    await api(
-        http, node, "PATCH", f"/api/v1/items/{second['id']}", json={"embargo_until": future}
-    )
+    await api(http, node, "PATCH", f"/api/v1/items/{second['id']}", json={"embargo_until": future})
     await api(
         http,
         node,
@@ -144,3 +142,14 @@ async def test_bad_channels_are_refused_with_a_reason(node, http):
             expect=422,
         )
         assert reason in body["detail"], channel
+
+
+async def test_whoami_names_the_organisation_and_scope(node, http):
+    body = await api(http, node, "GET", "/api/v1/whoami", scope="report", expect=200)
+    assert body == {
+        "organisation": "Stadsomroep Den Haag",
+        "base_url": node.base_url,
+        "scope": "report",
+    }
+    async with http.get(node.url("/api/v1/whoami"), headers={"Authorization": "Bearer nope"}) as r:
+        assert r.status == 401

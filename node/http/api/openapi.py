@@ -229,6 +229,20 @@ PATHS: dict[str, Any] = {
             body={JSON: {"schema": _ref("ItemInput")}},
         ),
     },
+    "/api/v1/whoami": {
+        "get": _op(
+            "The organisation this node speaks for, and the token's scope",
+            "read",
+            _responses(
+                "200",
+                {
+                    "type": "object",
+                    "required": ["organisation", "base_url", "scope"],
+                    "properties": {"organisation": STRING, "base_url": STRING, "scope": STRING},
+                },
+            ),
+        ),
+    },
     "/api/v1/changes": {
         "get": _op(
             "Item changes after a change number, oldest first (incremental sync)",
