@@ -72,7 +72,8 @@ $_SERVER['HTTP_HOST'] = '127.0.0.1';
 require __DIR__ . '/wp-load.php';
 require_once ABSPATH . 'wp-admin/includes/upgrade.php';
 require_once ABSPATH . 'wp-admin/includes/plugin.php';
-wp_install( 'Wijkkrant Den Haag', 'admin', 'admin@example.nl', true, '', 'wachtwoord-123', 'nl_NL' );
+wp_install( 'Wijkkrant Den Haag', 'admin', 'admin@example.nl', true, '',
+    'wachtwoord-123', 'nl_NL' );
 """
 
 ACTIVATE = """<?php
@@ -208,7 +209,7 @@ class Site:
             raise RuntimeError(f"{script.name}: {done.stdout}\n{done.stderr}")
         return done.stdout
 
-    async def php(self, code: str, timeout: float = 300):
+    async def php(self, code: str, within: float = 300):
         """Run PHP inside WordPress without blocking the event loop (the node runs on it);
         returns what the code returned, decoded from JSON."""
         snippet = self.root / f"snippet-{time.monotonic_ns()}.php"
@@ -221,7 +222,7 @@ class Site:
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
         )
-        out, err = await asyncio.wait_for(proc.communicate(), timeout)
+        out, err = await asyncio.wait_for(proc.communicate(), within)
         snippet.unlink()
         text = out.decode()
         if proc.returncode != 0 or "@@RESULT@@" not in text:
@@ -235,7 +236,10 @@ class Site:
     def stop(self) -> None:
         for proc in reversed(self.procs):
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM) if proc.args[0] == "php" else proc.terminate()
+                if proc.args[0] == "php":
+                    os.killpg(proc.pid, signal.SIGTERM)  # php -S and its workers
+                else:
+                    proc.terminate()
             try:
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:

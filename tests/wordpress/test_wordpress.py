@@ -1,4 +1,4 @@
-"""The WordPress plugin on a real WordPress (Debian's package, MariaDB, php -S) against real nodes."""
+"""The WordPress plugin on a real WordPress (Debian's, on MariaDB, php -S) against real nodes."""
 
 from __future__ import annotations
 
@@ -41,7 +41,8 @@ async def configure(wordpress, settings: dict) -> None:
         "'fields'=>'ids']) as $id) { wp_delete_attachment($id, true); }"
         "delete_option('mediakring_cursor'); delete_option('mediakring_last_error');"
         "delete_option('mediakring_deliveries');"
-        f"update_option('mediakring_settings', json_decode({json.dumps(json.dumps(settings))}, true));"
+        "update_option('mediakring_settings',"
+        f" json_decode({json.dumps(json.dumps(settings))}, true));"
         "return true;"
     )
 
