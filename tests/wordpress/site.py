@@ -107,6 +107,7 @@ class Site:
         self.web = root / "wordpress"
         self.port = _free_port()
         self.procs: list[subprocess.Popen] = []
+        self.php_prefix: list[str] = []  # e.g. taskset -c 1 (benchmarks)
 
     @property
     def url(self) -> str:
@@ -215,6 +216,7 @@ class Site:
         snippet = self.root / f"snippet-{time.monotonic_ns()}.php"
         snippet.write_text(code)
         proc = await asyncio.create_subprocess_exec(
+            *self.php_prefix,
             "php",
             str(self.root / "mk-eval.php"),
             str(snippet),

@@ -110,7 +110,9 @@ function mediakring_apply_change( array $change, array $settings ) {
 	$post_id = mediakring_find_post( $change['uri'] );
 	if ( ! mediakring_wanted( $change, $settings ) ) {
 		if ( $post_id && 'trash' !== get_post_status( $post_id ) ) {
-			wp_clear_scheduled_hook( 'mediakring_expire', array( $post_id ) );
+			if ( wp_next_scheduled( 'mediakring_expire', array( $post_id ) ) ) {
+				wp_clear_scheduled_hook( 'mediakring_expire', array( $post_id ) );
+			}
 			wp_trash_post( $post_id );
 			return 'trashed';
 		}
@@ -171,10 +173,14 @@ function mediakring_apply_change( array $change, array $settings ) {
 			set_post_thumbnail( $post_id, $first['id'] );
 		}
 	}
-	// Expiry: unpublish at that moment.
-	wp_clear_scheduled_hook( 'mediakring_expire', array( $post_id ) );
-	$expires = mediakring_time( isset( $item['expires_at'] ) ? $item['expires_at'] : null );
-	if ( null !== $expires ) {
+	// Expiry: unpublish at that moment (the cron option is only rewritten when it changes).
+	$expires   = mediakring_time( isset( $item['expires_at'] ) ? $item['expires_at'] : null );
+	$scheduled = wp_next_scheduled( 'mediakring_expire', array( $post_id ) );
+	if ( $scheduled && $scheduled !== $expires ) {
+		wp_clear_scheduled_hook( 'mediakring_expire', array( $post_id ) );
+		$scheduled = false;
+	}
+	if ( null !== $expires && ! $scheduled ) {
 		wp_schedule_single_event( $expires, 'mediakring_expire', array( $post_id ) );
 	}
 	return $created ? 'created' : 'updated';
@@ -198,6 +204,7 @@ function mediakring_expire( $post_id ) {
  * @return array{applied: int, last: int, error: string}
  */
 function mediakring_sync( $max_pages = 1000 ) {
+	global $wpdb;
 	$settings = mediakring_settings();
 	$since    = (int) get_option( 'mediakring_cursor', 0 );
 	$applied  = 0;
@@ -206,6 +213,7 @@ function mediakring_sync( $max_pages = 1000 ) {
 		return array( 'applied' => 0, 'last' => $since, 'error' => '' );
 	}
 	set_transient( 'mediakring_sync_lock', 1, 300 );
+	wp_defer_term_counting( true );
 	try {
 		for ( $page = 0; $page < $max_pages; $page++ ) {
 			$data = mediakring_request( 'GET', '/api/v1/changes?limit=100&since=' . $since, null, $settings );
@@ -213,24 +221,32 @@ function mediakring_sync( $max_pages = 1000 ) {
 				$error = $data->get_error_message();
 				break;
 			}
+			// One database transaction per page: one commit (one disk flush) for up to 100
+			// posts instead of one per row; what was applied before a failure is kept.
+			$wpdb->query( 'START TRANSACTION' );
 			foreach ( (array) $data['changes'] as $change ) {
 				$result = mediakring_apply_change( $change, $settings );
 				if ( is_wp_error( $result ) ) {
 					/* translators: 1: item title or URI, 2: reason */
 					$error = sprintf( __( 'Item %1$s could not be imported: %2$s', 'mediakring' ), $change['uri'], $result->get_error_message() );
+					update_option( 'mediakring_cursor', $since, false );
+					$wpdb->query( 'COMMIT' );
 					break 2;
 				}
 				$since = (int) $change['seq'];
-				update_option( 'mediakring_cursor', $since, false );
 				++$applied;
 			}
 			$since = max( $since, (int) $data['last'] );
 			update_option( 'mediakring_cursor', $since, false );
+			$wpdb->query( 'COMMIT' );
 			if ( empty( $data['more'] ) ) {
 				break;
 			}
 		}
 	} finally {
+		// The position of the last change applied: a failed change is tried again next time.
+		update_option( 'mediakring_cursor', $since, false );
+		wp_defer_term_counting( false );
 		delete_transient( 'mediakring_sync_lock' );
 	}
 	if ( '' === $error ) {
