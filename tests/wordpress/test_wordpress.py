@@ -272,6 +272,14 @@ async def test_bad_token_and_unreachable_node_give_translated_reasons(wordpress,
     )
     assert good == "Stadsomroep Den Haag"
 
+    # oEmbed: the node is the provider for its item URLs; pasting one embeds the node's player.
+    embed = await wordpress.php(
+        f"$o = _wp_oembed_get_object(); return [$o->get_provider('{item['uri']}', "
+        f"['discover' => false]), wp_oembed_get('{item['uri']}')];"
+    )
+    assert embed[0] == node.url("/oembed")
+    assert embed[1] and node.base_url in embed[1], embed
+
     await node.runner.cleanup()  # the node goes down
     await run_cron(wordpress)
     posts = (await state(wordpress))["posts"]

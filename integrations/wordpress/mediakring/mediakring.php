@@ -90,6 +90,19 @@ add_filter(
 	10,
 	2
 );
+// ... and may listen on a port other than 80, 443 or 8080.
+add_filter(
+	'http_allowed_safe_ports',
+	function ( $ports, $host ) {
+		$node = wp_parse_url( (string) mediakring_settings()['node_url'] );
+		if ( ! empty( $node['host'] ) && ! empty( $node['port'] ) && strtolower( $host ) === strtolower( $node['host'] ) ) {
+			$ports[] = (int) $node['port'];
+		}
+		return $ports;
+	},
+	10,
+	2
+);
 
 // The webhook receiver: POST /wp-json/mediakring/v1/webhook.
 add_action(
