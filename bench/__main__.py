@@ -21,6 +21,7 @@ MODULES = [
     "search_bench",
     "sharing_bench",
     "ui_bench",
+    "wordpress_bench",
 ]
 
 

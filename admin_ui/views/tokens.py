@@ -14,6 +14,7 @@ from node.core.errors import NotFound
 routes = web.RouteTableDef()
 SCOPE_LABELS = {
     "read": N_("Lezen"),
+    "report": N_("Lezen en publicaties melden (websites)"),
     "write": N_("Lezen en schrijven"),
     "admin": N_("Beheer (alles)"),
 }

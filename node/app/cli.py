@@ -11,6 +11,7 @@ import logging
 import sys
 from pathlib import Path
 
+from node.core.accounts import SCOPES
 from node.core.settings import Settings, load_settings
 
 COMMANDS_DOC = "docs/cli.md"
@@ -63,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     token_sub = token.add_subparsers(dest="token_command", required=True, metavar="ACTION")
     p = token_sub.add_parser("create", help="create a bearer token; printed as the last line")
     _data(p)
-    p.add_argument("--scope", choices=["read", "write", "admin"], required=True)
+    p.add_argument("--scope", choices=list(SCOPES), required=True)
     p.add_argument("--label", default="", help="what the token is for")
     p.set_defaults(func=cmd_token_create)
 

@@ -20,7 +20,7 @@ from node.core.clock import iso, new_id
 from node.core.errors import Conflict, NotFound, ValidationFailed
 
 ROLES = ("admin", "editor")
-SCOPES = ("read", "write", "admin")
+SCOPES = ("read", "report", "write", "admin")
 _SCOPE_RANK = {s: i for i, s in enumerate(SCOPES)}
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
@@ -171,5 +171,9 @@ def revoke_token(db: sqlite_utils.Database, token_id: str) -> None:
 
 
 def scope_allows(granted: str, needed: str) -> bool:
-    """Scopes are ordered: admin ⊇ write ⊇ read."""
+    """Scopes are ordered: admin ⊇ write ⊇ report ⊇ read.
+
+    ``report`` is read plus reporting where a copy was published (a website plugin's
+    token): it cannot create, edit, delete or share anything.
+    """
     return _SCOPE_RANK[granted] >= _SCOPE_RANK[needed]

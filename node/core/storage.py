@@ -8,6 +8,7 @@ from federation.schema import SCHEMA_STEPS
 from node.core.db import (
     Database,
     schema,
+    schema_changes,
     schema_contributions,
     schema_desk_state,
     schema_embedded,
@@ -43,6 +44,7 @@ NODE_SCHEMAS = (
     schema_desk_state,
     schema_embedded,
     schema_search,
+    schema_changes,
 )
 
 

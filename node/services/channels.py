@@ -109,3 +109,14 @@ async def network_agenda(
     identity = app[IDENTITY]
     query = agenda.AgendaQuery(scope="network", start=since, end=until, partner_view=True)
     return await app[DB].read(lambda db: agenda.agenda(db, identity, query, iso()))
+
+
+# -- change feed (website plugins) -------------------------------------------------------
+
+
+async def list_changes(app: web.Application, since: int, limit: int) -> dict[str, Any]:
+    """Item changes after change number ``since``, oldest first (incremental sync)."""
+    from node.channels import changes
+
+    identity = app[IDENTITY]
+    return await app[DB].read(lambda db: changes.list_changes(db, identity, since, limit, iso()))

@@ -281,6 +281,7 @@ class Distributor:
     ) -> None:
         identity = self.identity
         send_to_followers = followers
+        webhooks.queue_event(d, "item.changed", changed_payload(item, "updated"))
         if audience.get_audience(d, item["id"])["mediatheek"]:
             self._index_own(d, item, listed=True)
         partners, followers = recipients(d, item["id"])
@@ -314,6 +315,7 @@ class Distributor:
         Runs inside the caller's transaction; the caller calls :meth:`wake` after it.
         """
         identity = self.identity
+        webhooks.queue_event(d, "item.changed", changed_payload(item, "withdrawn"))
         index.withdraw_listing(d, item["uri"])
         partners, followers = recipients(d, item["id"])
         for partner in partners:
@@ -369,6 +371,12 @@ class Distributor:
             states = await self.federation.delivery_states(sent) if sent else []
             deliveries[partner] = _summarise(states)
         return {**aud, "deliveries": deliveries}
+
+
+def changed_payload(item: dict[str, Any], change: str) -> dict[str, Any]:
+    """What ``item.changed`` tells a webhook: which item, and that it was updated or
+    withdrawn (deleted, expired); the receiver reads the rest from ``/api/v1/changes``."""
+    return {"item_id": item["id"], "uri": item["uri"], "change": change}
 
 
 def recipients(d: sqlite_utils.Database, item_id: str) -> tuple[list[str], bool]:

@@ -15,10 +15,12 @@ reports are refused too.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import sqlite_utils
 
+from node.core.errors import ValidationFailed
 from node.sharing.incoming.common import Refused
 
 #: ``report``: "used" / "published" (the item must exist and not be deleted);
@@ -81,3 +83,60 @@ def check_receipt(
             return
     if not delivered_to(db, item_id, sender):
         raise Refused(f"{what} of item {item_id} from {sender}, which is not in its audience")
+
+
+MAX_CHANNEL_NAME = 100
+MAX_CHANNEL_URL = 2000
+
+
+def check_channel(channel: Any) -> str:
+    """A channel name (1–100 characters, no colon) or the http(s) address of the page where
+    the copy appeared (kept whole, at most 2000 characters, e.g. a WordPress post).
+
+    The refusal's ``reason`` says which rule failed: ``channel-missing``,
+    ``channel-too-long``, ``channel-not-http`` (an address with another scheme) or
+    ``channel-bad-url``.
+    """
+    if not isinstance(channel, str) or not channel.strip():
+        raise ValidationFailed(
+            "channel: give a channel name (website, feed, wall) or an http(s) address",
+            field="channel",
+            reason="channel-missing",
+        )
+    channel = channel.strip()
+    if ":" in channel or channel.lower().startswith("www."):  # an address, not a name
+        parts = urlsplit(channel)
+        if parts.scheme.lower() not in ("http", "https"):
+            raise ValidationFailed(
+                f"channel: an address must start with http:// or https://, not {parts.scheme!r}",
+                field="channel",
+                reason="channel-not-http",
+            )
+        if not parts.hostname or any(c.isspace() for c in channel) or "." not in parts.hostname:
+            raise ValidationFailed(
+                "channel: not a valid web address", field="channel", reason="channel-bad-url"
+            )
+        if len(channel) > MAX_CHANNEL_URL:
+            raise ValidationFailed(
+                f"channel: an address of at most {MAX_CHANNEL_URL} characters",
+                field="channel",
+                reason="channel-too-long",
+            )
+        return channel
+    if len(channel) > MAX_CHANNEL_NAME or any(c.isspace() and c != " " for c in channel):
+        raise ValidationFailed(
+            f"channel: a name of 1–{MAX_CHANNEL_NAME} characters, e.g. website or tv;"
+            f" a page address may have up to {MAX_CHANNEL_URL}",
+            field="channel",
+            reason="channel-too-long",
+        )
+    return channel
+
+
+def clip_channel(channel: Any) -> str:
+    """What the origin records of a reported channel: a page URL whole (up to 2000
+    characters), anything else cut to a 100-character name."""
+    text = str(channel).strip()
+    if text.lower().startswith(("http://", "https://")) and len(text) <= MAX_CHANNEL_URL:
+        return text
+    return text[:MAX_CHANNEL_NAME]

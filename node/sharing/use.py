@@ -29,7 +29,6 @@ import os
 import signal
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 import sqlite_utils
 from aiohttp import web
@@ -48,6 +47,7 @@ from node.media.store import TempBlob
 from node.sharing import outbox_dispatch
 from node.sharing.media_fetch import fetch_media
 from node.sharing.objects import activity_id, item_object
+from node.sharing.receipts_policy import check_channel
 from node.sharing.services import SERVICES
 from protocol import activities, mapping
 from protocol.result import Failure
@@ -254,52 +254,6 @@ async def _dispatch(app: web.Application) -> None:
 def _discard(store, temps: list[TempBlob]) -> None:
     for temp in temps:
         store.discard(temp)
-
-
-#: A channel is a short name (website, feed, wall, tv) or the address where the copy appeared.
-CHANNEL_NAME_MAX = 100
-CHANNEL_URL_MAX = 500
-
-
-def check_channel(channel: Any) -> str:
-    """A channel name (1–100 characters, no colon) or an http(s) address; else ValidationFailed.
-
-    The refusal's ``reason`` says which: ``channel-missing``, ``channel-too-long``,
-    ``channel-not-http`` (an address with another scheme), ``channel-bad-url``.
-    """
-    if not isinstance(channel, str) or not channel.strip():
-        raise ValidationFailed(
-            "channel: give a channel name (website, feed, wall) or an http(s) address",
-            field="channel",
-            reason="channel-missing",
-        )
-    channel = channel.strip()
-    if ":" in channel or channel.lower().startswith("www."):  # an address, not a name
-        parts = urlsplit(channel)
-        if parts.scheme.lower() not in ("http", "https"):
-            raise ValidationFailed(
-                f"channel: an address must start with http:// or https://, not {parts.scheme!r}",
-                field="channel",
-                reason="channel-not-http",
-            )
-        if not parts.hostname or any(c.isspace() for c in channel) or "." not in parts.hostname:
-            raise ValidationFailed(
-                "channel: not a valid web address", field="channel", reason="channel-bad-url"
-            )
-        if len(channel) > CHANNEL_URL_MAX:
-            raise ValidationFailed(
-                f"channel: an address of at most {CHANNEL_URL_MAX} characters",
-                field="channel",
-                reason="channel-too-long",
-            )
-        return channel
-    if len(channel) > CHANNEL_NAME_MAX or any(c.isspace() and c != " " for c in channel):
-        raise ValidationFailed(
-            f"channel: a name of 1–{CHANNEL_NAME_MAX} characters, e.g. website or tv",
-            field="channel",
-            reason="channel-too-long",
-        )
-    return channel
 
 
 async def report_publication(app: web.Application, item_id: str, channel: Any) -> dict[str, Any]:

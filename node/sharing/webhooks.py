@@ -22,7 +22,13 @@ from node.core.clock import iso, new_id
 from node.core.errors import NotFound, ValidationFailed
 from node.sharing.services import SERVICES
 
-EVENTS = ("item.published", "item.shared_with_us", "item.used_by_partner", "contribution.received")
+EVENTS = (
+    "item.published",
+    "item.changed",
+    "item.shared_with_us",
+    "item.used_by_partner",
+    "contribution.received",
+)
 MAX_URL = 2000
 
 

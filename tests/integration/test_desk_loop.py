@@ -41,7 +41,7 @@ async def _copy_on_b(http, a, b) -> tuple[dict, dict]:
         ("javascript:alert(1)", "channel-not-http"),
         ("https://", "channel-bad-url"),
         ("https://wijk tv.example/x", "channel-bad-url"),
-        ("https://wijktv-noord.example/" + "a" * 600, "channel-too-long"),
+        ("https://wijktv-noord.example/" + "a" * 2100, "channel-too-long"),
         ("x" * 101, "channel-too-long"),
         ("", "channel-missing"),
         (None, "channel-missing"),

@@ -1,4 +1,4 @@
-"""Bearer-token authentication for the API, with ordered scopes (read < write < admin)."""
+"""Bearer-token authentication for the API, with ordered scopes (read < report < write < admin)."""
 
 from __future__ import annotations
 

@@ -1,10 +1,11 @@
-"""/api/v1/items: create, list (paged, filtered), read, update, delete, versions."""
+"""/api/v1/items: create, list, read, update, delete, versions; /api/v1/changes."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
 from node import services
+from node.channels.changes import parse_since
 from node.core.clock import iso, parse_iso
 from node.core.errors import ValidationFailed
 from node.http.api.auth import require_scope
@@ -50,6 +51,25 @@ async def list_items(request: web.Request) -> web.Response:
     if next_cursor:
         next_url = str(request.rel_url.update_query(cursor=next_cursor))
     return web.json_response({"items": page, "next": next_url})
+
+
+@routes.get("/api/v1/changes")
+@require_scope("read")
+async def list_changes(request: web.Request) -> web.Response:
+    """What changed after change number ``since``, oldest first (incremental sync)."""
+    unknown = sorted(set(request.query) - {"since", "limit"})
+    if unknown:
+        raise ValidationFailed(f"Unknown query parameter(s): {', '.join(unknown)}.")
+    since = parse_since(request.query.get("since"))
+    try:
+        limit = int(request.query.get("limit", "100"))
+    except ValueError as exc:
+        raise ValidationFailed("limit: must be a whole number") from exc
+    if not 1 <= limit <= MAX_PAGE:
+        raise ValidationFailed(f"limit: must be between 1 and {MAX_PAGE}")
+    page = await services.list_changes(request.app, since, limit)
+    nxt = str(request.rel_url.with_query(since=str(page["last"]), limit=str(limit)))
+    return web.json_response({**page, "next": nxt})
 
 
 @routes.post("/api/v1/items")

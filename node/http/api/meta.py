@@ -1,11 +1,13 @@
-"""Service endpoints: OpenAPI document, health check."""
+"""Service endpoints: OpenAPI document, health check, who a token speaks to."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
+from node import services
 from node.core.appkeys import DB
 from node.http.api import openapi as openapi_spec
+from node.http.api.auth import request_scope, require_scope
 
 routes = web.RouteTableDef()
 
@@ -14,6 +16,19 @@ routes = web.RouteTableDef()
 async def openapi(request: web.Request) -> web.Response:
     """The OpenAPI 3.1 document; public, so developers can read it before having a token."""
     return web.json_response(openapi_spec.document())
+
+
+@routes.get("/api/v1/whoami")
+@require_scope("read")
+async def whoami(request: web.Request) -> web.Response:
+    """The organisation this node speaks for and the token's scope ("test connection")."""
+    return web.json_response(
+        {
+            "organisation": services.organisation_name(request.app),
+            "base_url": services.settings(request.app).base_url,
+            "scope": await request_scope(request),
+        }
+    )
 
 
 @routes.get("/healthz")

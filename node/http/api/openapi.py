@@ -135,6 +135,33 @@ SCHEMAS: dict[str, Any] = {
             "next": _nullable(STRING),
         },
     },
+    "Change": {
+        "type": "object",
+        "required": ["seq", "id", "uri", "state"],
+        "properties": {
+            "seq": INT,
+            "id": STRING,
+            "uri": STRING,
+            "state": {"enum": ["public", "copy", "private", "deleted"]},
+            "item": _ref("Item"),
+            "embargoed": {"type": "boolean"},
+            "expired": {"type": "boolean"},
+            "origin": {
+                "type": "object",
+                "properties": {"name": STRING, "actor": STRING},
+            },
+        },
+    },
+    "ChangePage": {
+        "type": "object",
+        "required": ["changes", "last", "more", "next"],
+        "properties": {
+            "changes": {"type": "array", "items": _ref("Change")},
+            "last": INT,
+            "more": {"type": "boolean"},
+            "next": STRING,
+        },
+    },
 }
 
 
@@ -213,6 +240,35 @@ PATHS: dict[str, Any] = {
             body={JSON: {"schema": _ref("ItemInput")}},
         ),
     },
+    "/api/v1/whoami": {
+        "get": _op(
+            "The organisation this node speaks for, and the token's scope",
+            "read",
+            _responses(
+                "200",
+                {
+                    "type": "object",
+                    "required": ["organisation", "base_url", "scope"],
+                    "properties": {"organisation": STRING, "base_url": STRING, "scope": STRING},
+                },
+            ),
+        ),
+    },
+    "/api/v1/changes": {
+        "get": _op(
+            "Item changes after a change number, oldest first (incremental sync)",
+            "read",
+            _responses("200", _ref("ChangePage"), 422),
+            params=[
+                _query("since", {"type": "integer", "minimum": 0}, "last change number seen"),
+                _query(
+                    "limit",
+                    {"type": "integer", "minimum": 1, "maximum": 200},
+                    "page size (default 100)",
+                ),
+            ],
+        ),
+    },
     "/api/v1/items/{id}": {
         "parameters": [ID_PARAM],
         "get": _op("Read an item", "read", _responses("200", _ref("Item"), 404)),
@@ -282,7 +338,7 @@ def document() -> dict[str, Any]:
                     "type": "http",
                     "scheme": "bearer",
                     "description": "token from 'mediakring token create'"
-                    " with scope read, write or admin",
+                    " with scope read, report, write or admin",
                 }
             },
             "schemas": {**SCHEMAS, **openapi_kinds.SCHEMAS, **EXTRA_SCHEMAS},

@@ -131,15 +131,23 @@ PATHS = {
     "/api/v1/items/{id}/publish": {
         "parameters": [ID_PARAM],
         "post": op(
-            "Report that a copy was published on a channel (tells the origin)",
-            "write",
+            "Report that a copy was published on a channel or page (tells the origin)",
+            "report",
             resp("200", OBJ, 404, 422),
             body={
                 JSON: {
                     "schema": {
                         "type": "object",
                         "required": ["channel"],
-                        "properties": {"channel": STRING},
+                        "properties": {
+                            "channel": {
+                                "type": "string",
+                                "minLength": 1,
+                                "maxLength": 2000,
+                                "description": "a channel name of at most 100 characters"
+                                " (website, tv) or the http(s) URL of the page it is on",
+                            }
+                        },
                     }
                 }
             },

@@ -35,9 +35,9 @@ async def put_audience(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/v1/items/{id}/publish")
-@require_scope("write")
+@require_scope("report")
 async def publish_copy(request: web.Request) -> web.Response:
-    """Publishing a copy on one of our channels tells its origin which channel."""
+    """Publishing a copy on one of our channels tells its origin which channel (or page URL)."""
     data = await read_json_object(request, ("channel",))
     result = await services.report_publication(
         request.app, request.match_info["id"], data.get("channel")

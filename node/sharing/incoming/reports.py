@@ -9,7 +9,7 @@ from aiohttp import web
 from node.core.appkeys import DB, IDENTITY
 from node.sharing import insight, notifications, partners_store, webhooks
 from node.sharing.incoming.common import Refused, log, object_id
-from node.sharing.receipts_policy import check_receipt
+from node.sharing.receipts_policy import check_receipt, clip_channel
 
 MK_DERIVED = ("mk:derivedFrom", "derivedFrom")
 MK_CHANNELS = ("mk:publishedOn", "publishedOn")
@@ -27,10 +27,6 @@ def _our_item_id(app: web.Application, uri: str | None) -> str | None:
     if uri and uri.startswith(prefix):
         return uri[len(prefix) :].split("/")[0] or None
     return None
-
-
-#: The longest channel kept: a name, or the address of the page the copy appeared on.
-CHANNEL_MAX = 500
 
 
 def _notify(db, item_id: str, sender: str, used: bool, channels: list[str]) -> None:
@@ -82,7 +78,7 @@ async def handle_copy_report(app: web.Application, sender: str, activity: dict[s
         return False
     channels = _first(obj, MK_CHANNELS) or []
     channels = [channels] if isinstance(channels, str) else list(channels)
-    channels = [c.strip()[:CHANNEL_MAX] for c in channels if isinstance(c, str) and c.strip()]
+    channels = [clip_channel(c) for c in channels if isinstance(c, str) and c.strip()]
     used = activity["type"] == "Create"
     what = "use report" if used else "publication report"
 
