@@ -83,7 +83,7 @@ async def tag_page(request: web.Request) -> web.Response:
     lang = language(request.app)
     heading = pages.t(lang, "tag", tag=tag)
     items = await _latest(request.app, tag)
-    return _html(pages.profile_page(request.app[IDENTITY], items, lang, heading=heading))
+    return _html(pages.profile_page(request.app[IDENTITY], items, lang, heading=heading, tag=tag))
 
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
