@@ -17,6 +17,7 @@ from aiohttp import BodyPartReader, hdrs, web
 
 from admin_ui.i18n import _
 from admin_ui.keys import NODE, user_of
+from admin_ui.refusals import refusal_text
 from admin_ui.render import render
 from admin_ui.security import PREFIX
 from node import services
@@ -86,7 +87,8 @@ async def upload_media(request: web.Request) -> web.Response:
     except ProblemError as exc:
         log.info("upload to %s refused: %s", item_id, exc.detail)
         return web.json_response(
-            {"error": _("Upload geweigerd: %(reason)s", reason=exc.detail)}, status=exc.status
+            {"error": _("Upload geweigerd. %(reason)s", reason=refusal_text(exc))},
+            status=exc.status,
         )
     return web.json_response(
         {
