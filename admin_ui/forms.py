@@ -60,6 +60,20 @@ def to_local_input(value: str | None) -> str:
     return moment.astimezone(LOCAL_TIME).strftime("%Y-%m-%dT%H:%M")
 
 
+BAD_INSTANT = N_(
+    "Geen geldige datum en tijd. Kies een dag en tijd met de kiezer,"
+    " bijvoorbeeld 3 december 2026, 09:00."
+)
+#: Why the one rule refused a moment (``reason`` of its refusal), in words.
+INSTANT_REFUSALS = {
+    "instant.bad_offset": N_(
+        "Een tijdverschil met UTC is hoogstens ±14:00. Laat het tijdverschil weg:"
+        " zonder tijdverschil is het Nederlandse tijd."
+    ),
+    "instant.out_of_range": N_("Kies een datum tussen 1970 en 9999."),
+}
+
+
 def _from_local_input(raw: str, field: str) -> str | None:
     """A ``datetime-local`` value (Dutch time unless it says otherwise) → canonical UTC.
 
@@ -143,10 +157,7 @@ def parse_item_form(form: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, 
             data[name] = _from_local_input(form.get(name, ""), name)
         except ValidationFailed as exc:
             log_refusal(exc)
-            errors[name] = _(
-                "Geen geldige datum en tijd. Kies een dag en tijd met de kiezer,"
-                " bijvoorbeeld 3 december 2026, 09:00."
-            )
+            errors[name] = _(INSTANT_REFUSALS.get(str(exc.extra.get("reason")), BAD_INSTANT))
         except ValueError:
             errors[name] = _("Geen geldige datum en tijd.")
     if visibility.expires_before_embargo(data.get("embargo_until"), data.get("expires_at")):
