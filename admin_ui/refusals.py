@@ -91,6 +91,13 @@ def _megabytes(limit: object) -> str | None:
         return None
 
 
+def status_text(status: int) -> str:
+    """The sentence for a refusal of which only the status is known."""
+    if status >= 500:
+        return _(SERVER_TROUBLE)
+    return _(BY_STATUS.get(status, BY_STATUS[422]))
+
+
 def refusal_text(exc: ProblemError) -> str:
     """A translated sentence for a refusal, with what to do next; the detail is logged."""
     log_refusal(exc)
