@@ -183,5 +183,9 @@ async def test_contribution_refusal_replaces_the_form_in_words(page: Page, node,
     await page.get_by_role("button", name=send).click()
     expected = {"nl": "Stuur een bestand of schrijf een tip.", "en": "Send a file or write a tip."}
     await expect(page.locator("main [role=alert]")).to_have_text(expected[lang])
+    # the answer is a page of the organisation's site, not a bare one
+    await expect(page.locator("header.site .site-name")).to_have_text("Stadsomroep Den Haag")
+    back = {"nl": "Terug naar het formulier", "en": "Back to the form"}[lang]
+    await expect(page.get_by_role("link", name=back)).to_be_visible()
     assert await run_axe(page) == []
     await screenshot(page, f"contribute-refused-{lang}")
