@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from admin_ui.i18n import N_, _
+from admin_ui.refusals import log_refusal, refusal_text
 from node.core.errors import ValidationFailed
 from node.items import visibility
 from node.items.licences import ALL_RIGHTS_RESERVED, PICKER, normalise_licence, short_name
@@ -57,6 +58,20 @@ def to_local_input(value: str | None) -> str:
         return ""
     moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     return moment.astimezone(LOCAL_TIME).strftime("%Y-%m-%dT%H:%M")
+
+
+BAD_INSTANT = N_(
+    "Geen geldige datum en tijd. Kies een dag en tijd met de kiezer,"
+    " bijvoorbeeld 3 december 2026, 09:00."
+)
+#: Why the one rule refused a moment (``reason`` of its refusal), in words.
+INSTANT_REFUSALS = {
+    "instant.bad_offset": N_(
+        "Een tijdverschil met UTC is hoogstens ±14:00. Laat het tijdverschil weg:"
+        " zonder tijdverschil is het Nederlandse tijd."
+    ),
+    "instant.out_of_range": N_("Kies een datum tussen 1970 en 9999."),
+}
 
 
 def _from_local_input(raw: str, field: str) -> str | None:
@@ -226,7 +241,8 @@ def parse_item_form(form: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, 
         try:
             data[name] = _from_local_input(form.get(name, ""), name)
         except ValidationFailed as exc:
-            errors[name] = _("Niet geaccepteerd: %(reason)s", reason=exc.detail)
+            log_refusal(exc)
+            errors[name] = _(INSTANT_REFUSALS.get(str(exc.extra.get("reason")), BAD_INSTANT))
         except ValueError:
             errors[name] = _("Geen geldige datum en tijd.")
     if visibility.expires_before_embargo(data.get("embargo_until"), data.get("expires_at")):
@@ -238,7 +254,7 @@ def node_error(exc: ValidationFailed) -> dict[str, str]:
     """A node refusal as an error next to the field it names (or on the form as a whole)."""
     field = str(exc.extra.get("field") or "")
     name = {"location": "location_name"}.get(field, field)
-    return {name or "form": _("Niet geaccepteerd: %(reason)s", reason=exc.detail)}
+    return {name or "form": refusal_text(exc)}
 
 
 def changed_fields(item: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from aiohttp import web
 from admin_ui import i18n
 from admin_ui.i18n import _
 from admin_ui.keys import CODEC, EXPIRED, NODE, SESSION, UNREAD, USER
+from admin_ui.refusals import refusal_text
 from admin_ui.render import render_error
 from admin_ui.session import COOKIE_NAME, SESSION_LIFETIME_SECONDS, Session
 from node import services
@@ -146,7 +147,7 @@ async def guard_middleware(request: web.Request, handler: Handler) -> web.Stream
     try:
         response = await _guard(request, handler)
     except ProblemError as exc:
-        response = render_error(request, exc.status, exc.detail)
+        response = render_error(request, exc.status, refusal_text(exc))
     except web.HTTPException as exc:
         if exc.status >= 400:
             response = render_error(request, exc.status, _http_reason(exc.status))

@@ -1,8 +1,9 @@
 """Words for sharing states and node refusals, in the user's language.
 
 The node's reasons (``ProblemError.detail``) are English and meant for
-developers; the common ones are given a Dutch (or English) sentence here, the
-rest are shown after a translated lead-in so the editor still learns why.
+developers: they go to the log, never to the page.  The common refusals get a
+sentence of their own here; the rest one by code or status
+(:mod:`admin_ui.refusals`), always saying what to do next.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from admin_ui.i18n import N_, _, current_language
+from admin_ui.refusals import log_refusal, refusal_text
 from node.core import human_time
 from node.core.errors import ProblemError
 
@@ -96,16 +98,18 @@ def problem_text(exc: ProblemError) -> str:
     if code in ("share-retracted", "share-expired"):
         return _("De afzender heeft dit item ingetrokken.")
     if code == "media-fetch-failed":
+        log_refusal(exc)
         return _(
-            "De bestanden konden niet bij de afzender worden opgehaald: %(reason)s",
-            reason=exc.detail,
+            "De bestanden konden niet bij de afzender worden opgehaald. Probeer het later"
+            " opnieuw: de afzender is misschien even onbereikbaar."
         )
     if exc.extra.get("field") == "partners":
+        log_refusal(exc)
         return _(
-            "Niet opgeslagen: je kunt alleen delen met actieve partners. (%(reason)s)",
-            reason=exc.detail,
+            "Niet opgeslagen: je kunt alleen delen met actieve partners. Kijk op de pagina"
+            " Partners welke partnerschappen actief zijn, en vink alleen die aan."
         )
-    return _("Dat lukte niet: %(reason)s", reason=exc.detail)
+    return refusal_text(exc)
 
 
 #: Why a partner address was refused (``reason`` of the node's refusal), and what to do.

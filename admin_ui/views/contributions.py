@@ -48,6 +48,8 @@ async def _page(
             "error": error,
             "notice": notice,
             "max_reason": MAX_REASON,
+            # a web contributor is only told by e-mail, which needs an SMTP server
+            "mail_configured": bool(services.settings(request.app[NODE]).smtp_url),
         },
         status=status,
     )

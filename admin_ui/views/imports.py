@@ -16,6 +16,7 @@ from aiohttp import web
 
 from admin_ui.i18n import N_, _
 from admin_ui.keys import NODE, user_of
+from admin_ui.refusals import log_refusal, status_text
 from admin_ui.security import PREFIX, redirect
 from node import services
 from node.core.errors import ProblemError
@@ -39,12 +40,15 @@ REASONS = {
     "bad-date": N_("Item %(index)s heeft een onleesbare datum."),
     "too-deep": N_("De JSON-LD op de pagina is te diep genest."),
     "too-many-blocks": N_("De pagina heeft te veel JSON-LD-blokken."),
-    "invalid-item": N_("Item %(index)s (%(item_title)s) is afgekeurd: %(problem)s"),
+    "invalid-item": N_(
+        "Item %(index)s (%(item_title)s) is afgekeurd: het veld %(field)s klopt niet."
+        " Verbeter het in de bron en importeer opnieuw."
+    ),
     "url-refused": N_("Dit adres mag de node niet ophalen (alleen openbare http(s)-adressen)."),
     "fetch-failed": N_("De pagina kon niet worden opgehaald."),
     "no-source": N_("Kies een bestand of vul een adres in."),
 }
-PARAMS = ("index", "count", "limit", "item_title", "problem")
+PARAMS = ("index", "count", "limit", "item_title", "field")
 
 
 def import_notice(query: Mapping[str, str]) -> tuple[str, str]:
@@ -64,7 +68,12 @@ def import_notice(query: Mapping[str, str]) -> tuple[str, str]:
     if not reason:
         return "", ""
     values = {name: query.get(name, "")[:300] for name in PARAMS}
-    text = _(REASONS[reason], **values) if reason in REASONS else _("Het importeren is mislukt.")
+    if reason == "refused" and query.get("status", "").isdigit():
+        text = status_text(int(query["status"]))
+    elif reason in REASONS:
+        text = _(REASONS[reason], **values)
+    else:
+        text = _("Het importeren is mislukt.")
     return _("Niets geïmporteerd. %(reason)s", reason=text), "error"
 
 
@@ -98,10 +107,12 @@ async def import_items(request: web.Request) -> web.Response:
         else:
             return redirect(f"{PREFIX}/library?" + urlencode({"import_error": "no-source"}))
     except ProblemError as exc:
+        log_refusal(exc)  # the node's English detail goes to the log, not into the page
         params = {k: str(v) for k, v in exc.extra.items() if k in PARAMS}
+        params.setdefault("field", "?")
         reason = str(exc.extra.get("reason") or "")
         if not reason:
-            reason, params = "invalid-item", {"index": "1", "item_title": "", "problem": exc.detail}
+            reason, params = "refused", {"status": str(exc.status)}
         return redirect(f"{PREFIX}/library?" + urlencode({"import_error": reason, **params}))
     return redirect(f"{PREFIX}/library?" + urlencode({"imported": len(result.items)}))
 

@@ -17,6 +17,7 @@ from aiohttp import BodyPartReader, hdrs, web
 
 from admin_ui.i18n import N_, _
 from admin_ui.keys import NODE, user_of
+from admin_ui.refusals import refusal_text
 from admin_ui.render import render
 from admin_ui.security import PREFIX
 from node import services
@@ -33,19 +34,9 @@ NEW_TITLES = {
     "audio": N_("Nieuwe audio"),
     "document": N_("Nieuw document"),
 }
+
+
 #: Refusals of an upload, by the node's code, as a sentence that says what to do.
-REFUSALS = {
-    "corrupt-image": N_(
-        "Het bestand is beschadigd of onvolledig en is niet opgeslagen."
-        " Exporteer de foto opnieuw of kies een ander bestand."
-    ),
-    "metadata-not-removed": N_(
-        "De locatie- en apparaatgegevens konden niet uit het bestand worden gehaald;"
-        " er is niets opgeslagen. Probeer een ander bestandsformaat (MP4 of MP3)."
-    ),
-}
-
-
 @routes.get("/upload", name="upload")
 async def upload_page(request: web.Request) -> web.Response:
     return render(request, "upload.html")
@@ -106,9 +97,9 @@ async def upload_media(request: web.Request) -> web.Response:
         )
     except ProblemError as exc:
         log.info("upload to %s refused: %s", item_id, exc.detail)
-        reason = _(REFUSALS[exc.code]) if exc.code in REFUSALS else exc.detail
         return web.json_response(
-            {"error": _("Upload geweigerd: %(reason)s", reason=reason)}, status=exc.status
+            {"error": _("Upload geweigerd. %(reason)s", reason=refusal_text(exc))},
+            status=exc.status,
         )
     return web.json_response(
         {

@@ -201,7 +201,11 @@ async def mediatheek_page(request: web.Request) -> web.Response:
 
 
 async def _listing_page(
-    request: web.Request, listing_id: int, error: str = "", status: int = 200
+    request: web.Request,
+    listing_id: int,
+    error: str = "",
+    status: int = 200,
+    embargo_alert: bool = False,
 ) -> web.Response:
     node = request.app[NODE]
     listing = await services.get_listing(node, listing_id)
@@ -221,6 +225,7 @@ async def _listing_page(
             "embargo_local": zoned_time(listing.get("embargo_until")),
             "published_local": local_time(listing.get("published_at")),
             "error": error,
+            "embargo_alert": embargo_alert,
         },
         status=status,
     )
@@ -247,7 +252,14 @@ async def use_listing(request: web.Request) -> web.Response:
         raise
     except ProblemError as exc:
         status = exc.status if exc.status < 500 else 502
-        return await _listing_page(request, listing_id, problem_text(exc), status=status)
+        # an embargo refusal repeats what the page already says: the page says it once
+        return await _listing_page(
+            request,
+            listing_id,
+            problem_text(exc),
+            status=status,
+            embargo_alert=exc.code == "embargoed",
+        )
     # A second click (or a colleague's) lands on the one copy we already have.
     return redirect(f"{PREFIX}/items/{used.item['id']}?used={'1' if used.created else 'already'}")
 

@@ -107,7 +107,11 @@ async def shared_page(request: web.Request) -> web.Response:
 
 
 async def _share_page(
-    request: web.Request, share_id: str, error: str = "", status: int = 200
+    request: web.Request,
+    share_id: str,
+    error: str = "",
+    status: int = 200,
+    embargo_alert: bool = False,
 ) -> web.Response:
     share = await services.get_share(request.app[NODE], share_id)
     return render(
@@ -119,6 +123,7 @@ async def _share_page(
             "files": remote_files(share["media"], f"{PREFIX}/proxy/media?share={share_id}"),
             "tags": share["tags"],
             "error": error,
+            "embargo_alert": embargo_alert,
             "used": request.query.get("used") == "1",
         },
         status=status,
@@ -139,7 +144,14 @@ async def use_share(request: web.Request) -> web.Response:
         raise
     except ProblemError as exc:
         status = exc.status if exc.status < 500 else 502
-        return await _share_page(request, share_id, problem_text(exc), status=status)
+        # an embargo refusal repeats what the page already says: the page says it once
+        return await _share_page(
+            request,
+            share_id,
+            problem_text(exc),
+            status=status,
+            embargo_alert=exc.code == "embargoed",
+        )
     # A second click (or a colleague's) lands on the one copy we already have.
     return redirect(f"{PREFIX}/items/{used.item['id']}?used={'1' if used.created else 'already'}")
 

@@ -19,23 +19,28 @@ SCOPE_LABELS = {
     "admin": N_("Beheer (alles)"),
 }
 MAX_LABEL = 200
+WEBHOOK_ONCE = "webhook\t"  # a rotated webhook secret riding once in the session
 
 
 async def _page(
     request: web.Request,
     *,
     created: str = "",
+    new_secret: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
     notice: str = "",
     status: int = 200,
 ) -> web.Response:
     tokens = await services.list_tokens(request.app[NODE])
+    hooks = await services.list_webhooks(request.app[NODE])
     return render(
         request,
         "tokens.html",
         {
             "tokens": tokens,
+            "webhooks": hooks,
+            "new_secret": new_secret,
             "created": created,
             "errors": errors or {},
             "values": values or {"label": "", "scope": "read"},
@@ -52,10 +57,13 @@ async def _page(
 async def tokens_page(request: web.Request) -> web.Response:
     notice = _("Token ingetrokken.") if request.query.get("revoked") == "1" else ""
     session = session_of(request)
-    created = session.once
+    created, new_secret = session.once, None
     if created:
         request[SESSION] = session.with_once("")
-    return await _page(request, notice=notice, created=created)
+    if created.startswith(WEBHOOK_ONCE):
+        url, secret = created.removeprefix(WEBHOOK_ONCE).split("\t", 1)
+        created, new_secret = "", {"url": url, "secret": secret}
+    return await _page(request, notice=notice, created=created, new_secret=new_secret)
 
 
 @routes.post("/tokens")
@@ -94,6 +102,19 @@ async def revoke_token(request: web.Request) -> web.Response:
     except NotFound:
         raise web.HTTPNotFound() from None
     return redirect(f"{PREFIX}/tokens?revoked=1")
+
+
+@routes.post("/webhooks/{id}/secret")
+@admin_only
+async def rotate_webhook_secret(request: web.Request) -> web.Response:
+    """A new signing secret, shown once on the next page (post/redirect/get, like a token)."""
+    try:
+        hook = await services.rotate_webhook_secret(request.app[NODE], request.match_info["id"])
+    except NotFound:
+        raise web.HTTPNotFound() from None
+    once = f"{WEBHOOK_ONCE}{hook['url']}\t{hook['secret']}"
+    request[SESSION] = session_of(request).with_once(once)
+    return redirect(f"{PREFIX}/tokens#webhooks-title")
 
 
 def setup(app: web.Application) -> None:

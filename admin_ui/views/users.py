@@ -6,9 +6,11 @@ from aiohttp import web
 
 from admin_ui.i18n import N_, _
 from admin_ui.keys import NODE, user_of
+from admin_ui.refusals import refusal_text
 from admin_ui.render import render
 from admin_ui.security import PREFIX, admin_only, redirect
 from node import services
+from node.core.accounts import valid_username
 from node.core.errors import Conflict, NotFound, ValidationFailed
 
 routes = web.RouteTableDef()
@@ -60,7 +62,17 @@ async def add_user(request: web.Request) -> web.Response:
         "role": str(form.get("role", "")),
     }
     password = str(form.get("password", ""))
+    # every field is checked before anything is tried, so all errors show at once
     errors: dict[str, str] = {}
+    existing = {u.username for u in await services.list_users(request.app[NODE])}
+    if not values["username"]:
+        errors["username"] = _("Vul een gebruikersnaam in.")
+    elif not valid_username(values["username"]):
+        errors["username"] = _(
+            "2 tot 32 tekens: kleine letters, cijfers, punt, liggend streepje of koppelteken."
+        )
+    elif values["username"] in existing:
+        errors["username"] = _("Deze gebruikersnaam bestaat al.")
     if values["role"] not in ROLE_LABELS:
         errors["role"] = _("Kies een rol.")
     if len(password) < MIN_PASSWORD:
@@ -68,12 +80,10 @@ async def add_user(request: web.Request) -> web.Response:
     if not errors:
         try:
             await services.add_user(request.app[NODE], values["username"], values["role"], password)
-        except Conflict:
+        except Conflict:  # a colleague was quicker
             errors["username"] = _("Deze gebruikersnaam bestaat al.")
-        except ValidationFailed:
-            errors["username"] = _(
-                "2 tot 32 tekens: kleine letters, cijfers, punt, liggend streepje of koppelteken."
-            )
+        except ValidationFailed as exc:
+            errors["form"] = refusal_text(exc)
         else:
             return redirect(f"{PREFIX}/users?done=added")
     return await _page(request, values, errors, _("Account niet aangemaakt."), status=422)

@@ -24,6 +24,9 @@ NOTICES = {
     "created": N_("Scherm aangemaakt."),
     "saved": N_("Items opgeslagen."),
     "deleted": N_("Scherm verwijderd."),
+    "rotated": N_(
+        "Nieuw adres gemaakt. Het oude adres werkt niet meer: zet het nieuwe adres op het scherm."
+    ),
 }
 
 
@@ -108,6 +111,13 @@ async def set_items(request: web.Request) -> web.Response:
         values = {"name": "", "rotate": "15", "public": True}
         return await _page(request, values, problem_text(exc), status=422)
     return redirect(f"{PREFIX}/walls?done=saved")
+
+
+@routes.post("/walls/{id}/token", name="wall_token")
+async def rotate(request: web.Request) -> web.Response:
+    """A new address for the screen (a leaked address, a display given away)."""
+    await services.rotate_screen_url(request.app[NODE], request.match_info["id"])
+    return redirect(f"{PREFIX}/walls?done=rotated#wall-{request.match_info['id']}-title")
 
 
 @routes.post("/walls/{id}/delete", name="wall_delete")

@@ -46,7 +46,6 @@ def _item(entry: Entry) -> dict[str, Any]:
             "licence": entry.licence,
             "licence_label": entry.licence_label,
             "licence_url": entry.licence_url,
-            "usage_terms": item["usage_terms"],
         },
     }
     if entry.thumbnail:

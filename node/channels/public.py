@@ -1,8 +1,9 @@
 """Reading public items for the channels, always through the one visibility rule.
 
-Feeds, embeds, oEmbed and wall screens all call these functions, which select
+Feeds, embeds, oEmbed, public pages and wall screens all call these functions, which select
 with :func:`node.items.visibility.public_items_sql`; none of them writes its own
-WHERE clause for "public", so none can leak what another would hide.
+WHERE clause for "public", so none can leak what another would hide.  What they
+return carries the public terms (credit, licence), never the partners' usage terms.
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ def _with_media(
     for row in rows:
         item = row_to_json(row, media.get(row["id"], []))
         item["published_at"] = row.get("published_at") or row["created_at"]
+        # usage terms speak to partners who reuse the item (what they must do);
+        # the public sees credit and licence only, on every channel read here
+        item.pop("usage_terms", None)
         out.append(item)
     return out
 

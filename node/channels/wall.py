@@ -87,6 +87,18 @@ def create_screen(
     return _view(db, row)
 
 
+def rotate_screen_token(db: sqlite_utils.Database, screen_id: str) -> dict[str, Any]:
+    """Give the screen a new unguessable token: its old address is 404 from now on.
+
+    For a screen address that leaked or a display that was given away; the chosen
+    items and settings stay as they were."""
+    _row(db, screen_id)
+    db.execute(
+        "UPDATE wall_screens SET token = ? WHERE id = ?", [secrets.token_urlsafe(24), screen_id]
+    )
+    return _view(db, _row(db, screen_id))
+
+
 def list_screens(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     return [_view(db, r) for r in db.query("SELECT * FROM wall_screens ORDER BY created_at")]
 

@@ -66,8 +66,14 @@ def _row_user(row: dict) -> User:
     return User(row["username"], row["role"], bool(row["disabled"]), row["language"])
 
 
+def valid_username(username: str) -> bool:
+    """2–32 characters: lowercase letters, digits, '.', '_' or '-', not starting with one
+    of the last three (the one rule; forms check with it before they post)."""
+    return bool(_USERNAME.match(username))
+
+
 def add_user(db: sqlite_utils.Database, username: str, role: str, password: str) -> User:
-    if not _USERNAME.match(username):
+    if not valid_username(username):
         raise ValidationFailed(
             "username must be 2–32 characters: lowercase letters, digits, '.', '_' or '-'"
         )

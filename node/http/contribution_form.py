@@ -25,7 +25,13 @@ from node.public.html import CSP, e, layout
 from node.sharing.services import SERVICES
 
 routes = web.RouteTableDef()
-_HEADERS = {"Content-Security-Policy": CSP, "Cache-Control": "no-store", "Vary": "Accept-Language"}
+# the form loads the one upload-progress script (the admin's too) from this node
+FORM_CSP = CSP + "; script-src 'self'; connect-src 'self'"
+_HEADERS = {
+    "Content-Security-Policy": FORM_CSP,
+    "Cache-Control": "no-store",
+    "Vary": "Accept-Language",
+}
 
 
 def _key(app: web.Application) -> bytes:
@@ -37,9 +43,18 @@ def _client(request: web.Request) -> str:
     return hmac.new(_key(request.app), address.encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def _page(lang: str, title: str, body: str, status: int = 200) -> web.Response:
+def _page(
+    request: web.Request, lang: str, title: str, body: str, status: int = 200, script: bool = False
+) -> web.Response:
+    head = '<script src="/static/upload.js" defer></script>' if script else ""
     return web.Response(
-        text=layout(lang, title, f"<main><h1>{e(title)}</h1>{body}</main>"),
+        text=layout(
+            lang,
+            f"{title} – {request.app[IDENTITY].name}",
+            f"<main><h1>{e(title)}</h1>{body}</main>",
+            head=head,
+            identity=request.app[IDENTITY],
+        ),
         status=status,
         content_type="text/html",
         headers=_HEADERS,
@@ -49,29 +64,47 @@ def _page(lang: str, title: str, body: str, status: int = 200) -> web.Response:
 def form_page(request: web.Request, lang: str) -> web.Response:
     org = request.app[IDENTITY].name
     option = '<label><input type="radio" name="licence" value="{v}"{c}> {label}</label>'
-    field = '<label>{label}<input type="{kind}" name="{name}" required maxlength="{n}"></label>'
+    field = (
+        '<label for="c-{name}">{label}</label>'
+        '<input id="c-{name}" type="{kind}" name="{name}" required maxlength="{n}"'
+        ' autocomplete="{auto}">'
+    )
+    messages = " ".join(
+        f'data-msg-{key}="{e(t(lang, "upload_" + key))}"'
+        for key in ("busy", "cancel", "done", "failed", "cancelled", "network")
+    )
     body = (
         f"<p>{e(t(lang, 'intro', org=org))}</p>"
-        '<form method="post" action="/contribute" enctype="multipart/form-data">'
+        '<form method="post" action="/contribute" enctype="multipart/form-data"'
+        f' data-upload="contribution" {messages}>'
         f'<input type="hidden" name="form_token" value="{e(make_token(_key(request.app)))}">'
         f'<input type="hidden" name="lang" value="{e(lang)}">'
-        + field.format(label=e(t(lang, "name")), kind="text", name="name", n=form.NAME_LIMIT)
         + field.format(
-            label=e(t(lang, "contact")), kind="email", name="contact", n=form.CONTACT_LIMIT
+            label=e(t(lang, "name")), kind="text", name="name", n=form.NAME_LIMIT, auto="name"
         )
-        + f'<label>{e(t(lang, "text"))}<textarea name="text" rows="5"'
-        f' maxlength="{form.TEXT_LIMIT}"></textarea></label>'
+        + field.format(
+            label=e(t(lang, "contact")),
+            kind="email",
+            name="contact",
+            n=form.CONTACT_LIMIT,
+            auto="email",
+        )
+        + f'<label for="c-text">{e(t(lang, "text"))}</label><textarea id="c-text" name="text"'
+        f' rows="5" maxlength="{form.TEXT_LIMIT}"></textarea>'
         f"<fieldset><legend>{e(t(lang, 'licence'))}</legend>"
         + option.format(v="CC-BY-4.0", c=" checked", label=e(t(lang, "licence_cc_by")))
         + option.format(v="all-rights-reserved", c="", label=e(t(lang, "licence_arr", org=org)))
         + "</fieldset>"
-        '<label><input type="checkbox" name="consent" value="yes" required> '
+        f'<label for="c-files">{e(t(lang, "files"))}</label>'
+        '<input id="c-files" type="file" name="files" multiple'
+        ' accept="image/*,video/*,audio/*,application/pdf" aria-describedby="c-files-hint">'
+        f'<p class="hint" id="c-files-hint">{e(t(lang, "files_hint"))}</p>'
+        f'<ul class="uploads" aria-live="polite" aria-label="{e(t(lang, "upload_list"))}"></ul>'
+        '<label class="consent"><input type="checkbox" name="consent" value="yes" required> '
         f"{e(t(lang, 'consent', org=org))}</label>"
-        f'<label>{e(t(lang, "files"))}<input type="file" name="files" multiple'
-        ' accept="image/*,video/*,audio/*,application/pdf"></label>'
         f'<p><button type="submit">{e(t(lang, "send"))}</button></p></form>'
     )
-    return _page(lang, t(lang, "title"), body)
+    return _page(request, lang, t(lang, "title"), body, script=True)
 
 
 @routes.get("/contribute")
@@ -79,10 +112,10 @@ async def show_form(request: web.Request) -> web.Response:
     return form_page(request, choose_language(request, request.app[SETTINGS].default_language))
 
 
-def _refused(lang: str, refusal: form.Refused) -> web.Response:
+def _refused(request: web.Request, lang: str, refusal: form.Refused) -> web.Response:
     body = f'<p role="alert">{e(t(lang, refusal.key, **refusal.values))}</p>'
     body += f'<p><a href="/contribute?lang={e(lang)}">{e(t(lang, "back"))}</a></p>'
-    response = _page(lang, t(lang, "refused_title"), body, refusal.status)
+    response = _page(request, lang, t(lang, "refused_title"), body, refusal.status)
     if refusal.status == 429:
         response.headers["Retry-After"] = "3600"
     return response
@@ -114,9 +147,9 @@ async def submit(request: web.Request) -> web.Response:
         finally:
             await form.discard(store, got)
     except form.Refused as refusal:
-        return _refused(lang, refusal)
+        return _refused(request, lang, refusal)
     app[SERVICES].contributions.wake()
-    return _page(lang, t(lang, "thanks_title"), f"<p>{e(t(lang, 'thanks'))}</p>", 201)
+    return _page(request, lang, t(lang, "thanks_title"), f"<p>{e(t(lang, 'thanks'))}</p>", 201)
 
 
 def _store(d, store: MediaStore, got: form.Received, clean: dict, client: str, limit: int) -> str:

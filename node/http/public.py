@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextvars
 from collections.abc import Awaitable, Callable
+from importlib import resources
 
 from aiohttp import web
 
@@ -83,7 +84,22 @@ async def tag_page(request: web.Request) -> web.Response:
     lang = language(request.app)
     heading = pages.t(lang, "tag", tag=tag)
     items = await _latest(request.app, tag)
-    return _html(pages.profile_page(request.app[IDENTITY], items, lang, heading=heading))
+    return _html(pages.profile_page(request.app[IDENTITY], items, lang, heading=heading, tag=tag))
+
+
+@routes.get("/static/upload.js")
+async def upload_script(request: web.Request) -> web.StreamResponse:
+    """The per-file upload progress component: the admin's dropzone and the public
+    contribution form load this one file."""
+    path = resources.files("node.public").joinpath("static", "upload.js")
+    return web.FileResponse(
+        str(path),
+        headers={
+            "Content-Type": "text/javascript; charset=utf-8",
+            "Cache-Control": "no-cache",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

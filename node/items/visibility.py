@@ -42,7 +42,7 @@ def canonical_instant(value: Any, field: str = "timestamp") -> str | None:
         return None
     result = _canonical(value)
     if isinstance(result, Failure):
-        raise ValidationFailed(f"{field}: {result.detail}", field=field)
+        raise ValidationFailed(f"{field}: {result.detail}", field=field, reason=result.code)
     return result
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 from typing import Any
+from urllib.parse import quote
 
 from node.channels.attribution import licence_url
 from node.core.identity import Identity
@@ -20,11 +21,50 @@ CSP = (
     " form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
 _STYLE = (
-    "body{font-family:system-ui,sans-serif;max-width:48rem;margin:0 auto;padding:1rem;"
-    "line-height:1.5}img,video{max-width:100%;height:auto}article{margin:2rem 0}"
-    ".credit{color:#555;font-size:.9rem}.cw{background:#fee;padding:.25rem .5rem}"
-    "label{display:block;margin-top:1rem}input[type=text],input[type=email],textarea"
-    "{width:100%;box-sizing:border-box}"
+    ":root{--ink:#1d2430;--muted:#4f5866;--line:#d9dee5;--accent:#0b5cad;--bg:#f6f7f9}"
+    "*{box-sizing:border-box}"
+    "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;color:var(--ink);"
+    "background:var(--bg);margin:0;line-height:1.55;font-size:1.0625rem}"
+    "a{color:var(--accent)}img,video{max-width:100%;height:auto;display:block}"
+    "audio{width:100%}"
+    ".site{background:#fff;border-bottom:1px solid var(--line)}"
+    ".site-inner,main,.site-foot{max-width:46rem;margin:0 auto;padding:.75rem 1rem}"
+    ".site-inner{display:flex;align-items:center;gap:.75rem;flex-wrap:wrap}"
+    ".site-name{font-weight:700;font-size:1.15rem;color:var(--ink);text-decoration:none;"
+    "display:flex;align-items:center;gap:.6rem}"
+    ".site .avatar{width:2.75rem;height:2.75rem;border-radius:50%;object-fit:cover}"
+    ".site-feeds{margin-left:auto;font-size:.9rem}"
+    ".banner{width:100%;max-height:16rem;object-fit:cover}"
+    "h1{font-size:1.8rem;line-height:1.2;margin:.5rem 0}h2{font-size:1.3rem;line-height:1.25}"
+    "article{background:#fff;border:1px solid var(--line);border-radius:.5rem;"
+    "padding:1rem;margin:1rem 0}article h2{margin:.25rem 0 .5rem}"
+    "article img,article video{border-radius:.25rem;margin:.5rem 0}"
+    ".meta,.credit{color:var(--muted);font-size:.9rem}.meta{margin:.25rem 0}"
+    ".cw{background:#fde8e8;padding:.25rem .5rem}"
+    ".lead{font-size:1.1rem}"
+    "form{background:#fff;border:1px solid var(--line);border-radius:.5rem;padding:1rem}"
+    "label{display:block;margin-top:1rem;font-weight:600}"
+    "fieldset{border:1px solid var(--line);border-radius:.35rem;margin-top:1rem}"
+    "fieldset label,label.consent{font-weight:400;margin-top:.35rem}label.consent{margin:1rem 0}"
+    "button:disabled{opacity:.6;cursor:progress}"
+    "input[type=text],input[type=email],textarea{width:100%;font:inherit;padding:.5rem;"
+    "border:1px solid #8a94a3;border-radius:.35rem;margin-top:.25rem;background:#fff}"
+    "input[type=file]{display:block;margin-top:.35rem;font:inherit;max-width:100%}"
+    "button{font:inherit;padding:.6rem 1.2rem;border-radius:.35rem;border:0;"
+    "background:var(--accent);color:#fff;font-weight:600;cursor:pointer}"
+    ".hint{color:var(--muted);font-size:.9rem;font-weight:400;margin:.25rem 0 0}"
+    ".uploads{list-style:none;padding:0}.upload{border:1px solid var(--line);"
+    "border-radius:.35rem;padding:.5rem;margin:.5rem 0;display:grid;"
+    "grid-template-columns:1fr auto;gap:.25rem .5rem;align-items:center}"
+    ".upload progress{grid-column:1/-1;width:100%;height:.9rem}"
+    ".upload-name{overflow-wrap:anywhere}.upload-status{grid-column:1/-1;margin:0}"
+    ".upload-cancel{background:#fff;color:var(--accent);border:1px solid var(--accent);"
+    "padding:.2rem .6rem}"
+    ".site-foot{color:var(--muted);font-size:.9rem;border-top:1px solid var(--line);"
+    "margin-top:2rem}"
+    "@media (max-width:30rem){body{font-size:1rem}h1{font-size:1.5rem}"
+    "article{padding:.75rem;border-radius:0;border-left:0;border-right:0;margin:.75rem -1rem}"
+    ".site-feeds{margin-left:0;width:100%}}"
 )
 
 
@@ -33,7 +73,58 @@ def e(value: Any) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
-def layout(lang: str, title: str, body: str, *, head: str = "") -> str:
+FEEDS = (
+    ("/feeds/rss.xml", "application/rss+xml", "RSS"),
+    ("/feeds/atom.xml", "application/atom+xml", "Atom"),
+    ("/feeds/feed.json", "application/feed+json", "JSON Feed"),
+)
+
+
+def _lang_query(lang: str, sep: str = "?") -> str:
+    return f"{sep}lang=en" if lang == "en" else ""
+
+
+def feed_head(identity: Identity, lang: str, *, tag: str | None = None) -> str:
+    """Autodiscovery ``<link rel="alternate">`` for every feed (of one tag, when given)."""
+    query = f"?tag={quote(tag, safe='')}" if tag else ""
+    suffix = f" – #{tag}" if tag else ""
+    return "".join(
+        f'<link rel="alternate" type="{kind}" title="{e(f"{identity.name}{suffix} ({label})")}"'
+        f' href="{e(identity.base_url + path + query)}">'
+        for path, kind, label in FEEDS
+    )
+
+
+def site_header(identity: Identity, lang: str) -> str:
+    """The organisation's avatar and name, linked to its front page, and its feeds."""
+    avatar = (
+        f'<img class="avatar" src="{e(identity.icon_url)}" alt="" width="44" height="44">'
+        if identity.icon_url
+        else ""
+    )
+    feeds = " · ".join(f'<a href="{e(path)}">{e(label)}</a>' for path, _, label in FEEDS)
+    return (
+        f'<header class="site"><div class="site-inner">'
+        f'<a class="site-name" href="/{_lang_query(lang)}">{avatar}'
+        f"<span>{e(identity.name)}</span></a>"
+        f'<nav class="site-feeds" aria-label="{e(t(lang, "feeds"))}">{e(t(lang, "feeds"))}: {feeds}'
+        "</nav></div></header>"
+    )
+
+
+def site_footer(identity: Identity, lang: str) -> str:
+    return (
+        f'<footer class="site-foot"><p>{e(identity.name)} · '
+        f'<a href="/contribute{_lang_query(lang)}">{e(t(lang, "contribute"))}</a></p></footer>'
+    )
+
+
+def layout(
+    lang: str, title: str, body: str, *, head: str = "", identity: Identity | None = None
+) -> str:
+    """A whole page; with ``identity`` it carries the organisation's header and footer."""
+    if identity is not None:
+        body = site_header(identity, lang) + body + site_footer(identity, lang)
     return (
         f'<!doctype html><html lang="{e(lang)}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -64,7 +155,10 @@ def contributor(item: dict[str, Any]) -> str | None:
 
 
 def credit_block(item: dict[str, Any], organisation: str, lang: str) -> str:
-    """Credit, licence and usage terms: shown wherever the item is shown."""
+    """Credit and licence: the public terms, shown wherever the item is shown.
+
+    Usage terms are for partners (what a reusing newsroom must do); they never
+    appear on a public page, feed or embed."""
     lines = []
     citizen = contributor(item)
     if citizen:
@@ -74,8 +168,6 @@ def credit_block(item: dict[str, Any], organisation: str, lang: str) -> str:
         f'<p class="credit">{e(t(lang, "credit"))}: {e(credit)} · '
         f"{e(t(lang, 'licence'))}: {licence_text(item.get('licence'), lang)}</p>"
     )
-    if item.get("usage_terms"):
-        lines.append(f'<p class="credit">{e(t(lang, "usage_terms"))}: {e(item["usage_terms"])}</p>')
     return "".join(lines)
 
 

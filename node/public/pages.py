@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from node.channels.pages import oembed_url
 from node.core import human_time
 from node.core.identity import Identity
-from node.public.html import CSP, contributor, credit_block, e, layout, player
+from node.public.html import CSP, contributor, credit_block, e, feed_head, layout, player
 from node.public.texts import t
 from protocol.sanitize import plain_text
 
@@ -26,18 +27,34 @@ def _players(identity: Identity, item: dict[str, Any], lang: str) -> str:
     return "".join(player(identity, m, item["title"], lang) for m in item.get("media") or [])
 
 
+def published_line(item: dict[str, Any], lang: str) -> str:
+    """ "Gepubliceerd: 1 december 2026, 09:00 (CET)" with the instant for machines."""
+    published = item.get("published_at") or item.get("created_at")
+    return (
+        f'<p class="meta">{e(t(lang, "published"))}: '
+        f'<time datetime="{e(human_time.machine(published))}">'
+        f"{e(human_time.when(published, lang, zone=True))}</time></p>"
+    )
+
+
 def item_card(identity: Identity, item: dict[str, Any], lang: str) -> str:
-    """An item in a list: title linked to its page, player, lead, credit."""
+    """An item in a list: title linked to its page, date, player, lead, credit."""
     link = f"/items/{e(item['id'])}" + ("?lang=en" if lang == "en" else "")
     lead = f"<p>{e(item['summary'])}</p>" if item.get("summary") else ""
     return (
-        f'<article><h2><a href="{link}">{e(item["title"])}</a></h2>{_cw(item, lang)}'
+        f'<article><h2><a href="{link}">{e(item["title"])}</a></h2>'
+        f"{published_line(item, lang)}{_cw(item, lang)}"
         f"{_players(identity, item, lang)}{lead}{credit_block(item, identity.name, lang)}</article>"
     )
 
 
 def profile_page(
-    identity: Identity, items: list[dict[str, Any]], lang: str, *, heading: str | None = None
+    identity: Identity,
+    items: list[dict[str, Any]],
+    lang: str,
+    *,
+    heading: str | None = None,
+    tag: str | None = None,
 ) -> str:
     """``/``: who the organisation is, how to follow it, its latest public items."""
     cards = (
@@ -50,12 +67,6 @@ def profile_page(
         if identity.image_url
         else ""
     )
-    avatar = (
-        f'<img class="avatar" src="{e(identity.icon_url)}" alt="" width="64" height="64"'
-        ' style="border-radius:50%;vertical-align:middle;margin-right:.5rem">'
-        if identity.icon_url
-        else ""
-    )
     head = (
         f'<meta property="og:title" content="{e(identity.name)}">'
         f'<meta property="og:type" content="profile">'
@@ -63,17 +74,23 @@ def profile_page(
         f'<meta property="og:description" content="{e(identity.summary or identity.name)}">'
         + (f'<meta property="og:image" content="{e(identity.icon_url)}">' * bool(identity.icon_url))
         + f'<link rel="alternate" type="application/activity+json" href="{e(identity.actor_url)}">'
-        f'<link rel="alternate" type="application/rss+xml" href="/feeds/rss.xml">'
+        + feed_head(identity, lang, tag=tag)
     )
-    body = (
-        f"<header>{banner}<h1>{avatar}{e(identity.name)}</h1>{summary}"
+    intro = (
+        f'<section class="intro"><h1>{e(identity.name)}</h1>{summary}'
         f"<p>{e(t(lang, 'follow'))} <strong>@{e(identity.acct)}</strong></p>"
         f'<p><a href="/contribute{"?lang=en" if lang == "en" else ""}">'
-        f"{e(t(lang, 'contribute'))}</a></p></header>"
-        f"<main><h2>{e(heading or t(lang, 'latest'))}</h2>{cards}</main>"
+        f"{e(t(lang, 'contribute'))}</a></p></section>"
+        if heading is None
+        else f"<h1>{e(heading)}</h1>"
     )
+    body = f"{banner}<main>{intro}<h2>{e(t(lang, 'latest'))}</h2>{cards}</main>"
     return layout(
-        lang, identity.name if heading is None else f"{heading} – {identity.name}", body, head=head
+        lang,
+        identity.name if heading is None else f"{heading} – {identity.name}",
+        body,
+        head=head,
+        identity=identity,
     )
 
 
@@ -112,28 +129,28 @@ def item_page(identity: Identity, item: dict[str, Any], lang: str) -> str:
     head += f'<meta name="description" content="{e(description)}">'
     head += f'<link rel="canonical" href="{e(item["uri"])}">'
     head += f'<link rel="alternate" type="application/activity+json" href="{e(item["uri"])}">'
-    citizen = contributor(item)
-    byline = f"{e(identity.name)}" + (
-        f" · {e(t(lang, 'contribution_by', name=citizen))}" if citizen else ""
+    head += (
+        '<link rel="alternate" type="application/json+oembed"'
+        f' href="{e(oembed_url(identity, item["id"]))}" title="{e(item["title"])}">'
     )
+    head += feed_head(identity, lang)
+    citizen = contributor(item)
+    byline = f'<p class="meta">{e(t(lang, "contribution_by", name=citizen))}</p>' if citizen else ""
     tag_links = " ".join(
         f'<a href="/tags/{e(tag)}" rel="tag">#{e(tag)}</a>' for tag in item.get("tags") or []
     )
     lead = (
         f'<p class="lead"><strong>{e(item["summary"])}</strong></p>' if item.get("summary") else ""
     )
-    published = item.get("published_at") or item.get("created_at")
     body = (
-        f'<header><p><a href="/">{byline}</a></p></header><main><article>'
-        f"<h1>{e(item['title'])}</h1>{_cw(item, lang)}{lead}{_players(identity, item, lang)}"
+        "<main><article>"
+        f"<h1>{e(item['title'])}</h1>{published_line(item, lang)}{byline}{_cw(item, lang)}"
+        f"{lead}{_players(identity, item, lang)}"
         f"{item.get('body_html') or ''}<p>{tag_links}</p>"
         f"{credit_block(item, identity.name, lang)}"
-        f'<p class="credit">{e(t(lang, "published"))}: '
-        f'<time datetime="{e(human_time.machine(published))}">'
-        f"{e(human_time.when(published, lang, zone=True))}</time></p>"
         "</article></main>"
     )
-    return layout(lang, f"{item['title']} – {identity.name}", body, head=head)
+    return layout(lang, f"{item['title']} – {identity.name}", body, head=head, identity=identity)
 
 
 def not_found_page(lang: str) -> str:

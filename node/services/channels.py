@@ -49,10 +49,34 @@ async def screen_candidates(app: web.Application, limit: int = 50) -> list[dict[
     return await app[DB].read(lambda db: wall.screen_candidates(db, limit=limit))
 
 
+async def rotate_screen_url(app: web.Application, screen_id: str) -> dict[str, Any]:
+    """A new address for a screen; the old one answers 404 at once."""
+    from node.channels import wall
+
+    return await app[DB].write(lambda db: wall.rotate_screen_token(db, screen_id))
+
+
 async def delete_screen(app: web.Application, screen_id: str) -> None:
     from node.channels import wall
 
     await app[DB].write(lambda db: wall.delete_screen(db, screen_id))
+
+
+# -- webhooks -----------------------------------------------------------------------------
+
+
+async def list_webhooks(app: web.Application) -> list[dict[str, Any]]:
+    """The subscriptions, without their secrets."""
+    from node.sharing import webhooks
+
+    return await app[DB].read(webhooks.list_webhooks)
+
+
+async def rotate_webhook_secret(app: web.Application, webhook_id: str) -> dict[str, Any]:
+    """A new signing secret (returned once); the old one signs nothing from now on."""
+    from node.sharing import webhooks
+
+    return await app[DB].write(lambda db: webhooks.rotate_secret(db, webhook_id))
 
 
 # -- contributions (moderation) -----------------------------------------------------------

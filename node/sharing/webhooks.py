@@ -107,6 +107,19 @@ def create_webhook(db: sqlite_utils.Database, url: str, events: list[str]) -> di
     return {**_public_view(row), "secret": row["secret"]}
 
 
+def rotate_secret(db: sqlite_utils.Database, webhook_id: str) -> dict[str, Any]:
+    """A new secret for a subscription, returned here and never again.
+
+    Every attempt from now on — deliveries still waiting for a retry too — is signed
+    with the new secret only, so a receiver holding the old one rejects them."""
+    secret = secrets.token_hex(32)
+    changed = db.execute("UPDATE webhooks SET secret = ? WHERE id = ?", [secret, webhook_id])
+    if changed.rowcount == 0:
+        raise NotFound(f"There is no webhook {webhook_id!r}.")
+    row = next(db.query("SELECT * FROM webhooks WHERE id = ?", [webhook_id]))
+    return {**_public_view(row), "secret": secret}
+
+
 def list_webhooks(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     return [_public_view(r) for r in db.query("SELECT * FROM webhooks ORDER BY created_at")]
 

@@ -70,7 +70,8 @@ async def test_item_page_has_open_graph_players_credit_and_licence(node, http):
     assert "<em>kramen</em>" in page
     assert "Beeld/tekst: Foto: Anna de Vries" in page
     assert 'rel="license" href="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0' in page
-    assert "Gebruiksvoorwaarden: Alleen met naamsvermelding" in page
+    # usage terms are for partners; the public sees credit and licence only
+    assert "Gebruiksvoorwaarden" not in page and "Alleen met naamsvermelding" not in page
     async with http.get(node.url(f"/media/{media_id}/medium")) as r:
         assert r.status == 200 and r.content_type == "image/jpeg"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from node import services
 from node.channels import pages, reach, wall
 from node.channels.texts import choose_language
 from node.core.appkeys import DB, IDENTITY, SETTINGS
@@ -87,6 +88,14 @@ async def set_items(request: web.Request) -> web.Response:
         lambda db: wall.set_screen_items(db, screen_id, data.get("items"))
     )
     return web.json_response(_with_url(request, screen))
+
+
+@routes.post("/api/v1/wall-screens/{id}/token")
+@require_scope("admin")
+async def rotate_token(request: web.Request) -> web.Response:
+    """A new address for the screen; the old ``/wall/{token}`` is 404 from now on."""
+    screen = await services.rotate_screen_url(request.app, request.match_info["id"])
+    return web.json_response(_with_url(request, screen), headers={"Cache-Control": "no-store"})
 
 
 @routes.delete("/api/v1/wall-screens/{id}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from node import services
 from node.core.appkeys import DB
 from node.core.errors import ValidationFailed
 from node.http.api.auth import require_scope
@@ -41,6 +42,14 @@ async def delete_webhook(request: web.Request) -> web.Response:
     hook_id = request.match_info["id"]
     await request.app[DB].write(lambda db: webhooks.delete_webhook(db, hook_id))
     return web.Response(status=204)
+
+
+@routes.post("/api/v1/webhooks/{id}/secret")
+@require_scope("admin")
+async def rotate_secret(request: web.Request) -> web.Response:
+    """A new signing secret, shown in this answer only; the old one stops at once."""
+    hook = await services.rotate_webhook_secret(request.app, request.match_info["id"])
+    return web.json_response(hook, headers={"Cache-Control": "no-store"})
 
 
 @routes.get("/api/v1/webhooks/{id}/deliveries")
