@@ -42,6 +42,7 @@ from admin_ui.kinds_form import (
     node_refusal,
     parse_details_form,
 )
+from admin_ui.refusals import refusal_text
 from admin_ui.render import render
 from admin_ui.security import PREFIX, redirect
 from admin_ui.sharing_text import EVENT_LABELS, local_time, problem_text
@@ -402,7 +403,7 @@ async def report_published(request: web.Request) -> web.Response:
         if where == "url" and not url:
             reason = "channel-missing"
         message = CHANNEL_REFUSALS.get(reason)
-        error = _(message) if message else _("Dat lukte niet: %(reason)s", reason=exc.detail)
+        error = _(message) if message else refusal_text(exc)
         return await _editor(
             request,
             item,
