@@ -169,7 +169,9 @@ def prepare(listing: dict[str, Any]) -> dict[str, Any]:
     Pure: a caller may run it off the database thread and hand the rows to
     :func:`upsert_rows`.
     """
-    return _row_values(listing)
+    row = _row_values(listing)
+    id_base(row["published_at"])  # out of the id range: refused here, not in the batch
+    return row
 
 
 def upsert_listing(db: sqlite_utils.Database, listing: dict[str, Any]) -> int:
