@@ -219,6 +219,7 @@ async def run_bench(work: Path, size: int, rounds: int) -> dict:
         ("node_up", "bare_up", "node_down", "bare_down", "node_cpu", "bare_cpu"), 1e9
     )
     rss_growth, pair_ratios = [], []
+    cores = os.sched_getaffinity(0)  # given back afterwards: the next bench module runs free
     pin(os.getpid(), CLIENT_CORE)
     try:
         timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
@@ -260,6 +261,7 @@ async def run_bench(work: Path, size: int, rounds: int) -> dict:
                 best["node_down"] = min(best["node_down"], elapsed)
             results["server_hwm_mib"] = rss_kib(node_proc.pid)["VmHWM"] / 1024
     finally:
+        os.sched_setaffinity(0, cores)
         for proc in (node_proc, bare_proc):
             proc.terminate()
             proc.wait(timeout=30)
