@@ -84,7 +84,8 @@ def pin(pid: int, core: int) -> None:
     """Pin a process to one core (when the machine has it; a no-op on one-core machines)."""
     cores = os.sched_getaffinity(0) | os.sched_getaffinity(pid)
     if core in cores and len(cores) > 1:
-        os.sched_setaffinity(pid, {core})
+        for tid in os.listdir(f"/proc/{pid}/task"):  # threads it already has; later inherit
+            os.sched_setaffinity(int(tid), {core})
 
 
 def make_file(path: Path, size: int) -> str:

@@ -37,7 +37,9 @@ ORIGIN_CORE, PARTNER_CORE = 0, 1
 def pin(node: NodeProcess, core: int) -> None:
     """Pin a node process to one core (a no-op on a one-core machine)."""
     if node.process is not None and len(os.sched_getaffinity(0)) > 1:
-        os.sched_setaffinity(node.process.pid, {core})
+        # every thread the node already has (database, I/O pools); later ones inherit it
+        for tid in os.listdir(f"/proc/{node.process.pid}/task"):
+            os.sched_setaffinity(int(tid), {core})
 
 
 def cpu_seconds(node: NodeProcess) -> float:
