@@ -4,7 +4,8 @@ A body is never held whole in memory: the socket's buffers are batched (~2 MiB, 
 most 256 buffers) and handed to a worker thread that feeds each to the SHA-256
 (hashlib releases the GIL on big buffers) and writes the batch with one ``writev``
 to a temp file in ``media_dir/tmp`` — no joined copy — while the event loop reads
-the next batch.  Only one batch is in flight, so memory stays at two batches.  The first bytes decide the type (:mod:`node.media.detect`) and so the
+the next batch.  Only one batch is in flight, so memory stays at two batches.
+The first bytes decide the type (:mod:`node.media.detect`) and so the
 size limit, which is enforced as the bytes arrive.  Any failure — limit, refusal,
 client gone, task cancelled — removes the temp file before the error propagates.
 
