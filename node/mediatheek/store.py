@@ -149,7 +149,10 @@ def _details_values(kind: str, details: Any) -> dict[str, Any]:
 
 
 def _free_id(db: sqlite_utils.Database, published_at: str) -> int:
-    base = id_base(published_at)
+    return _free_from(db, id_base(published_at))
+
+
+def _free_from(db: sqlite_utils.Database, base: int) -> int:
     top = db.execute(
         "SELECT max(id) FROM listings WHERE id BETWEEN ? AND ?", [base, base + 2**ID_SHIFT - 1]
     ).fetchone()[0]
@@ -160,6 +163,17 @@ def _free_id(db: sqlite_utils.Database, published_at: str) -> int:
     return top + 1
 
 
+def prepare(listing: dict[str, Any]) -> dict[str, Any]:
+    """The ``listings`` row of a listing, checked (``ValueError`` when it cannot be stored).
+
+    Pure: a caller may run it off the database thread and hand the rows to
+    :func:`upsert_rows`.
+    """
+    row = _row_values(listing)
+    id_base(row["published_at"])  # out of the id range: refused here, not in the batch
+    return row
+
+
 def upsert_listing(db: sqlite_utils.Database, listing: dict[str, Any]) -> int:
     """Insert or update by ``object_id``; return the listing id.
 
@@ -167,7 +181,10 @@ def upsert_listing(db: sqlite_utils.Database, listing: dict[str, Any]) -> int:
     federation delivers out of order.  A changed ``published_at`` moves the row
     to a new id so that id order stays date order.
     """
-    row = _row_values(listing)
+    return _upsert_row(db, _row_values(listing))
+
+
+def _upsert_row(db: sqlite_utils.Database, row: dict[str, Any]) -> int:
     old = db.execute(
         "SELECT id, published_at, updated_at FROM listings WHERE object_id = ?",
         [row["object_id"]],
@@ -186,6 +203,48 @@ def upsert_listing(db: sqlite_utils.Database, listing: dict[str, Any]) -> int:
     sets = ", ".join(f"{k} = ?" for k in row)
     db.execute(f"UPDATE listings SET {sets} WHERE id = ?", [*row.values(), old[0]])
     return row["id"]
+
+
+def upsert_rows(db: sqlite_utils.Database, rows: list[dict[str, Any]]) -> int:
+    """Many :func:`prepare`-d rows at once (a back-fill page); how many were handled.
+
+    The same rules as :func:`upsert_listing`, with one lookup for the whole batch and
+    one ``executemany`` for the listings that are new: the triggers keep FTS, tags and
+    facet counts in step row by row, exactly as for single inserts.  Rows already
+    stored, and a second row for the same ``object_id`` in the batch, take the
+    single-row path (with its "older update is ignored" rule).
+    """
+    known: set[str] = set()
+    ids = [row["object_id"] for row in rows]
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ", ".join("?" * len(chunk))
+        known.update(
+            r[0]
+            for r in db.execute(
+                f"SELECT object_id FROM listings WHERE object_id IN ({marks})", chunk
+            )
+        )
+    fresh: dict[tuple[str, ...], list[list[Any]]] = {}
+    others: list[dict[str, Any]] = []
+    next_free: dict[int, int] = {}
+    for row in rows:
+        if row["object_id"] in known:
+            others.append(row)
+            continue
+        known.add(row["object_id"])
+        base = id_base(row["published_at"])
+        free = next_free[base] if base in next_free else _free_from(db, base)
+        if free - base > 2**ID_SHIFT - 1:
+            raise ValueError("too many listings published in the same microsecond")
+        next_free[base] = free + 1
+        fresh.setdefault(("id", *row), []).append([free, *row.values()])
+    for names, values in fresh.items():  # prepare() gives every row the same columns
+        marks = ", ".join("?" * len(names))
+        db.conn.executemany(f"INSERT INTO listings ({', '.join(names)}) VALUES ({marks})", values)
+    for row in others:
+        _upsert_row(db, dict(row))
+    return sum(map(len, fresh.values())) + len(others)
 
 
 def withdraw_listing(db: sqlite_utils.Database, object_id: str) -> bool:

@@ -97,7 +97,8 @@ class Backfill:
             await self._save(actor_url, backfill_state="failed", backfill_error=str(exc)[:500])
 
     async def _pages(self, actor_url: str) -> None:
-        """Page through the collection; the next page is fetched while this one is checked."""
+        """Page through the collection as a pipeline: while page k is written (database
+        thread), page k+1 is checked (worker threads) and page k+2 fetched."""
         partner = await self.app[DB].read(lambda d: partners_store.get_by_actor(d, actor_url))
         actor = await self.fed.actors.get(actor_url)
         if isinstance(actor, Failure):
@@ -106,21 +107,26 @@ class Backfill:
         count, rejected = partner["backfill_count"], 0
         start = partner["backfill_next"] or partner["mediatheek_url"]
         pending = asyncio.create_task(self._fetch_page(actor_url, start, seen))
-        while pending is not None:
-            entries, nxt = await pending
-            pending = asyncio.create_task(self._fetch_page(actor_url, nxt, seen)) if nxt else None
-            try:
-                listings, rejected_here = await self._verify_parallel(actor, entries)
-                rejected += rejected_here
-                await self.app[DB].write(
-                    lambda d, ls=listings: [index.upsert_listing(d, listing) for listing in ls]
+        writing: asyncio.Task | None = None
+        try:
+            while pending is not None:
+                entries, nxt = await pending
+                pending = (
+                    asyncio.create_task(self._fetch_page(actor_url, nxt, seen)) if nxt else None
                 )
-                count += len(listings)
-                await self._save(actor_url, backfill_next=nxt, backfill_count=count)
-            except BaseException:
-                if pending is not None:
-                    pending.cancel()
-                raise
+                rows, rejected_here = await self._verify_parallel(actor, entries)
+                rejected += rejected_here
+                if writing is not None:
+                    await writing
+                count += len(rows)
+                writing = asyncio.create_task(self._write_page(actor_url, rows, nxt, count))
+            if writing is not None:
+                await writing
+        except BaseException:
+            for task in (pending, writing):
+                if task is not None:
+                    task.cancel()
+            raise
         await self._save(
             actor_url,
             backfill_state="done",
@@ -128,6 +134,24 @@ class Backfill:
             backfill_error=f"{rejected} listings rejected" if rejected else None,
         )
         log.info("back-fill from %s done: %d listings, %d rejected", actor_url, count, rejected)
+
+    async def _write_page(
+        self, actor_url: str, rows: list[dict[str, Any]], nxt: str | None, count: int
+    ) -> None:
+        """A page's listings and the progress after it, in one transaction: a restart
+        resumes after the last page that was stored, never after one half-stored."""
+
+        def write(d) -> None:
+            index.upsert_rows(d, rows)
+            partners_store.upsert(
+                d,
+                actor_url,
+                direction=partners_store.get_by_actor(d, actor_url)["direction"],
+                backfill_next=nxt,
+                backfill_count=count,
+            )
+
+        await self.app[DB].write(write)
 
     async def _fetch_page(
         self, actor_url: str, url: str, seen: set[str]
@@ -162,7 +186,8 @@ class Backfill:
             return entries, nxt if isinstance(nxt, str) else None
 
     async def _verify_parallel(self, actor, entries: list) -> tuple[list[dict[str, Any]], int]:
-        """Verify a page in two threads: Ed25519 releases the GIL for part of its work."""
+        """Verify a page in two threads: Ed25519 releases the GIL for part of its work.
+        Off the event loop and off the database thread, which only inserts the rows."""
         if not isinstance(entries, list) or len(entries) < 32:
             return await asyncio.to_thread(self._verify, actor, entries)
         half = len(entries) // 2
@@ -173,7 +198,9 @@ class Backfill:
         return parts[0][0] + parts[1][0], parts[0][1] + parts[1][1]
 
     def _verify(self, actor, entries: list) -> tuple[list[dict[str, Any]], int]:
-        listings, rejected = [], 0
+        """The index rows of the listings whose proof verifies and that can be stored;
+        every other entry is counted as rejected and the rest of the page goes on."""
+        rows, rejected = [], 0
         name = str(actor.document.get("name") or "")
         for entry in entries if isinstance(entries, list) else []:
             if not isinstance(entry, dict):
@@ -189,11 +216,7 @@ class Backfill:
                 continue
             try:
                 item = parse_item(actor.id, entry, "back-fill")
-            except Refused:
-                rejected += 1
-                continue
-            listings.append(
-                listing_from_item(
+                listing = listing_from_item(
                     item,
                     origin_actor=actor.id,
                     origin_name=name,
@@ -201,5 +224,7 @@ class Backfill:
                     local=False,
                     proof_ok=True,
                 )
-            )
-        return listings, rejected
+                rows.append(index.prepare(listing))
+            except (Refused, ValueError):
+                rejected += 1
+        return rows, rejected

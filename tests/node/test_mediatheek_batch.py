@@ -1,0 +1,96 @@
+"""Batch upserts (back-fill pages) leave the index exactly as single upserts do."""
+
+from __future__ import annotations
+
+import pytest
+
+from node.core.db.database import connect
+from node.core.storage import migrate
+from node.mediatheek import SearchQuery, search
+from node.mediatheek import store as index
+
+ORGS = ["https://a.example/actor", "https://b.example/actor"]
+
+
+def listing(n: int, **kw) -> dict:
+    base = {
+        "object_id": f"https://a.example/items/{n}",
+        "origin_actor": ORGS[n % 2],
+        "kind": ("article", "photo", "video")[n % 3],
+        "title": f"bericht {n} over de {'haven' if n % 2 else 'brug'}",
+        "summary": "gemeenteraad",
+        "tags": [f"tag{n % 4}", "raad"],
+        "language": ("nl", "en")[n % 2],
+        # three listings share every instant: the batch must give each its own id
+        "published_at": f"2025-03-{1 + n // 3:02d}T10:00:00Z",
+    }
+    return base | kw
+
+
+@pytest.fixture
+def two_dbs(tmp_path):
+    out = []
+    for name in ("single", "batch"):
+        migrate(tmp_path / f"{name}.db")
+        out.append(connect(tmp_path / f"{name}.db"))
+    yield out
+    for db in out:
+        db.conn.close()
+
+
+def snapshot(db) -> dict:
+    """Everything the triggers derive, plus the rows themselves."""
+    query = lambda sql: sorted(tuple(r) for r in db.execute(sql).fetchall())  # noqa: E731
+    words = ["haven", "brug", "gemeenteraad", "raad", "bericht"]
+    return {
+        "listings": query("SELECT id, object_id, title, updated_at, withdrawn FROM listings"),
+        "tags": query("SELECT tag, listing_id FROM listing_tags"),
+        "facets": query("SELECT facet, value, n FROM listing_facets WHERE n > 0"),
+        "fts": {
+            w: query(f"SELECT rowid FROM listings_fts WHERE listings_fts MATCH '{w}'")
+            for w in words
+        },
+        "search": {
+            w: [i["title"] for i in search(db, SearchQuery(q=w, limit=100)).items] for w in words
+        },
+    }
+
+
+def test_upsert_rows_keeps_fts_tags_and_facets_as_single_upserts_do(two_dbs):
+    single, batch = two_dbs
+    existing = [listing(n) for n in range(6)]
+    page = [
+        *(listing(n) for n in range(6, 30)),
+        # an update of a stored listing (newer), one older than the stored one (ignored)
+        listing(1, title="bijgewerkt bericht over de haven", updated_at="2025-04-01T00:00:00Z"),
+        listing(2, title="verouderd", updated_at="2024-01-01T00:00:00Z"),
+        # the same new listing twice in one page: the second (newer) wins, as one by one
+        listing(40, title="eerste versie"),
+        listing(40, title="tweede versie brug", updated_at="2025-05-01T00:00:00Z"),
+    ]
+    for db in two_dbs:
+        db.conn.execute("BEGIN")
+        for row in existing:
+            index.upsert_listing(db, row)
+        db.conn.execute("COMMIT")
+    single.conn.execute("BEGIN")
+    for row in page:
+        index.upsert_listing(single, row)
+    single.conn.execute("COMMIT")
+    batch.conn.execute("BEGIN")
+    assert index.upsert_rows(batch, [index.prepare(row) for row in page]) == len(page)
+    batch.conn.execute("COMMIT")
+
+    assert snapshot(batch) == snapshot(single)
+    titles = [i["title"] for i in search(batch, SearchQuery(q="brug", limit=100)).items]
+    assert "tweede versie brug" in titles and "eerste versie" not in titles
+    assert index.get_listing(batch, listing(2)["object_id"])["title"] != "verouderd"
+    found = search(batch, SearchQuery(q="bericht", limit=100))
+    assert len(found.items) == 30  # 0..29: every back-filled listing is searchable
+
+
+def test_prepare_refuses_a_listing_that_cannot_be_stored():
+    with pytest.raises(ValueError, match="published_at out of range"):
+        index.prepare(listing(1, published_at="1600-01-01T00:00:00Z"))
+    with pytest.raises(ValueError, match="unknown kind"):
+        index.prepare(listing(1, kind="hologram"))
