@@ -26,7 +26,57 @@ from protocol.validate import host_of
 
 log = logging.getLogger("mediakring.federation.delivery")
 MAX_IN_FLIGHT = 512
-CLAIM_SCAN = 2000
+#: At most this many hosts are looked at per claim (held or full ones included); the
+#: next claim goes on from where this one stopped, so no host waits for ever.
+CLAIM_HOSTS = 2000
+_COLUMNS = ("id", "activity_id", "inbox", "host", "recipient", "resolved", "attempts",
+            "created_at")  # fmt: skip
+_NEXT_HOST = (
+    "SELECT host FROM deliveries WHERE state = 'pending' AND host > ? ORDER BY host LIMIT 1"
+)
+_HOST_DUE = (
+    "SELECT " + ", ".join(_COLUMNS) + " FROM deliveries"
+    " WHERE state = 'pending' AND host = ? AND next_attempt_at <= ?"
+    " AND (locked_until IS NULL OR locked_until < ?) ORDER BY next_attempt_at LIMIT ?"
+)
+
+
+def claim_rows(
+    db: sqlite_utils.Database, *, now: float, lease: float, room: int, per_host: int,
+    full: set[str], in_flight: dict[str, int], after: str = "",
+) -> tuple[list[dict], str]:  # fmt: skip
+    """Lease up to ``room`` due rows, at most ``per_host`` in flight per host.
+
+    Hosts are visited round-robin in name order, starting after ``after`` (where the
+    previous claim stopped) and wrapping around once; each visit is one seek in the
+    ``deliveries_host_due`` index (migration 21), so the cost of a claim depends on
+    the number of hosts served, not on how many rows wait.  Within a host the oldest
+    due rows go first.  Returns the rows and the host to start after next time.
+    """
+    conn = db.conn
+    chosen: list[tuple] = []
+    host, wrapped, visits = after, False, 0
+    while len(chosen) < room and visits < CLAIM_HOSTS:
+        found = conn.execute(_NEXT_HOST, [host]).fetchone()
+        if found is None:
+            if wrapped or not after:
+                break
+            wrapped, host = True, ""
+            continue
+        host = found[0]
+        if wrapped and host > after:
+            break  # every host with pending rows has had its turn
+        visits += 1
+        if host in full:
+            continue
+        want = min(per_host - in_flight.get(host, 0), room - len(chosen))
+        if want > 0:
+            chosen.extend(conn.execute(_HOST_DUE, [host, now, now, want]).fetchall())
+    if chosen:
+        conn.executemany(
+            "UPDATE deliveries SET locked_until = ? WHERE id = ?", [(lease, r[0]) for r in chosen]
+        )
+    return [dict(zip(_COLUMNS, r, strict=True)) for r in chosen], host
 
 
 class CircuitBreaker:
@@ -82,16 +132,18 @@ class Deliverer:
         self.breaker = CircuitBreaker(clock)
         self.in_flight: dict[str, int] = defaultdict(int)
         self.tasks: set[asyncio.Task] = set()
+        self.max_in_flight = MAX_IN_FLIGHT
         self._bodies: OrderedDict[str, bytes] = OrderedDict()
         self._results: list[tuple] = []
         self._flusher: asyncio.Task | None = None
+        self._cursor = ""  # the host the last claim stopped at: the next one starts after it
 
     @property
     def busy(self) -> int:
         return len(self.tasks)
 
     async def claim(self) -> list[dict]:
-        room = MAX_IN_FLIGHT - len(self.tasks)
+        room = self.max_in_flight - len(self.tasks)
         if room <= 0:
             return []
         per_host = self.config.delivery_concurrency_per_host
@@ -99,35 +151,14 @@ class Deliverer:
         in_flight = dict(self.in_flight)
         now = self.clock()
         lease = now + self.config.delivery_timeout_seconds + 60.0
+        after = self._cursor
 
-        def run(db: sqlite_utils.Database) -> list[dict]:
-            rows = db.execute(
-                "SELECT id, activity_id, inbox, host, recipient, resolved, attempts, created_at"
-                " FROM deliveries WHERE state = 'pending' AND next_attempt_at <= ?"
-                " AND (locked_until IS NULL OR locked_until < ?)"
-                " ORDER BY next_attempt_at LIMIT ?",
-                [now, now, CLAIM_SCAN],
-            ).fetchall()
-            chosen: list[tuple] = []
-            counts = dict(in_flight)
-            for row in rows:
-                host = row[3]
-                if host in full or counts.get(host, 0) >= per_host:
-                    continue
-                counts[host] = counts.get(host, 0) + 1
-                chosen.append(row)
-                if len(chosen) >= room:
-                    break
-            if chosen:
-                db.conn.executemany(
-                    "UPDATE deliveries SET locked_until = ? WHERE id = ?",
-                    [(lease, r[0]) for r in chosen],
-                )
-            keys = ("id", "activity_id", "inbox", "host", "recipient", "resolved", "attempts",
-                    "created_at")  # fmt: skip
-            return [dict(zip(keys, r, strict=True)) for r in chosen]
+        def run(db: sqlite_utils.Database) -> tuple[list[dict], str]:
+            return claim_rows(db, now=now, lease=lease, room=room, per_host=per_host,
+                              full=full, in_flight=in_flight, after=after)  # fmt: skip
 
-        return await self.store.write(run)
+        rows, self._cursor = await self.store.write(run)
+        return rows
 
     async def run_once(self) -> int:
         """Claim what is due and start it; returns how many deliveries were started."""

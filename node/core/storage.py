@@ -9,6 +9,7 @@ from node.core.db import (
     Database,
     schema,
     schema_contributions,
+    schema_delivery_claim,
     schema_instance_actor,
     schema_instants,
     schema_kinds,
@@ -35,6 +36,7 @@ NODE_SCHEMAS = (
     schema_kinds,
     schema_listing_kinds,
     schema_profile,
+    schema_delivery_claim,
 )
 
 
