@@ -339,7 +339,8 @@ def test_host_of_fast_path_agrees_with_urlsplit():
              "https://a.example:65536/", "https://a.example:080/", "https://u@a.example/",
              "https://[::1]:8/", "https://a.example:/", "https://-a.example/",
              "http://127.0.0.1:38741/inbox", "https://a.example?x", "https://a.example#f",
-             "https://a.example\t/", "https://", "http:///x", "https://a.example:65535/"]  # fmt: skip
+             "https://a.example\t/", "https://", "http:///x",
+             "https://a.example:65535/"]  # fmt: skip
     alphabet = "ab.-:0123456789/?#@[]%A \t_"
     rng = random.Random(11)
     for _ in range(20_000):
