@@ -105,3 +105,50 @@ async def test_rows_not_yet_due_wait(nodes):
     )
     counts = Counter(r["host"] for r in await node.fed.deliverer.claim())
     assert counts == {"h00.example": 3}
+
+
+async def test_deliveries_to_one_host_never_exceed_its_limit_and_all_arrive(nodes):
+    """Claimed rows beyond the limit wait in memory and take the slots as they free up."""
+    import asyncio
+
+    from aiohttp import web
+
+    from tests.federation.harness import free_port
+
+    now_open, most, got = 0, 0, []
+
+    async def inbox(request: web.Request) -> web.Response:
+        nonlocal now_open, most
+        now_open += 1
+        most = max(most, now_open)
+        await asyncio.sleep(0.01)
+        got.append(request.match_info["i"])
+        now_open -= 1
+        return web.Response(status=202)
+
+    app = web.Application()
+    app.router.add_post("/inbox/{i}", inbox)
+    runner = web.AppRunner(app, handle_signals=False)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        node = await nodes(0, delivery_concurrency_per_host=4)
+        now = node.fed.clock()
+        urls = [f"http://127.0.0.1:{port}/inbox/{i}" for i in range(60)]
+        rows = [{"follower": u + "/actor", "target": node.actor_url, "follow_id": u + "#f",
+                 "inbox": u, "shared_inbox": None, "state": "accepted", "created_at": now}
+                for u in urls]  # fmt: skip
+        await node.fed.store.write(lambda db: db["followers"].insert_all(rows))
+        activity = {"@context": CONTEXT, "id": node.base_url + "/activities/1", "type": "Create",
+                    "actor": node.actor_url}  # fmt: skip
+        await node.fed.publish(activity, [node.actor_url + "/followers"])
+        await node.fed.drain()
+    finally:
+        await runner.cleanup()
+    assert sorted(got, key=int) == [str(i) for i in range(60)]
+    assert most <= 4
+    states = await node.fed.store.read(
+        lambda db: db.execute("SELECT state, count(*) FROM deliveries GROUP BY state").fetchall()
+    )
+    assert states == [("delivered", 60)]
