@@ -18,7 +18,9 @@ there is no free-port race.
   and cached under bench/.cache; ``MEDIAKRING_BENCH_GROWTH_ROWS`` changes the size).
 * Fan-out: one Create to 1,000 and to 10,000 followers' inboxes on one host, and to
   1,000 followers over 50 hosts, until every delivery is recorded as delivered;
-  ceiling: a bare sign-and-POST loop with the same per-host concurrency (8).
+  ceiling: a bare sign-and-POST loop with the same per-host concurrency (8 workers per
+  host, each signing and POSTing its next inbox); peer: Fedify's ``sendActivity`` to the
+  same 1,000 inboxes (its own concurrency, unbounded per host).
 """
 
 from __future__ import annotations
@@ -410,17 +412,21 @@ def delivered_count(db) -> int:
 
 
 async def bare_fanout(node, urls: list[str]) -> float:
-    """Sign and POST the same body to every inbox, same per-host limit, no bookkeeping."""
+    """The ceiling: per host, ``PER_HOST`` workers that each sign and POST the same body to
+    the next inbox of that host, over kept-alive connections, with no bookkeeping."""
     actor = node.fed.actor
     body = json.dumps({"@context": CONTEXT, "id": node.base_url + "/activities/bare",
                        "type": "Create", "actor": actor.actor_url}).encode()  # fmt: skip
+    by_host: dict[str, list[str]] = {}
+    for url in urls:
+        by_host.setdefault(url.split("/")[2], []).append(url)
     connector = aiohttp.TCPConnector(limit=0, limit_per_host=PER_HOST)
     timeout = aiohttp.ClientTimeout(total=60)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
-        sem = asyncio.Semaphore(512)
 
-        async def one(url: str) -> None:
-            async with sem:
+        async def worker(queue: list[str]) -> None:
+            while queue:
+                url = queue.pop()
                 headers = sign_cavage("POST", url, {"Content-Type": AS2_MEDIA_TYPE}, body,
                                       actor.rsa_key_id, actor.rsa_private_key,
                                       datetime.now(UTC))  # fmt: skip
@@ -428,7 +434,7 @@ async def bare_fanout(node, urls: list[str]) -> float:
                     await resp.read()
 
         start = time.perf_counter()
-        await asyncio.gather(*(one(u) for u in urls))
+        await asyncio.gather(*(worker(q) for q in by_host.values() for _ in range(PER_HOST)))
         return len(urls) / (time.perf_counter() - start)
 
 
