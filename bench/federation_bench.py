@@ -1,21 +1,38 @@
-"""Federation benchmark: inbox acceptance, fan-out delivery and reach, each against a ceiling.
+"""Federation benchmark: inbox acceptance and fan-out, each beside its bare ceiling and Fedify.
 
-Run: ``.venv/bin/python bench/federation_bench.py``.  The load generator and the
-receivers run in separate processes so the node under test has its own core.
+Run: ``.venv/bin/python -m bench federation_bench`` (or ``python bench/federation_bench.py``).
 
-* Inbox: signed activities accepted (202, durable row) per second by our inbox,
-  vs. a bare aiohttp handler that only parses JSON and verifies the RSA signature.
-* Fan-out: signed deliveries per second to 1,000 distinct inboxes (50 receiver
-  ports × 20 paths), vs. a bare sign-and-POST loop with the same concurrency.
-* Reach: seconds until one activity reached all 1,000 inboxes.
+The node under test, the bare ceilings and the Fedify peer run pinned to core 0; the
+load generator and the receiving servers run in their own processes pinned to core 1,
+so each side has a core of its own and the ceiling is measured under the same
+conditions as we are.  Every wait has a timeout and every part runs under its own
+(``MEDIAKRING_BENCH_PART_TIMEOUT``, default 300 s): a part that hangs is reported as
+failed and the rest still runs.  Servers bind port 0 and report the port they got, so
+there is no free-port race.
+
+* Inbox: distinct signed Creates (pre-signed, fired with concurrency 64) accepted per
+  second (202 and a durable row) by our inbox; ceiling: a bare aiohttp handler that
+  parses the JSON, checks the Digest and verifies the RSA signature; peer: Fedify
+  1.5.9's inbox (tests/peers/fedify) under the identical load.  Also p99 latency, and
+  growth: the same against a database already holding 1,000,000 inbox rows (built once
+  and cached under bench/.cache; ``MEDIAKRING_BENCH_GROWTH_ROWS`` changes the size).
+* Fan-out: one Create to 1,000 and to 10,000 followers' inboxes on one host, and to
+  1,000 followers over 50 hosts, until every delivery is recorded as delivered;
+  ceiling: a bare sign-and-POST loop with the same per-host concurrency (8 workers per
+  host, each signing and POSTing its next inbox); peer: Fedify's ``sendActivity`` to the
+  same 1,000 inboxes (its own concurrency, unbounded per host).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import multiprocessing as mp
-import socket
+import os
+import shutil
+import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
@@ -32,23 +49,34 @@ from protocol import keys  # noqa: E402
 from protocol.httpsig import parse_signature, sign_cavage, verify_parsed  # noqa: E402
 from protocol.vocab import AS2_MEDIA_TYPE, CONTEXT  # noqa: E402
 
-INBOX_REQUESTS = 6000
+INBOX_REQUESTS = int(os.environ.get("MEDIAKRING_BENCH_INBOX_N", "4000"))
 CONCURRENCY = 64
-FANOUT = 1000
-PORTS = 50
+PER_HOST = 8
+GROWTH_ROWS = int(os.environ.get("MEDIAKRING_BENCH_GROWTH_ROWS", "1000000"))
+PART_TIMEOUT = float(os.environ.get("MEDIAKRING_BENCH_PART_TIMEOUT", "300"))
+FEDIFY_DIR = ROOT / "tests" / "peers" / "fedify"
+CACHE = Path(__file__).resolve().parent / ".cache"
+SERVER_CPU, LOAD_CPU = 0, 1
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def pin(cpu: int) -> None:
+    """Run this process on one core (when the machine has two or more)."""
+    with contextlib.suppress(AttributeError, OSError):
+        if (os.cpu_count() or 1) >= 2:
+            os.sched_setaffinity(0, {cpu})
 
 
-# -- processes ---------------------------------------------------------------------------
+def _percentile(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(len(values) * p))] if values else 0.0
+
+
+# -- processes on the load core -----------------------------------------------------------
 
 
 def _loadgen(pem: str, actor_base: str, url: str, n: int, tag: str, out) -> None:
     """Pre-sign ``n`` distinct requests, then fire them with fixed concurrency."""
+    pin(LOAD_CPU)
     key = keys.load_private_pem(pem)
     actor = actor_base + "/users/bench"
     now = datetime.now(UTC)
@@ -56,36 +84,47 @@ def _loadgen(pem: str, actor_base: str, url: str, n: int, tag: str, out) -> None
     for i in range(n):
         doc = {"@context": "https://www.w3.org/ns/activitystreams", "type": "Create",
                "id": f"{actor}/statuses/{tag}{i}/activity", "actor": actor,
+               "to": ["https://www.w3.org/ns/activitystreams#Public"],
                "object": {"id": f"{actor}/statuses/{tag}{i}", "type": "Note",
-                          "attributedTo": actor, "content": "<p>bench</p>"}}  # fmt: skip
+                          "attributedTo": actor, "content": "<p>bench</p>",
+                          "to": ["https://www.w3.org/ns/activitystreams#Public"]}}  # fmt: skip
         body = json.dumps(doc).encode()
         headers = sign_cavage("POST", url, {"Content-Type": AS2_MEDIA_TYPE}, body,
                               actor + "#main-key", key, now)  # fmt: skip
         requests.append((body, headers))
 
-    async def fire() -> tuple[float, int]:
-        ok = 0
+    async def fire() -> tuple[float, int, list[float]]:
+        ok, latencies = 0, []
         queue = list(reversed(requests))
         connector = aiohttp.TCPConnector(limit=CONCURRENCY)
-        async with aiohttp.ClientSession(connector=connector) as session:
+        timeout = aiohttp.ClientTimeout(total=60)
+        async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
 
             async def worker():
                 nonlocal ok
                 while queue:
                     body, headers = queue.pop()
-                    async with session.post(url, data=body, headers=headers) as resp:
-                        await resp.read()
-                        ok += resp.status == 202
+                    sent = time.perf_counter()
+                    try:
+                        async with session.post(url, data=body, headers=headers) as resp:
+                            await resp.read()
+                            ok += 200 <= resp.status < 300
+                    except (aiohttp.ClientError, TimeoutError):
+                        pass
+                    latencies.append(time.perf_counter() - sent)
 
             start = time.perf_counter()
             await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
-            return time.perf_counter() - start, ok
+            return time.perf_counter() - start, ok, latencies
 
-    elapsed, ok = asyncio.run(fire())
-    out.put((elapsed, ok))
+    elapsed, ok, latencies = asyncio.run(fire())
+    out.put((elapsed, ok, _percentile(latencies, 0.5), _percentile(latencies, 0.99)))
 
 
-def _receivers(ports: list[int], ready) -> None:
+def _receivers(count: int, out) -> None:
+    """``count`` servers on ports of their own choosing that accept every POST."""
+    pin(LOAD_CPU)
+
     async def main():
         async def accept(request: web.Request) -> web.Response:
             await request.read()
@@ -95,46 +134,76 @@ def _receivers(ports: list[int], ready) -> None:
         app.router.add_post("/inbox/{i}", accept)
         runner = web.AppRunner(app, handle_signals=False, access_log=None)
         await runner.setup()
-        for port in ports:
-            await web.TCPSite(runner, "127.0.0.1", port).start()
-        ready.set()
+        ports = []
+        for _ in range(count):
+            site = web.TCPSite(runner, "127.0.0.1", 0)
+            await site.start()
+            ports.append(site._server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
+        out.put(ports)
         await asyncio.Event().wait()
 
     asyncio.run(main())
 
 
-def run_loadgen(pem: str, actor_base: str, url: str, n: int, tag: str) -> tuple[float, int]:
+async def _get(out, wait_s: float, proc=None):
+    """The next value from a process queue, or TimeoutError (also if the process died)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait_s
+    while True:
+        try:
+            return await loop.run_in_executor(None, lambda: out.get(timeout=1.0))
+        except Exception:  # queue.Empty
+            if proc is not None and not proc.is_alive() and out.empty():
+                raise RuntimeError(f"process exited with {proc.exitcode}") from None
+            if loop.time() > deadline:
+                raise TimeoutError("no answer from the helper process") from None
+
+
+async def run_loadgen(pem: str, actor_base: str, url: str, n: int, tag: str) -> dict:
     ctx = mp.get_context("spawn")
     out = ctx.Queue()
-    proc = ctx.Process(target=_loadgen, args=(pem, actor_base, url, n, tag, out))
+    proc = ctx.Process(target=_loadgen, args=(pem, actor_base, url, n, tag, out), daemon=True)
     proc.start()
-    return proc, out
+    try:
+        elapsed, ok, p50, p99 = await _get(out, PART_TIMEOUT, proc)
+    finally:
+        proc.join(5)
+        if proc.is_alive():
+            proc.kill()
+    return {"per_s": ok / elapsed, "ok": ok, "p50_ms": p50 * 1000, "p99_ms": p99 * 1000}
 
 
-# -- in-process servers -------------------------------------------------------------------
+# -- servers on the server core ----------------------------------------------------------
+
+
+async def _serve(app: web.Application) -> tuple[web.AppRunner, int]:
+    runner = web.AppRunner(app, handle_signals=False, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    return runner, site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
 
 async def fake_actor_server(pem_public: str) -> tuple[web.AppRunner, str]:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
+    base: list[str] = []
 
     async def actor(request: web.Request) -> web.Response:
-        actor_id = base + request.path
+        actor_id = base[0] + request.path
         doc = {"@context": CONTEXT, "id": actor_id, "type": "Person", "inbox": actor_id + "/inbox",
+               "preferredUsername": "bench",
                "publicKey": {"id": actor_id + "#main-key", "owner": actor_id,
                              "publicKeyPem": pem_public}}  # fmt: skip
         return web.Response(text=json.dumps(doc), content_type=AS2_MEDIA_TYPE)
 
     app = web.Application()
     app.router.add_get("/{tail:.*}", actor)
-    runner = web.AppRunner(app, handle_signals=False, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    return runner, base
+    runner, port = await _serve(app)
+    base.append(f"http://127.0.0.1:{port}")
+    return runner, base[0]
 
 
 async def bare_server(public_key) -> tuple[web.AppRunner, str]:
-    port = free_port()
+    """The ceiling: parse JSON, check the Digest, verify the RSA signature, answer 202."""
 
     async def handle(request: web.Request) -> web.Response:
         body = await request.read()
@@ -145,29 +214,95 @@ async def bare_server(public_key) -> tuple[web.AppRunner, str]:
 
     app = web.Application()
     app.router.add_post("/inbox", handle)
-    runner = web.AppRunner(app, handle_signals=False, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
+    runner, port = await _serve(app)
     return runner, f"http://127.0.0.1:{port}/inbox"
 
 
-async def wait_loadgen(proc, out) -> tuple[float, int]:
-    loop = asyncio.get_running_loop()
-    result = await loop.run_in_executor(None, out.get)
-    await loop.run_in_executor(None, proc.join)
-    return result
+class Fedify:
+    """The Fedify 1.5.9 test peer as a subprocess on the server core."""
+
+    def __init__(self) -> None:
+        self.proc: subprocess.Popen | None = None
+        self.origin = ""
+
+    async def start(self) -> Fedify | None:
+        node = shutil.which("node")
+        if node is None or not (FEDIFY_DIR / "node_modules").exists():
+            return None
+        cmd = [node, "server.mjs", "--port", "0", "--host", "127.0.0.1"]
+        if shutil.which("taskset") and (os.cpu_count() or 1) >= 2:
+            cmd = ["taskset", "-c", str(SERVER_CPU), *cmd]
+        self.proc = subprocess.Popen(  # noqa: ASYNC220 (starting it does not wait)
+            cmd, cwd=FEDIFY_DIR, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+        )
+        loop = asyncio.get_running_loop()
+        line = await asyncio.wait_for(loop.run_in_executor(None, self.proc.stdout.readline), 60)
+        self.origin = json.loads(line)["origin"]
+        return self
+
+    @property
+    def inbox(self) -> str:
+        return self.origin + "/users/peer/inbox"
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
 
 
-async def start_node(tmp: Path):
+async def start_node(tmp: Path, db_from: Path | None = None):
     from tests.federation.harness import start_node as start
 
-    return await start(tmp, 0, workers=True, inbox_rate_per_minute=10**9,
-                       inbox_rate_per_address_per_minute=10**9,
-                       delivery_concurrency_per_host=8, delivery_timeout_seconds=20.0,
-                       inbox_max_bytes=1 << 20)  # fmt: skip
+    if db_from is not None:
+        await asyncio.to_thread(tmp.mkdir, parents=True, exist_ok=True)
+        await asyncio.to_thread(shutil.copyfile, db_from, tmp / "node0.db")
+    for attempt in range(3):  # the harness picks its port before binding it
+        try:
+            return await start(tmp, 0, workers=True, inbox_rate_per_minute=10**9,
+                               inbox_rate_per_address_per_minute=10**9,
+                               delivery_concurrency_per_host=PER_HOST,
+                               delivery_timeout_seconds=20.0,
+                               inbox_max_bytes=1 << 20)  # fmt: skip
+        except OSError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
-# -- the three measurements ----------------------------------------------------------------
+def growth_db(rows: int) -> Path:
+    """A node database with ``rows`` processed inbox rows, built once and cached."""
+    CACHE.mkdir(exist_ok=True)
+    path = CACHE / f"inbox-{rows}.db"
+    if path.exists():
+        return path
+    from node.core.storage import open_database
+
+    partial = CACHE / f"inbox-{rows}.db.partial"
+    partial.unlink(missing_ok=True)
+    open_database(partial, readers=1).close()
+    conn = sqlite3.connect(partial)
+    body = json.dumps({"type": "Create", "content": "x" * 200})
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=OFF")
+    batch = 50_000
+    for start in range(0, rows, batch):
+        conn.executemany(
+            "INSERT INTO inbox_queue (activity_id, actor, type, body, state, attempts,"
+            " next_attempt_at, received_at) VALUES (?, ?, 'Create', ?, 'done', 1, 0, 0)",
+            ((f"https://old{i % 500}.example/a/{i}", f"https://old{i % 500}.example/u",
+              body) for i in range(start, min(rows, start + batch))),
+        )  # fmt: skip
+        conn.commit()
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    partial.rename(path)
+    return path
+
+
+# -- the measurements ----------------------------------------------------------------------
 
 
 async def bench_inbox(tmp: Path) -> dict:
@@ -175,38 +310,77 @@ async def bench_inbox(tmp: Path) -> dict:
     pem, public = keys.private_pem(key), key.public_key()
     actors_runner, actor_base = await fake_actor_server(keys.public_pem(key))
     bare_runner, bare_url = await bare_server(public)
-    node = await start_node(tmp / "inbox")
-    node.fed.inbox_worker.handlers.clear()
+    results: dict[str, dict] = {}
     try:
-        proc, out = run_loadgen(pem, actor_base, bare_url, INBOX_REQUESTS, "bare")
-        bare_s, bare_ok = await wait_loadgen(proc, out)
-        url = node.base_url + "/inbox"
-        proc, out = run_loadgen(pem, actor_base, url, INBOX_REQUESTS, "ours")
-        ours_s, ours_ok = await wait_loadgen(proc, out)
+        results["bare"] = await run_loadgen(pem, actor_base, bare_url, INBOX_REQUESTS, "bare")
+        node = await start_node(tmp / "inbox")
+        node.fed.inbox_worker.handlers.clear()
+        try:
+            url = node.base_url + "/inbox"
+            results["ours"] = await run_loadgen(pem, actor_base, url, INBOX_REQUESTS, "ours")
+        finally:
+            await node.stop()
+        fedify = await Fedify().start()
+        if fedify is not None:
+            try:
+                n = min(INBOX_REQUESTS, 1000)  # Fedify is ~10x slower: fewer, same shape
+                results["fedify"] = await run_loadgen(pem, actor_base, fedify.inbox, n, "fed")
+            finally:
+                fedify.stop()
+        try:
+            db = await asyncio.wait_for(asyncio.to_thread(growth_db, GROWTH_ROWS), PART_TIMEOUT)
+            node = await start_node(tmp / "inbox-grown", db)
+            node.fed.inbox_worker.handlers.clear()
+            try:
+                url = node.base_url + "/inbox"
+                results["grown"] = await run_loadgen(pem, actor_base, url, INBOX_REQUESTS, "g")
+            finally:
+                await node.stop()
+        except Exception as exc:  # growth is reported as missing, the rest still counts
+            results["grown_error"] = {"error": repr(exc)}
     finally:
-        await node.stop()
         await bare_runner.cleanup()
         await actors_runner.cleanup()
-    ours, bare = ours_ok / ours_s, bare_ok / bare_s
-    return {"inbox_accepted_per_s": round(ours), "inbox_bare_ceiling_per_s": round(bare),
-            "inbox_ratio": round(ours / bare, 3), "inbox_ok": ours_ok,
-            "inbox_requests": INBOX_REQUESTS}  # fmt: skip
+    return results
 
 
-def inbox_urls(ports: list[int]) -> list[str]:
-    per = FANOUT // len(ports)
-    return [f"http://127.0.0.1:{p}/inbox/{i}" for p in ports for i in range(per)]
+async def fedify_fanout(ports: list[int], followers: int) -> dict:
+    """Fedify's own fan-out: one Create to the same inboxes in one ``sendActivity`` call."""
+    per = followers // len(ports)
+    urls = [f"http://127.0.0.1:{p}/inbox/{i}" for p in ports for i in range(per)]
+    fedify = await Fedify().start()
+    if fedify is None:
+        return {"error": "Fedify peer not installed (tests/peers/fedify/node_modules)"}
+    try:
+        timeout = aiohttp.ClientTimeout(total=PART_TIMEOUT)
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            async with session.post(fedify.origin + "/control/fanout",
+                                    json={"inboxes": urls}) as resp:  # fmt: skip
+                answer = await resp.json()
+    finally:
+        fedify.stop()
+    if not answer.get("ok"):
+        return {"error": answer.get("error", "no answer")}
+    return {"per_s": answer["deliveries"] / answer["seconds"], "seconds": answer["seconds"]}
 
 
-async def bench_fanout(tmp: Path) -> dict:
+async def start_receivers(count: int):
     ctx = mp.get_context("spawn")
-    ports = [free_port() for _ in range(PORTS)]
-    ready = ctx.Event()
-    proc = ctx.Process(target=_receivers, args=(ports, ready), daemon=True)
+    out = ctx.Queue()
+    proc = ctx.Process(target=_receivers, args=(count, out), daemon=True)
     proc.start()
-    await asyncio.get_running_loop().run_in_executor(None, ready.wait)
-    urls = inbox_urls(ports)
-    node = await start_node(tmp / "fanout")
+    try:
+        ports = await _get(out, 60, proc)
+    except BaseException:
+        proc.kill()
+        raise
+    return proc, ports
+
+
+async def bench_fanout(tmp: Path, ports: list[int], followers: int, name: str) -> dict:
+    per = followers // len(ports)
+    urls = [f"http://127.0.0.1:{p}/inbox/{i}" for p in ports for i in range(per)]
+    node = await start_node(tmp / name)
     try:
         bare = await bare_fanout(node, urls)
         now = node.fed.clock()
@@ -222,20 +396,15 @@ async def bench_fanout(tmp: Path) -> dict:
         await node.fed.publish(activity, [node.actor_url + "/followers"])
         while True:
             done = await node.fed.store.read(delivered_count)
-            if done >= FANOUT:
+            if done >= len(urls):
                 break
-            await asyncio.sleep(0.01)
+            if time.perf_counter() - start > PART_TIMEOUT:
+                raise TimeoutError(f"{done} of {len(urls)} delivered after {PART_TIMEOUT:g}s")
+            await asyncio.sleep(0.05)
         reach = time.perf_counter() - start
     finally:
         await node.stop()
-        proc.terminate()
-    ours = FANOUT / reach
-    return {
-        "fanout_deliveries_per_s": round(ours),
-        "fanout_bare_ceiling_per_s": round(bare),
-        "fanout_ratio": round(ours / bare, 3),
-        "reach_1000_inboxes_s": round(reach, 3),
-    }
+    return {"ours": len(urls) / reach, "bare": bare, "reach_s": reach, "deliveries": len(urls)}
 
 
 def delivered_count(db) -> int:
@@ -243,16 +412,21 @@ def delivered_count(db) -> int:
 
 
 async def bare_fanout(node, urls: list[str]) -> float:
-    """Sign and POST the same body to every inbox, same per-host limit, no bookkeeping."""
+    """The ceiling: per host, ``PER_HOST`` workers that each sign and POST the same body to
+    the next inbox of that host, over kept-alive connections, with no bookkeeping."""
     actor = node.fed.actor
     body = json.dumps({"@context": CONTEXT, "id": node.base_url + "/activities/bare",
                        "type": "Create", "actor": actor.actor_url}).encode()  # fmt: skip
-    connector = aiohttp.TCPConnector(limit=0, limit_per_host=8)
-    async with aiohttp.ClientSession(connector=connector) as session:
-        sem = asyncio.Semaphore(512)
+    by_host: dict[str, list[str]] = {}
+    for url in urls:
+        by_host.setdefault(url.split("/")[2], []).append(url)
+    connector = aiohttp.TCPConnector(limit=0, limit_per_host=PER_HOST)
+    timeout = aiohttp.ClientTimeout(total=60)
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
 
-        async def one(url: str) -> None:
-            async with sem:
+        async def worker(queue: list[str]) -> None:
+            while queue:
+                url = queue.pop()
                 headers = sign_cavage("POST", url, {"Content-Type": AS2_MEDIA_TYPE}, body,
                                       actor.rsa_key_id, actor.rsa_private_key,
                                       datetime.now(UTC))  # fmt: skip
@@ -260,21 +434,98 @@ async def bare_fanout(node, urls: list[str]) -> float:
                     await resp.read()
 
         start = time.perf_counter()
-        await asyncio.gather(*(one(u) for u in urls))
+        await asyncio.gather(*(worker(q) for q in by_host.values() for _ in range(PER_HOST)))
         return len(urls) / (time.perf_counter() - start)
 
 
+# -- rows ------------------------------------------------------------------------------------
+
+
+def _row(measure, ours, ceiling, peer, unit, target, *, lower_is_better=False) -> dict:
+    ratio = None
+    if ours is not None and ceiling:
+        ratio = round(ours / ceiling, 3)
+    met = None
+    if ratio is not None:
+        bound = float(target.split()[-1])
+        met = ratio <= bound if lower_is_better else ratio >= bound
+    rounded = [None if v is None else round(v, 1) for v in (ours, ceiling, peer)]
+    return {"measure": measure, "ours": rounded[0], "ceiling": rounded[1], "peer": rounded[2],
+            "unit": unit, "ratio": ratio, "target": target, "met": met}  # fmt: skip
+
+
+def rows_of(results: dict) -> list[dict]:
+    rows = []
+    inbox = results.get("inbox", {})
+    if "ours" in inbox:
+        bare, ours = inbox["bare"], inbox["ours"]
+        fed = inbox.get("fedify")
+        rows.append(_row(f"inbox accepted, {INBOX_REQUESTS:,} signed Creates, c=64", ours["per_s"],
+                         bare["per_s"], fed and fed["per_s"], "req/s",
+                         "ratio >= 0.70"))  # fmt: skip
+        rows.append(_row("inbox p99 latency", ours["p99_ms"], bare["p99_ms"],
+                         fed and fed["p99_ms"], "ms", "ratio <= 2.0",
+                         lower_is_better=True))  # fmt: skip
+        if "grown" in inbox:
+            rows.append(_row(f"inbox accepted, {GROWTH_ROWS:,} rows stored",
+                             inbox["grown"]["per_s"], bare["per_s"], None, "req/s",
+                             "ratio >= 0.70"))  # fmt: skip
+            rows.append(_row("inbox growth: 1M rows vs empty", inbox["grown"]["per_s"],
+                             ours["per_s"], None, "req/s", "ratio >= 0.90"))  # fmt: skip
+    for key, label in (("fanout_1k", "fan-out 1,000 followers, one host"),
+                       ("fanout_10k", "fan-out 10,000 followers, one host"),
+                       ("fanout_50h", "fan-out 1,000 followers over 50 hosts")):  # fmt: skip
+        part = results.get(key)
+        peer = results.get(key + "_fedify", {}).get("per_s")
+        if part and "ours" in part:
+            rows.append(_row(label, part["ours"], part["bare"], peer, "deliveries/s",
+                             "ratio >= 0.80"))  # fmt: skip
+    one, ten = results.get("fanout_1k", {}), results.get("fanout_10k", {})
+    if "ours" in one and "ours" in ten:
+        rows.append(_row("fan-out cost flat: 10k rate vs 1k rate", ten["ours"], one["ours"],
+                         None, "deliveries/s", "ratio >= 0.90"))  # fmt: skip
+    return rows
+
+
+async def _part(results: dict, name: str, coro) -> None:
+    started = time.perf_counter()
+    try:
+        results[name] = await asyncio.wait_for(coro, PART_TIMEOUT * 3)
+    except Exception as exc:  # one failed part does not lose the others
+        results[name] = {"error": repr(exc)}
+    print(f"  {name}: {time.perf_counter() - started:.1f}s {results[name]}", flush=True)
+
+
 async def run() -> dict:
+    results: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
-        results = await bench_inbox(Path(tmp))
-        results.update(await bench_fanout(Path(tmp)))
+        tmp_path = Path(tmp)
+        await _part(results, "inbox", bench_inbox(tmp_path))
+        one_host = many_hosts = None
+        try:
+            one_host = await start_receivers(1)
+            many_hosts = await start_receivers(50)
+            await _part(results, "fanout_1k", bench_fanout(tmp_path, one_host[1], 1000, "f1"))
+            await _part(results, "fanout_1k_fedify", fedify_fanout(one_host[1], 1000))
+            await _part(results, "fanout_10k",
+                        bench_fanout(tmp_path, one_host[1], 10_000, "f10"))  # fmt: skip
+            await _part(results, "fanout_50h",
+                        bench_fanout(tmp_path, many_hosts[1], 1000, "f50"))  # fmt: skip
+        finally:
+            for started in (one_host, many_hosts):
+                if started is not None:
+                    started[0].kill()
+                    started[0].join(5)
+    results["rows"] = rows_of(results)
     return results
 
 
 def main() -> dict:
+    pin(SERVER_CPU)
     results = asyncio.run(run())
-    for name, value in results.items():
-        print(f"{name:32} {value}")
+    for row in results["rows"]:
+        print(f"  {row['measure']:44} ours {row['ours']} ceiling {row['ceiling']}"
+              f" peer {row['peer']} ratio {row['ratio']} ({row['target']})")  # fmt: skip
     return results
 
 

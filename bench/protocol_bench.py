@@ -4,7 +4,9 @@
    cached key lookup + ``verify_parsed`` vs a bare ``RSAPublicKey.verify`` over the very
    same signing strings. Target: ours ≥ 80 % of bare.
 2. Object proof (eddsa-jcs-2022): our ``verify_proof`` (JCS + hashes + Ed25519) vs a
-   bare ``Ed25519PublicKey.verify`` of the same 64 signed bytes. Target: ≥ 70 %.
+   bare primitives: JCS of the same document with the C ``json`` encoder (sorted keys,
+   compact), SHA-256 of it and of the options, and ``Ed25519PublicKey.verify`` (the
+   issue's "bare Ed25519 + JCS"). Target: ≥ 80 %. Ed25519 alone is shown beside it.
 3. ``parse_json`` + ``validate_activity`` of a known-context Create with two attachments:
    ≥ 20,000 documents per second on one core (bare ``json.loads`` is shown for scale).
 
@@ -43,7 +45,7 @@ ROUNDS = int(os.environ.get("MEDIAKRING_BENCH_ROUNDS", "7"))
 NOW = datetime(2026, 2, 1, 12, 0, tzinfo=UTC)
 BASE = "https://stad.example"
 ACTOR = f"{BASE}/actor"
-TARGETS = {"cavage_ratio": 0.80, "proof_ratio": 0.70, "validate_per_second": 20_000}
+TARGETS = {"cavage_ratio": 0.80, "proof_ratio": 0.80, "validate_per_second": 20_000}
 
 
 def _item(i: int) -> dict:
@@ -210,16 +212,34 @@ def bench_proof() -> dict:
     def bare(entry) -> None:
         public.verify(entry[0], entry[1])
 
+    encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
+    jcs_work = [(doc, multibase.decode(doc["proof"]["proofValue"])) for doc in docs]
+
+    def bare_jcs(entry) -> None:
+        doc, signature = entry
+        proof = doc["proof"]
+        options = {k: v for k, v in proof.items() if k != "proofValue"}
+        body = {k: v for k, v in doc.items() if k != "proof"}
+        data = (hashlib.sha256(encode(options).encode()).digest()
+                + hashlib.sha256(encode(body).encode()).digest())  # fmt: skip
+        public.verify(signature, data)
+
     def ours(doc) -> None:
         result = proofs.verify_proof(doc, multikey.decode_ed25519(public_multibase))
         if not result:
             raise AssertionError(result)
 
-    bare_rate, ours_rate = _alternate(bare, ours, bare_work, docs)
+    bare_rate = jcs_rate = ours_rate = 0.0
+    for _ in range(ROUNDS):
+        bare_rate = max(bare_rate, _best_rate(bare, bare_work, 1))
+        jcs_rate = max(jcs_rate, _best_rate(bare_jcs, jcs_work, 1))
+        ours_rate = max(ours_rate, _best_rate(ours, docs, 1))
     return {
         "bare_per_s": round(bare_rate),
+        "bare_with_jcs_per_s": round(jcs_rate),
         "ours_per_s": round(ours_rate),
-        "ratio": round(ours_rate / bare_rate, 3),
+        "ratio": round(ours_rate / jcs_rate, 3),
+        "ratio_vs_bare_ed25519": round(ours_rate / bare_rate, 3),
     }
 
 
@@ -240,6 +260,32 @@ def bench_validate() -> dict:
     }
 
 
+def _row(measure, ours, ceiling, unit, target, bound) -> dict:
+    ratio = round(ours / ceiling, 3) if ceiling else None
+    met = None if bound is None else (ratio if ceiling else ours) >= bound
+    return {"measure": measure, "ours": ours, "ceiling": ceiling, "peer": None, "unit": unit,
+            "ratio": ratio, "target": target, "met": met}  # fmt: skip
+
+
+def rows_of(results: dict) -> list[dict]:
+    cav, small, proof = results["cavage"], results["cavage_small_body"], results["proof"]
+    val = results["validate"]
+    return [
+        _row("cavage verify vs bare RSA", cav["ours_per_s"], cav["bare_per_s"], "verify/s",
+             "ratio >= 0.80", TARGETS["cavage_ratio"]),
+        _row("cavage verify vs bare RSA + Digest", cav["ours_per_s"],
+             cav["bare_with_body_digest_per_s"], "verify/s", "(shown)", None),
+        _row("cavage verify, small body, vs bare RSA", small["ours_per_s"], small["bare_per_s"],
+             "verify/s", "(shown)", None),
+        _row("proof verify vs bare Ed25519 + JCS", proof["ours_per_s"],
+             proof["bare_with_jcs_per_s"], "verify/s", "ratio >= 0.80", TARGETS["proof_ratio"]),
+        _row("proof verify vs bare Ed25519 alone", proof["ours_per_s"], proof["bare_per_s"],
+             "verify/s", "(shown)", None),
+        _row("parse + validate a Create", val["ours_per_s"], None, "docs/s", ">= 20,000/s",
+             TARGETS["validate_per_second"]),
+    ]  # fmt: skip
+
+
 def main() -> dict:
     results = {
         "cavage": bench_cavage(),
@@ -248,6 +294,7 @@ def main() -> dict:
         "validate": bench_validate(),
     }
     results["targets"] = TARGETS
+    results["rows"] = rows_of(results)
     results["met"] = {
         "cavage_ratio": results["cavage"]["ratio"] >= TARGETS["cavage_ratio"],
         "proof_ratio": results["proof"]["ratio"] >= TARGETS["proof_ratio"],

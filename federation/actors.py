@@ -162,6 +162,10 @@ class ActorCache:
     def cached(self, actor_id: str) -> RemoteActor | None:
         return self._by_id.get(actor_id)
 
+    def known_key(self, key_id: str) -> RemoteActor | None:
+        """The owner of ``key_id`` when it is in memory (what ``by_key_id`` returns first)."""
+        return self._by_key.get(key_id)
+
     async def get(self, actor_id: str, *, refresh: bool = False) -> RemoteActor | Failure:
         """The actor ``actor_id``, fetched when unknown, stale or ``refresh``."""
         if not refresh:

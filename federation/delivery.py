@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import OrderedDict, defaultdict
+from collections import OrderedDict, defaultdict, deque
 from collections.abc import Callable
 
 import aiohttp
@@ -26,7 +26,61 @@ from protocol.validate import host_of
 
 log = logging.getLogger("mediakring.federation.delivery")
 MAX_IN_FLIGHT = 512
-CLAIM_SCAN = 2000
+#: A claim leases up to this many times a host's concurrency limit (in flight plus
+#: waiting in memory), so a finished delivery hands its slot to the next one at once
+#: and the database is asked again only when a host's queue runs low.
+LOOKAHEAD = 3
+#: At most this many hosts are looked at per claim (held or full ones included); the
+#: next claim goes on from where this one stopped, so no host waits for ever.
+CLAIM_HOSTS = 2000
+_COLUMNS = ("id", "activity_id", "inbox", "host", "recipient", "resolved", "attempts",
+            "created_at")  # fmt: skip
+_NEXT_HOST = (
+    "SELECT host FROM deliveries WHERE state = 'pending' AND host > ? ORDER BY host LIMIT 1"
+)
+_HOST_DUE = (
+    "SELECT " + ", ".join(_COLUMNS) + " FROM deliveries"
+    " WHERE state = 'pending' AND host = ? AND next_attempt_at <= ?"
+    " AND (locked_until IS NULL OR locked_until < ?) ORDER BY next_attempt_at LIMIT ?"
+)
+
+
+def claim_rows(
+    db: sqlite_utils.Database, *, now: float, lease: float, room: int, per_host: int,
+    full: set[str], in_flight: dict[str, int], after: str = "",
+) -> tuple[list[dict], str]:  # fmt: skip
+    """Lease up to ``room`` due rows, at most ``per_host`` in flight per host.
+
+    Hosts are visited round-robin in name order, starting after ``after`` (where the
+    previous claim stopped) and wrapping around once; each visit is one seek in the
+    ``deliveries_host_due`` index (migration 21), so the cost of a claim depends on
+    the number of hosts served, not on how many rows wait.  Within a host the oldest
+    due rows go first.  Returns the rows and the host to start after next time.
+    """
+    conn = db.conn
+    chosen: list[tuple] = []
+    host, wrapped, visits = after, False, 0
+    while len(chosen) < room and visits < CLAIM_HOSTS:
+        found = conn.execute(_NEXT_HOST, [host]).fetchone()
+        if found is None:
+            if wrapped or not after:
+                break
+            wrapped, host = True, ""
+            continue
+        host = found[0]
+        if wrapped and host > after:
+            break  # every host with pending rows has had its turn
+        visits += 1
+        if host in full:
+            continue
+        want = min(per_host - in_flight.get(host, 0), room - len(chosen))
+        if want > 0:
+            chosen.extend(conn.execute(_HOST_DUE, [host, now, now, want]).fetchall())
+    if chosen:
+        conn.executemany(
+            "UPDATE deliveries SET locked_until = ? WHERE id = ?", [(lease, r[0]) for r in chosen]
+        )
+    return [dict(zip(_COLUMNS, r, strict=True)) for r in chosen], host
 
 
 class CircuitBreaker:
@@ -82,62 +136,87 @@ class Deliverer:
         self.breaker = CircuitBreaker(clock)
         self.in_flight: dict[str, int] = defaultdict(int)
         self.tasks: set[asyncio.Task] = set()
+        self.max_in_flight = MAX_IN_FLIGHT
         self._bodies: OrderedDict[str, bytes] = OrderedDict()
         self._results: list[tuple] = []
         self._flusher: asyncio.Task | None = None
+        self._cursor = ""  # the host the last claim stopped at: the next one starts after it
+        self._ready: defaultdict[str, deque[dict]] = defaultdict(deque)  # claimed, not started
+        self._closing = False
 
     @property
     def busy(self) -> int:
         return len(self.tasks)
 
-    async def claim(self) -> list[dict]:
-        room = MAX_IN_FLIGHT - len(self.tasks)
+    async def claim(self, depth: int = 1) -> list[dict]:
+        """Lease due rows: per host up to ``depth`` × the concurrency limit, counting the
+        rows in flight and those already waiting in memory."""
+        room = self.max_in_flight - len(self.tasks) - sum(map(len, self._ready.values()))
         if room <= 0:
             return []
         per_host = self.config.delivery_concurrency_per_host
-        full = {h for h, n in self.in_flight.items() if n >= per_host} | self.breaker.held()
-        in_flight = dict(self.in_flight)
+        held = self.breaker.held()
+        taken = {h: n + len(self._ready.get(h, ())) for h, n in self.in_flight.items()}
+        for host, queue in self._ready.items():
+            taken.setdefault(host, len(queue))
+        limit = per_host * depth
+        full = {h for h, n in taken.items() if n >= limit} | held
         now = self.clock()
         lease = now + self.config.delivery_timeout_seconds + 60.0
+        after = self._cursor
 
-        def run(db: sqlite_utils.Database) -> list[dict]:
-            rows = db.execute(
-                "SELECT id, activity_id, inbox, host, recipient, resolved, attempts, created_at"
-                " FROM deliveries WHERE state = 'pending' AND next_attempt_at <= ?"
-                " AND (locked_until IS NULL OR locked_until < ?)"
-                " ORDER BY next_attempt_at LIMIT ?",
-                [now, now, CLAIM_SCAN],
-            ).fetchall()
-            chosen: list[tuple] = []
-            counts = dict(in_flight)
-            for row in rows:
-                host = row[3]
-                if host in full or counts.get(host, 0) >= per_host:
-                    continue
-                counts[host] = counts.get(host, 0) + 1
-                chosen.append(row)
-                if len(chosen) >= room:
-                    break
-            if chosen:
-                db.conn.executemany(
-                    "UPDATE deliveries SET locked_until = ? WHERE id = ?",
-                    [(lease, r[0]) for r in chosen],
-                )
-            keys = ("id", "activity_id", "inbox", "host", "recipient", "resolved", "attempts",
-                    "created_at")  # fmt: skip
-            return [dict(zip(keys, r, strict=True)) for r in chosen]
+        def run(db: sqlite_utils.Database) -> tuple[list[dict], str]:
+            return claim_rows(db, now=now, lease=lease, room=room, per_host=limit,
+                              full=full, in_flight=taken, after=after)  # fmt: skip
 
-        return await self.store.write(run)
+        rows, self._cursor = await self.store.write(run)
+        for row in rows:
+            row["lease"] = lease
+        return rows
 
     async def run_once(self) -> int:
-        """Claim what is due and start it; returns how many deliveries were started."""
-        rows = await self.claim()
+        """Claim what is due and start what the per-host limits allow; the rest of a
+        host's claim waits in memory and starts as its deliveries finish, without a
+        database round trip per delivery.  Returns how many were started or claimed."""
+        rows = await self.claim(depth=LOOKAHEAD)
         for row in rows:
-            self.in_flight[row["host"]] += 1
+            self._ready[row["host"]].append(row)
+        started = 0
+        for host in list(self._ready):
+            started += self._start(host)
+        return max(started, len(rows))
+
+    def _start(self, host: str) -> int:
+        """Start waiting deliveries to ``host`` while it has free slots."""
+        queue = self._ready.get(host)
+        if not queue or self._closing:
+            self._ready.pop(host, None)
+            return 0
+        per_host = self.config.delivery_concurrency_per_host
+        if host in self.breaker.held():
+            queue.clear()  # their leases run out and the rows are claimed again later
+        started = 0
+        margin = self.config.delivery_timeout_seconds + 5.0
+        while queue and self.in_flight[host] < per_host:
+            row = queue.popleft()
+            if self.clock() > row.get("lease", float("inf")) - margin:
+                continue  # its lease could run out mid-POST: leave it to a later claim
+            self.in_flight[host] += 1
             task = asyncio.create_task(self._deliver(row))
             self.tasks.add(task)
             task.add_done_callback(self.tasks.discard)
-        return len(rows)
+            started += 1
+        if not queue:
+            self._ready.pop(host, None)
+        return started
+
+    async def cancel(self) -> None:
+        """Shutting down: start nothing more, cancel what runs (leases free the rows)."""
+        self._closing = True
+        self._ready.clear()
+        for task in list(self.tasks):
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
 
     async def wait_idle(self) -> None:
         while self.tasks:
@@ -185,7 +264,9 @@ class Deliverer:
             self.in_flight[host] -= 1
             if self.in_flight[host] <= 0:
                 self.in_flight.pop(host, None)
-            self.wake()  # a slot is free: claim more
+            self._start(host)  # the next one waiting for this host takes the slot
+            if len(self._ready.get(host, ())) < self.config.delivery_concurrency_per_host:
+                self.wake()  # running low: claim more
 
     async def _personal(self, recipient: str | None, inbox: str) -> bool:
         """Is ``inbox`` the recipient's own inbox, and shared with no one else?

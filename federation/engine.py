@@ -219,9 +219,7 @@ class Federation:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks = []
-        for task in list(self.deliverer.tasks):
-            task.cancel()
-        await asyncio.gather(*self.deliverer.tasks, return_exceptions=True)
+        await self.deliverer.cancel()
         with contextlib.suppress(Exception):
             await self.deliverer.flush()
         await self._sessions.close()

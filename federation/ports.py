@@ -124,6 +124,10 @@ class ActorLookup(Protocol):
 
     async def by_key_id(self, key_id: str, *, refresh: bool = False) -> RemoteActor | Failure: ...
 
+    def known_key(self, key_id: str) -> RemoteActor | None:
+        """The owner of ``key_id`` if it is in memory already (no I/O), else None."""
+        ...
+
     async def acting_for(self, signer: RemoteActor) -> str: ...
 
 

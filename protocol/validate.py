@@ -10,6 +10,7 @@ its id (``object_trusted=False``) and the receiver must fetch it from its origin
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -63,10 +64,45 @@ class ObjectDoc:
 
 
 def host_of(url: str) -> str:
-    """``host[:port]`` in lower case, default ports dropped; "" for anything not http(s)."""
+    """``host[:port]`` in lower case, default ports dropped; "" for anything not http(s).
+
+    Most URLs (every activity and object id) are distinct, so a cache does not help them;
+    the plain shape ``http(s)://lower-case-host[:port]/...`` is cut out by hand instead
+    of by ``urlsplit``, and anything else goes the ``urlsplit`` way.  A property test
+    checks both ways agree.
+    """
     if not isinstance(url, str):
         return ""
-    return _host_of(url)
+    if url.startswith("https://"):
+        default, start = "443", 8
+    elif url.startswith("http://"):
+        default, start = "80", 7
+    else:
+        return _host_of(url)
+    end = len(url)
+    for sep in "/?#":
+        found = url.find(sep, start, end)
+        if found != -1:
+            end = found
+    authority = url[start:end]
+    match = _PLAIN_AUTHORITY.fullmatch(authority)
+    if match is None:
+        return _host_of(url)
+    port = match.group(2)
+    if port is None:
+        return authority
+    if port == default:
+        return match.group(1)
+    return authority
+
+
+#: A lower-case host name or IPv4 address and a port without leading zeros (<= 65535 is
+#: checked by length and value below); anything else (userinfo, IPv6, upper case,
+#: percent signs, whitespace, empty or odd ports) is left to ``urlsplit``.
+_PLAIN_AUTHORITY = re.compile(
+    r"([a-z0-9](?:[a-z0-9.-]*[a-z0-9])?)"
+    r"(?::([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?"
+)
 
 
 @lru_cache(maxsize=8192)

@@ -16,6 +16,7 @@ from node.app.devnet import free_port
 from node.core import accounts
 from node.core.db.database import connect
 from node.core.settings import Settings, load_settings
+from node.http.access_log import access_log_options
 
 
 @dataclass
@@ -61,7 +62,8 @@ async def start_node(tmp: Path, name: str, **extra) -> RunningNode:
     settings, password = make_node_dir(tmp, name, port, **extra)
     tokens = create_tokens(settings)
     app = create_app(settings)
-    runner = web.AppRunner(app, handle_signals=False)
+    # served as `mediakring run` serves it (the access log follows the setting)
+    runner = web.AppRunner(app, handle_signals=False, **access_log_options(settings.access_log))
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", port)
     await site.start()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 from pathlib import Path
 
@@ -145,6 +144,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     from node.app import create_app
     from node.core.logs import configure_logging
+    from node.http.access_log import access_log_options
 
     settings = load_settings(args.data, host=args.host, port=args.port)
     configure_logging(settings.log_level)
@@ -157,7 +157,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         host=settings.host,
         port=settings.port,
         print=None,
-        access_log=logging.getLogger("mediakring.access"),
+        **access_log_options(settings.access_log),
     )
     return 0
 

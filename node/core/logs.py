@@ -1,4 +1,9 @@
-"""Logging set-up: one line per event, with time, level and logger name."""
+"""Logging set-up: one line per event, with time, level and logger name.
+
+The scheduler's own logger is held at WARNING (below DEBUG it would write a line for
+every tick of the embargo/expiry job, every two seconds); ``log_level = "DEBUG"`` shows
+it again.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import logging
 
 
 def configure_logging(level: str = "INFO") -> None:
-    logging.basicConfig(
-        level=getattr(logging, level.upper(), logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    numeric = getattr(logging, level.upper(), logging.INFO)
+    logging.basicConfig(level=numeric, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    quiet = logging.WARNING if numeric > logging.DEBUG else logging.NOTSET
+    logging.getLogger("apscheduler").setLevel(quiet)

@@ -51,6 +51,12 @@ class Settings:
         " PUT /api/v1/federation/policy/{domain}) may send to or receive from this node.",
     )
     log_level: str = _setting("INFO", "Logging level: DEBUG, INFO, WARNING or ERROR.")
+    access_log: str = _setting(
+        "skip_inbox",
+        "Access log (logger mediakring.access, at INFO): all (every request), skip_inbox"
+        " (every request except POSTs to an inbox answered 202; refusals are still logged)"
+        " or off.",
+    )
     default_language: str = _setting("nl", "Language of user-facing text: nl or en.")
     max_image_bytes: int = _setting(50 * MiB, "Largest accepted image upload, in bytes.")
     max_video_bytes: int = _setting(
@@ -232,6 +238,8 @@ def load_settings(
     _check_trusted_proxies(settings.trusted_proxies)
     if settings.default_language not in {"nl", "en"}:
         raise SettingsError("setting default_language: must be nl or en")
+    if settings.access_log not in {"all", "skip_inbox", "off"}:
+        raise SettingsError("setting access_log: must be all, skip_inbox or off")
     settings = dataclasses.replace(settings, base_url=settings.base_url.rstrip("/"))
     return settings
 

@@ -10,6 +10,7 @@ from node.core.db import (
     schema,
     schema_changes,
     schema_contributions,
+    schema_delivery_claim,
     schema_desk_state,
     schema_embedded,
     schema_instance_actor,
@@ -44,6 +45,7 @@ NODE_SCHEMAS = (
     schema_desk_state,
     schema_embedded,
     schema_search,
+    schema_delivery_claim,
     schema_changes,
 )
 

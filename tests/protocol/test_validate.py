@@ -326,3 +326,26 @@ def test_validator_never_raises(value) -> None:
 def test_parse_json_never_raises(body) -> None:
     result = parse_json(body)
     assert isinstance(result, dict | Failure)
+
+
+def test_host_of_fast_path_agrees_with_urlsplit():
+    """host_of cuts plain URLs by hand; it must agree with the urlsplit way everywhere."""
+    import random
+
+    from protocol.validate import _host_of, host_of
+
+    cases = ["https://a.example/x", "http://a.example:80/x", "https://a.example:443",
+             "http://a.example:8080/x?y#z", "https://A.example/", "https://a.example:0/",
+             "https://a.example:65536/", "https://a.example:080/", "https://u@a.example/",
+             "https://[::1]:8/", "https://a.example:/", "https://-a.example/",
+             "http://127.0.0.1:38741/inbox", "https://a.example?x", "https://a.example#f",
+             "https://a.example\t/", "https://", "http:///x",
+             "https://a.example:65535/"]  # fmt: skip
+    alphabet = "ab.-:0123456789/?#@[]%A \t_"
+    rng = random.Random(11)
+    for _ in range(20_000):
+        scheme = rng.choice(["http://", "https://"])
+        cases.append(scheme + "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14))))
+    assert [c for c in cases if host_of(c) != _host_of(c)] == []
+    assert host_of("https://a.example:443/x") == "a.example"
+    assert host_of("http://a.example:8080/x") == "a.example:8080"

@@ -24,6 +24,8 @@
 //   POST /control/create-note {"to", "content", "public"?, "name"?, "attachments"?}
 //   POST /control/send        {"activity", "actor"? | "inbox"?}
 //   POST /control/accept      {"follow_id"}  (accept a received Follow)
+//   POST /control/fanout      {"inboxes"}    (benchmarks: one Create to every inbox in one
+//                                             sendActivity call -> {"seconds", "deliveries"})
 import http from "node:http";
 import process from "node:process";
 import { parseArgs } from "node:util";
@@ -550,6 +552,16 @@ export async function main(lib) {
       else throw new Error('give "actor" or "inbox"');
       await send(ctx, recipient, activity);
       return { ok: true, id: activity.id.href };
+    },
+    "POST /control/fanout": async (body) => {
+      const ctx = ctxFor();
+      const me = ctx.getActorUri(IDENTIFIER);
+      const note = new Note({ id: newId("note"), attributedTo: me, content: "bench" });
+      const create = new Create({ id: newId("create"), actor: me, object: note });
+      const recipients = body.inboxes.map((inbox) => ({ id: new URL(inbox), inboxId: new URL(inbox) }));
+      const started = performance.now();
+      await ctx.sendActivity({ identifier: IDENTIFIER }, recipients, create, { immediate: true });
+      return { ok: true, seconds: (performance.now() - started) / 1000, deliveries: recipients.length };
     },
     "POST /control/accept": async (body) => {
       const ctx = ctxFor();

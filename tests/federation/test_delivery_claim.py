@@ -1,0 +1,154 @@
+"""Claiming deliveries host by host: at most N per host, every host served, none starved.
+
+The claims run against a real node's SQLite file; rows are inserted as the outbox
+would leave them (pending, due, unlocked).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+from protocol.vocab import CONTEXT
+
+
+async def queue(node, hosts: int, per: int, *, activity: str = "bench") -> None:
+    """``per`` due rows for each of ``hosts`` hosts, the first host's rows oldest."""
+    now = node.fed.clock()
+    act_id = f"{node.base_url}/activities/{activity}"
+    body = json.dumps({"@context": CONTEXT, "id": act_id, "type": "Create"})
+    rows = [{"activity_id": act_id, "inbox": f"http://h{h:02d}.example/inbox/{i}",
+             "host": f"h{h:02d}.example", "recipient": None, "resolved": 1,
+             "state": "pending", "attempts": 0, "next_attempt_at": now - 10**6 + h * per + i,
+             "created_at": now} for h in range(hosts) for i in range(per)]  # fmt: skip
+
+    def run(db) -> None:
+        db["activities"].insert({"id": act_id, "type": "Create", "body": body,
+                                 "created_at": now})  # fmt: skip
+        db["deliveries"].insert_all(rows)
+
+    await node.fed.store.write(run)
+
+
+async def finish(node, rows: list[dict]) -> None:
+    """What the worker does after the POSTs: the rows are delivered, the slots free."""
+    ids = [(r["id"],) for r in rows]
+    await node.fed.store.write(
+        lambda db: db.conn.executemany(
+            "UPDATE deliveries SET state = 'delivered', locked_until = NULL WHERE id = ?", ids
+        )
+    )
+
+
+async def test_one_claim_serves_all_50_hosts_however_long_the_first_hosts_queues(nodes):
+    node = await nodes(0, delivery_concurrency_per_host=8)
+    await queue(node, hosts=50, per=200)  # 10,000 rows, hosts 0..9 hold the oldest 2,000
+    rows = await node.fed.deliverer.claim()
+    per_host = Counter(r["host"] for r in rows)
+    assert len(per_host) == 50
+    assert set(per_host.values()) == {8}
+    # within a host the oldest rows go first
+    first = sorted((r for r in rows if r["host"] == "h07.example"), key=lambda r: r["id"])
+    assert [r["inbox"] for r in first] == [f"http://h07.example/inbox/{i}" for i in range(8)]
+
+
+async def test_claims_rotate_over_hosts_when_room_is_short(nodes):
+    node = await nodes(0, delivery_concurrency_per_host=8)
+    await queue(node, hosts=50, per=40)
+    deliverer = node.fed.deliverer
+    deliverer.max_in_flight = 100  # 12 hosts' worth per claim
+    served: list[Counter] = []
+    for _ in range(5):
+        rows = await deliverer.claim()
+        assert len(rows) == 100
+        counts = Counter(r["host"] for r in rows)
+        assert max(counts.values()) <= 8
+        served.append(counts)
+        await finish(node, rows)
+    hosts = set().union(*served[:4])  # 4 × 100 rows cover 50 hosts × 8 at least once
+    assert len(hosts) == 50
+    # and the fifth claim starts again where the round ended, not at the first host only
+    assert sum(served[4].values()) == 100
+
+
+async def test_claim_counts_what_is_in_flight_and_skips_held_hosts(nodes):
+    node = await nodes(0, delivery_concurrency_per_host=8)
+    await queue(node, hosts=4, per=20)
+    deliverer = node.fed.deliverer
+    deliverer.in_flight["h01.example"] = 5
+    deliverer.in_flight["h02.example"] = 8
+    for _ in range(5):
+        deliverer.breaker.record("h03.example", ok=False)  # circuit open
+    counts = Counter(r["host"] for r in await deliverer.claim())
+    assert counts == {"h00.example": 8, "h01.example": 3}
+    # leased rows are not claimed twice
+    deliverer.in_flight.clear()
+    deliverer.breaker.reset()
+    again = Counter(r["host"] for r in await deliverer.claim())
+    assert again == {"h00.example": 8, "h01.example": 8, "h02.example": 8, "h03.example": 8}
+    ids = await node.fed.store.read(
+        lambda db: db.execute(
+            "SELECT count(*) FROM deliveries WHERE locked_until IS NOT NULL"
+        ).fetchone()[0]
+    )
+    assert ids == 8 + 3 + 32
+
+
+async def test_rows_not_yet_due_wait(nodes):
+    node = await nodes(0, delivery_concurrency_per_host=8)
+    await queue(node, hosts=2, per=3)
+    later = node.fed.clock() + 3600
+    await node.fed.store.write(
+        lambda db: db.execute(
+            "UPDATE deliveries SET next_attempt_at = ? WHERE host = 'h01.example'", [later]
+        )
+    )
+    counts = Counter(r["host"] for r in await node.fed.deliverer.claim())
+    assert counts == {"h00.example": 3}
+
+
+async def test_deliveries_to_one_host_never_exceed_its_limit_and_all_arrive(nodes):
+    """Claimed rows beyond the limit wait in memory and take the slots as they free up."""
+    import asyncio
+
+    from aiohttp import web
+
+    from tests.federation.harness import free_port
+
+    now_open, most, got = 0, 0, []
+
+    async def inbox(request: web.Request) -> web.Response:
+        nonlocal now_open, most
+        now_open += 1
+        most = max(most, now_open)
+        await asyncio.sleep(0.01)
+        got.append(request.match_info["i"])
+        now_open -= 1
+        return web.Response(status=202)
+
+    app = web.Application()
+    app.router.add_post("/inbox/{i}", inbox)
+    runner = web.AppRunner(app, handle_signals=False)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        node = await nodes(0, delivery_concurrency_per_host=4)
+        now = node.fed.clock()
+        urls = [f"http://127.0.0.1:{port}/inbox/{i}" for i in range(60)]
+        rows = [{"follower": u + "/actor", "target": node.actor_url, "follow_id": u + "#f",
+                 "inbox": u, "shared_inbox": None, "state": "accepted", "created_at": now}
+                for u in urls]  # fmt: skip
+        await node.fed.store.write(lambda db: db["followers"].insert_all(rows))
+        activity = {"@context": CONTEXT, "id": node.base_url + "/activities/1", "type": "Create",
+                    "actor": node.actor_url}  # fmt: skip
+        await node.fed.publish(activity, [node.actor_url + "/followers"])
+        await node.fed.drain()
+    finally:
+        await runner.cleanup()
+    assert sorted(got, key=int) == [str(i) for i in range(60)]
+    assert most <= 4
+    states = await node.fed.store.read(
+        lambda db: db.execute("SELECT state, count(*) FROM deliveries GROUP BY state").fetchall()
+    )
+    assert states == [("delivered", 60)]
