@@ -79,6 +79,8 @@ def adapt(
 ) -> dict[str, Any]:
     """Turn the partner-facing object into the follower-facing one (pure; see module doc)."""
     out = dict(obj)
+    # Usage terms are agreements with partners; the public form keeps credit and licence.
+    out.pop("usageTerms", None)
     warning = (item.get("summary") or SENSITIVE_DEFAULT) if item.get("sensitive") else None
     for att, media in zip(out.get("attachment") or [], item.get("media") or [], strict=False):
         medium = mediums.get(media.get("id") or "")

@@ -47,3 +47,12 @@ def test_focal_point_and_alt_that_were_set_are_kept():
     follower = adapt(item_object(IDENTITY, it, ["as:Public"]), it, IDENTITY, MEDIUM)
     [att] = follower["attachment"]
     assert (att["name"], att["focalPoint"]) == ("Kramen", [0.25, -0.5])
+
+
+def test_usage_terms_reach_partners_but_not_the_public():
+    it = {**item(media("m1", "image/jpeg", None, None)), "usage_terms": "alleen online"}
+    partner = item_object(IDENTITY, it, ["https://b.example/actor"])
+    follower = adapt(item_object(IDENTITY, it, ["as:Public"]), it, IDENTITY, MEDIUM)
+    assert partner["usageTerms"] == "alleen online"
+    assert "usageTerms" not in follower and "alleen online" not in str(follower)
+    assert follower["credit"] == "Anna"
