@@ -246,14 +246,20 @@ async def without_location(store: MediaStore, temp: TempBlob, settings: Settings
         if not changed:
             dst.unlink(missing_ok=True)
             return temp
-        hasher = hashlib.sha256()
-        with dst.open("rb") as fin:
-            while chunk := fin.read(1 << 20):
-                hasher.update(chunk)
-        temp.path.unlink(missing_ok=True)
-        return TempBlob(dst, hasher.hexdigest(), dst.stat().st_size, temp.detected)
+        return _replaced_by(temp, dst)
 
     return await store.run(run)
+
+
+def _replaced_by(temp: TempBlob, dst: Path) -> TempBlob:
+    """The cleaned copy ``dst`` as the upload's blob, hashed again; the original goes.
+    Blocking (reads the whole file): call it on the store's thread."""
+    hasher = hashlib.sha256()
+    with dst.open("rb") as fin:
+        while chunk := fin.read(1 << 20):
+            hasher.update(chunk)
+    temp.path.unlink(missing_ok=True)
+    return TempBlob(dst, hasher.hexdigest(), dst.stat().st_size, temp.detected)
 
 
 async def without_av_metadata(store: MediaStore, temp: TempBlob) -> TempBlob:
@@ -272,15 +278,7 @@ async def without_av_metadata(store: MediaStore, temp: TempBlob) -> TempBlob:
             code="metadata-not-removed",
         )
 
-    def rehash() -> TempBlob:
-        hasher = hashlib.sha256()
-        with dst.open("rb") as fin:
-            while chunk := fin.read(1 << 20):
-                hasher.update(chunk)
-        temp.path.unlink(missing_ok=True)
-        return TempBlob(dst, hasher.hexdigest(), dst.stat().st_size, temp.detected)
-
-    return await store.run(rehash)
+    return await store.run(lambda: _replaced_by(temp, dst))
 
 
 async def finish(
