@@ -144,4 +144,9 @@ def notification_title(notification: dict[str, Any]) -> str:
             partner=data.get("partner_name"),
             title=data.get("title"),
         )
+    if kind == "partner_active" and data.get("actor"):
+        return _(
+            "Partnerschap met %(partner)s is actief",
+            partner=data.get("partner_name") or partner_label(data["actor"]),
+        )
     return str(notification.get("title") or "")

@@ -161,8 +161,7 @@ def agenda_page(
     )
     period_label = f"{_day_label(first, lang)} – {_day_label(after - dt.timedelta(days=1), lang)}"
     body = (
-        f'<header><p><a href="/">{e(identity.name)}</a></p><h1>{e(heading)}</h1>'
-        f"<nav>{views}</nav></header><main>{form}"
+        f"<main><h1>{e(heading)}</h1><nav>{views}</nav>{form}"
         f'<p><a href="/agenda{prev_link}" rel="prev">{e(t(lang, "previous"))}</a> · '
         f"<strong>{e(period_label)}</strong> · "
         f'<a href="/agenda{next_link}" rel="next">{e(t(lang, "next"))}</a></p>'
@@ -170,7 +169,7 @@ def agenda_page(
         f"{e(t(lang, 'subscribe'))}</a></p></main>"
     )
     head = f'<link rel="alternate" type="text/calendar" href="{feed}{e(feed_query)}">'
-    return layout(lang, f"{heading} – {identity.name}", body, head=head)
+    return layout(lang, f"{heading} – {identity.name}", body, head=head, identity=identity)
 
 
 # -- the vacancy portal ----------------------------------------------------------------
@@ -239,13 +238,14 @@ def vacancies_page(
         '<link rel="alternate" type="application/feed+json" href="/vacatures/feed.json">'
     )
     body = (
-        f'<header><p><a href="/">{e(identity.name)}</a></p>'
-        f"<h1>{e(t(lang, 'vacancies'))}</h1></header><main>{form}"
+        f"<main><h1>{e(t(lang, 'vacancies'))}</h1>{form}"
         f"<p>{e(t(lang, 'found', n=total))}</p>{cards}{more}"
         '<p><a href="/vacatures/rss.xml">RSS</a> · <a href="/vacatures/feed.json">JSON Feed</a>'
         "</p></main>"
     )
-    return layout(lang, f"{t(lang, 'vacancies')} – {identity.name}", body, head=head)
+    return layout(
+        lang, f"{t(lang, 'vacancies')} – {identity.name}", body, head=head, identity=identity
+    )
 
 
 def _salary(d: dict[str, Any], lang: str) -> str:
@@ -283,9 +283,9 @@ def vacancy_page(identity: Identity, entry: dict[str, Any], lang: str, page_url:
         f'<meta name="description" content="{e(entry["summary"] or entry["title"])}">'
     )
     body = (
-        f'<header><p><a href="/vacatures{"?lang=en" if lang == "en" else ""}">'
-        f"{e(t(lang, 'vacancies'))}</a></p></header><main><article>"
+        f'<main><p><a href="/vacatures{"?lang=en" if lang == "en" else ""}">'
+        f"{e(t(lang, 'vacancies'))}</a></p><article>"
         f"<h1>{e(entry['title'])}</h1>{lead}<dl>{rows}</dl>{text}"
         f"<p>{' · '.join(apply)}</p></article></main>"
     )
-    return layout(lang, f"{entry['title']} – {identity.name}", body, head=head)
+    return layout(lang, f"{entry['title']} – {identity.name}", body, head=head, identity=identity)

@@ -245,7 +245,7 @@ class Partnerships:
                 "partner_active",
                 f"Partnerschap met {row['name'] or row['actor_url']} is actief",
                 link="/admin/partners",
-                data={"actor": row["actor_url"]},
+                data={"actor": row["actor_url"], "partner_name": row["name"] or ""},
             )
         )
         backfill = self.app[SERVICES].backfill

@@ -60,3 +60,21 @@ def test_counts_badges_and_notifications_read_well() -> None:
     assert notification_title(note) == "Wijk-tv Noord publiceerde: Markt, op onze openbare pagina"
     other = {"kind": "shared_with_us", "title": "Omroep West deelde: X", "data": {}}
     assert notification_title(other) == "Omroep West deelde: X"
+
+
+def test_an_active_partnership_is_announced_in_the_readers_language():
+    named = {
+        "kind": "partner_active",
+        "title": "Partnerschap met Wijk-tv Noord is actief",
+        "data": {"actor": "https://wijk.example/actor", "partner_name": "Wijk-tv Noord"},
+    }
+    unnamed = {
+        "kind": "partner_active",
+        "title": "…",
+        "data": {"actor": "https://wijk.example/actor"},
+    }
+    set_language("en")
+    assert notification_title(named) == "Partnership with Wijk-tv Noord is active"
+    assert notification_title(unnamed) == "Partnership with wijk.example is active"
+    set_language("nl")
+    assert notification_title(named) == "Partnerschap met Wijk-tv Noord is actief"
