@@ -20,6 +20,7 @@ import sqlite_utils
 from federation import netguard, retry
 from federation.ports import ActorLookup, Clock, FederationConfig, Wake
 from federation.signing import Signer
+from federation.stopping import cancel_and_wait
 from federation.store import Store
 from protocol.result import Failure
 from protocol.validate import host_of
@@ -214,9 +215,7 @@ class Deliverer:
         """Shutting down: start nothing more, cancel what runs (leases free the rows)."""
         self._closing = True
         self._ready.clear()
-        for task in list(self.tasks):
-            task.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
+        await cancel_and_wait(list(self.tasks))
 
     async def wait_idle(self) -> None:
         while self.tasks:

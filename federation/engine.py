@@ -39,6 +39,7 @@ from federation.processing import InboxWorker
 from federation.routes import Routes
 from federation.session import SessionProvider
 from federation.signing import Signer
+from federation.stopping import cancel_and_wait
 from federation.store import Store
 from federation.types import (
     CollectionProvider,
@@ -213,11 +214,7 @@ class Federation:
             ]
 
     async def close(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(self._tasks)
         self._tasks = []
         await self.deliverer.cancel()
         with contextlib.suppress(Exception):

@@ -18,6 +18,7 @@ from typing import Any
 from aiohttp import web
 
 from federation import wire
+from federation.stopping import cancel_and_wait
 from node.core.appkeys import DB, SETTINGS
 from node.mediatheek import store as index
 from node.sharing import partners_store
@@ -73,9 +74,7 @@ class Backfill:
             self.resume(actor_url)
 
     async def close(self) -> None:
-        for task in self.running.values():
-            task.cancel()
-        await asyncio.gather(*self.running.values(), return_exceptions=True)
+        await cancel_and_wait(self.running.values())
 
     async def _save(self, actor_url: str, **changes: Any) -> None:
         await self.app[DB].write(
