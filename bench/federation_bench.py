@@ -52,7 +52,9 @@ from protocol.vocab import AS2_MEDIA_TYPE, CONTEXT  # noqa: E402
 INBOX_REQUESTS = int(os.environ.get("MEDIAKRING_BENCH_INBOX_N", "4000"))
 CONCURRENCY = 64
 PER_HOST = 8
-GROWTH_ROWS = int(os.environ.get("MEDIAKRING_BENCH_GROWTH_ROWS", "1000000"))
+GROWTH_ROWS = int(os.environ.get("MEDIAKRING_BENCH_GROWTH_ROWS", "1000000"))  # 0: skip growth
+# "inbox" runs only the inbox part (bare ceiling, ours, Fedify, growth), e.g. to study its tail
+PARTS = os.environ.get("MEDIAKRING_BENCH_PARTS", "all")
 PART_TIMEOUT = float(os.environ.get("MEDIAKRING_BENCH_PART_TIMEOUT", "300"))
 FEDIFY_DIR = ROOT / "tests" / "peers" / "fedify"
 CACHE = Path(__file__).resolve().parent / ".cache"
@@ -327,6 +329,8 @@ async def bench_inbox(tmp: Path) -> dict:
                 results["fedify"] = await run_loadgen(pem, actor_base, fedify.inbox, n, "fed")
             finally:
                 fedify.stop()
+        if GROWTH_ROWS <= 0:
+            return results
         try:
             db = await asyncio.wait_for(asyncio.to_thread(growth_db, GROWTH_ROWS), PART_TIMEOUT)
             node = await start_node(tmp / "inbox-grown", db)
@@ -501,6 +505,9 @@ async def run() -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         await _part(results, "inbox", bench_inbox(tmp_path))
+        if PARTS == "inbox":
+            results["rows"] = rows_of(results)
+            return results
         one_host = many_hosts = None
         try:
             one_host = await start_receivers(1)
