@@ -93,6 +93,8 @@ def parse_params(value: str) -> dict[str, str] | Failure:
 
 
 _MALFORMED = Failure("signature.malformed", "cannot parse the Signature header")
+#: The parameters besides keyId, algorithm, headers and signature of the usual layout
+_NO_PARAMS: dict[str, str] = {}
 
 
 def _target_without_query(target: str) -> str:
@@ -100,22 +102,27 @@ def _target_without_query(target: str) -> str:
 
 
 def signing_string(
-    names: list[str] | tuple[str, ...], method: str, target: str, headers: dict[str, str], params: dict[str, str]
+    names: list[str] | tuple[str, ...],
+    method: str,
+    target: str,
+    headers: dict[str, str],
+    params: dict[str, str],
 ) -> bytes | Failure:
-    lines = []
+    lines: list[str] = []
+    append = lines.append
     for name in names:
         if name[0] != "(":
             value = headers.get(name)
             if value is None:
                 return Failure("signature.missing_header", f"signed header {name!r} is absent")
-            lines.append(f"{name}: {value.strip()}")
+            append(f"{name}: {value.strip()}")
         elif name == "(request-target)":
-            lines.append(f"(request-target): {method.lower()} {target}")
+            append(f"(request-target): {method.lower()} {target}")
         elif name in ("(created)", "(expires)"):
             value = params.get(name[1:-1])
             if value is None:
                 return Failure("signature.missing_header", f"{name} covered but not given")
-            lines.append(f"{name}: {value}")
+            append(f"{name}: {value}")
         else:
             return Failure("signature.component", f"unsupported pseudo-header {name!r}")
     return "\n".join(lines).encode("utf-8")
@@ -152,13 +159,27 @@ def parse(
 
     With ``authority`` (the receiver's ``host[:port]``), ``host`` must be signed and name it.
     """
-    params = parse_params(raw)
-    if isinstance(params, Failure):
-        return params
-    key_id, signature_b64 = params.get("keyId"), params.get("signature")
+    parts = raw.split('"')
+    if (
+        len(parts) == 9
+        and parts[0] == "keyId="
+        and parts[2] == ",algorithm="
+        and parts[4] == ",headers="
+        and parts[6] == ",signature="
+        and not parts[8]
+    ):  # the usual layout (as in parse_params): no dict of parameters needed
+        params = _NO_PARAMS
+        key_id, signature_b64 = parts[1], parts[7]
+        algorithm_param, covered = parts[3], parts[5]
+    else:
+        params = parse_params(raw)
+        if isinstance(params, Failure):
+            return params
+        key_id, signature_b64 = params.get("keyId"), params.get("signature")
+        algorithm_param, covered = params.get("algorithm", "hs2019"), params.get("headers", "date")
     if not key_id or not signature_b64:
         return Failure("signature.malformed", "Signature lacks keyId or signature")
-    coverage = _coverage(params.get("algorithm", "hs2019"), params.get("headers", "date"))
+    coverage = _coverage(algorithm_param, covered)
     algorithm, names, refusal = coverage[0], coverage[1], coverage[2]
     if algorithm is None:
         return refusal  # type: ignore[return-value]
