@@ -45,6 +45,7 @@ sys.path.insert(0, str(ROOT))
 import aiohttp  # noqa: E402
 from aiohttp import web  # noqa: E402
 
+from node.core.heap import freeze_startup_heap  # noqa: E402
 from protocol import keys  # noqa: E402
 from protocol.httpsig import parse_signature, sign_cavage, verify_parsed  # noqa: E402
 from protocol.vocab import AS2_MEDIA_TYPE, CONTEXT  # noqa: E402
@@ -314,9 +315,11 @@ async def bench_inbox(tmp: Path) -> dict:
     bare_runner, bare_url = await bare_server(public)
     results: dict[str, dict] = {}
     try:
+        freeze_startup_heap()  # both servers live in this process; start-up is over
         results["bare"] = await run_loadgen(pem, actor_base, bare_url, INBOX_REQUESTS, "bare")
         node = await start_node(tmp / "inbox")
         node.fed.inbox_worker.handlers.clear()
+        freeze_startup_heap()  # as `mediakring run` does once the node has started
         try:
             url = node.base_url + "/inbox"
             results["ours"] = await run_loadgen(pem, actor_base, url, INBOX_REQUESTS, "ours")
@@ -335,6 +338,7 @@ async def bench_inbox(tmp: Path) -> dict:
             db = await asyncio.wait_for(asyncio.to_thread(growth_db, GROWTH_ROWS), PART_TIMEOUT)
             node = await start_node(tmp / "inbox-grown", db)
             node.fed.inbox_worker.handlers.clear()
+            freeze_startup_heap()
             try:
                 url = node.base_url + "/inbox"
                 results["grown"] = await run_loadgen(pem, actor_base, url, INBOX_REQUESTS, "g")
