@@ -15,7 +15,9 @@ there is no free-port race.
   parses the JSON, checks the Digest and verifies the RSA signature; peer: Fedify
   1.5.9's inbox (tests/peers/fedify) under the identical load.  Also p99 latency, and
   growth: the same against a database already holding 1,000,000 inbox rows (built once
-  and cached under bench/.cache; ``MEDIAKRING_BENCH_GROWTH_ROWS`` changes the size).
+  and cached under bench/.cache; ``MEDIAKRING_BENCH_GROWTH_ROWS`` changes the size, 0 skips
+  it).  ``MEDIAKRING_BENCH_PARTS=inbox`` runs only the inbox part.  Like ``mediakring run``
+  the servers' start-up heap is frozen (node/core/heap.py) before each is measured.
 * Fan-out: one Create to 1,000 and to 10,000 followers' inboxes on one host, and to
   1,000 followers over 50 hosts, until every delivery is recorded as delivered;
   ceiling: a bare sign-and-POST loop with the same per-host concurrency (8 workers per
