@@ -225,8 +225,25 @@ def sign_bytes(private_key, message: bytes) -> bytes:
     raise TypeError(f"cannot sign with {type(private_key).__name__}")
 
 
+_RESOLVED: dict[tuple[str | None, type], str | Failure] = {}
+
+
 def resolve_algorithm(algorithm: str | None, public_key) -> str | Failure:
-    """Match the declared algorithm to the key; None (RFC 9421 without alg) follows the key."""
+    """Match the declared algorithm to the key; None (RFC 9421 without alg) follows the key.
+
+    The answer depends only on the algorithm and the key's class, so it is remembered
+    (for a bounded number of pairs: the algorithm comes from the wire).
+    """
+    pair = (algorithm, type(public_key))
+    found = _RESOLVED.get(pair)
+    if found is None:
+        found = _resolve_algorithm(algorithm, public_key)
+        if len(_RESOLVED) < 256:
+            _RESOLVED[pair] = found
+    return found
+
+
+def _resolve_algorithm(algorithm: str | None, public_key) -> str | Failure:
     kind = key_kind(public_key)
     if algorithm is None:
         if kind == "ed25519":
