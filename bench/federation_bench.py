@@ -15,7 +15,9 @@ there is no free-port race.
   parses the JSON, checks the Digest and verifies the RSA signature; peer: Fedify
   1.5.9's inbox (tests/peers/fedify) under the identical load.  Also p99 latency, and
   growth: the same against a database already holding 1,000,000 inbox rows (built once
-  and cached under bench/.cache; ``MEDIAKRING_BENCH_GROWTH_ROWS`` changes the size).
+  and cached under bench/.cache; ``MEDIAKRING_BENCH_GROWTH_ROWS`` changes the size, 0 skips
+  it).  ``MEDIAKRING_BENCH_PARTS=inbox`` runs only the inbox part.  Like ``mediakring run``
+  the servers' start-up heap is frozen (node/core/heap.py) before each is measured.
 * Fan-out: one Create to 1,000 and to 10,000 followers' inboxes on one host, and to
   1,000 followers over 50 hosts, until every delivery is recorded as delivered;
   ceiling: a bare sign-and-POST loop with the same per-host concurrency (8 workers per
@@ -45,6 +47,7 @@ sys.path.insert(0, str(ROOT))
 import aiohttp  # noqa: E402
 from aiohttp import web  # noqa: E402
 
+from node.core.heap import freeze_startup_heap  # noqa: E402
 from protocol import keys  # noqa: E402
 from protocol.httpsig import parse_signature, sign_cavage, verify_parsed  # noqa: E402
 from protocol.vocab import AS2_MEDIA_TYPE, CONTEXT  # noqa: E402
@@ -52,7 +55,9 @@ from protocol.vocab import AS2_MEDIA_TYPE, CONTEXT  # noqa: E402
 INBOX_REQUESTS = int(os.environ.get("MEDIAKRING_BENCH_INBOX_N", "4000"))
 CONCURRENCY = 64
 PER_HOST = 8
-GROWTH_ROWS = int(os.environ.get("MEDIAKRING_BENCH_GROWTH_ROWS", "1000000"))
+GROWTH_ROWS = int(os.environ.get("MEDIAKRING_BENCH_GROWTH_ROWS", "1000000"))  # 0: skip growth
+# "inbox" runs only the inbox part (bare ceiling, ours, Fedify, growth), e.g. to study its tail
+PARTS = os.environ.get("MEDIAKRING_BENCH_PARTS", "all")
 PART_TIMEOUT = float(os.environ.get("MEDIAKRING_BENCH_PART_TIMEOUT", "300"))
 FEDIFY_DIR = ROOT / "tests" / "peers" / "fedify"
 CACHE = Path(__file__).resolve().parent / ".cache"
@@ -312,9 +317,11 @@ async def bench_inbox(tmp: Path) -> dict:
     bare_runner, bare_url = await bare_server(public)
     results: dict[str, dict] = {}
     try:
+        freeze_startup_heap()  # both servers live in this process; start-up is over
         results["bare"] = await run_loadgen(pem, actor_base, bare_url, INBOX_REQUESTS, "bare")
         node = await start_node(tmp / "inbox")
         node.fed.inbox_worker.handlers.clear()
+        freeze_startup_heap()  # as `mediakring run` does once the node has started
         try:
             url = node.base_url + "/inbox"
             results["ours"] = await run_loadgen(pem, actor_base, url, INBOX_REQUESTS, "ours")
@@ -327,10 +334,13 @@ async def bench_inbox(tmp: Path) -> dict:
                 results["fedify"] = await run_loadgen(pem, actor_base, fedify.inbox, n, "fed")
             finally:
                 fedify.stop()
+        if GROWTH_ROWS <= 0:
+            return results
         try:
             db = await asyncio.wait_for(asyncio.to_thread(growth_db, GROWTH_ROWS), PART_TIMEOUT)
             node = await start_node(tmp / "inbox-grown", db)
             node.fed.inbox_worker.handlers.clear()
+            freeze_startup_heap()
             try:
                 url = node.base_url + "/inbox"
                 results["grown"] = await run_loadgen(pem, actor_base, url, INBOX_REQUESTS, "g")
@@ -501,6 +511,9 @@ async def run() -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         await _part(results, "inbox", bench_inbox(tmp_path))
+        if PARTS == "inbox":
+            results["rows"] = rows_of(results)
+            return results
         one_host = many_hosts = None
         try:
             one_host = await start_receivers(1)

@@ -143,6 +143,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from aiohttp import web
 
     from node.app import create_app
+    from node.core.heap import freeze_on_startup
     from node.core.logs import configure_logging
     from node.http.access_log import access_log_options
 
@@ -152,8 +153,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         f"Mediakring: {settings.base_url}/ (listening on {settings.host}:{settings.port})",
         flush=True,
     )
+    app = create_app(settings)
+    app.on_startup.append(freeze_on_startup)  # last: after every start-up step has loaded
     web.run_app(
-        create_app(settings),
+        app,
         host=settings.host,
         port=settings.port,
         print=None,

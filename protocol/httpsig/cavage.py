@@ -8,10 +8,13 @@ cover a matching ``Digest``, GET must cover ``host``; ``date`` or ``(created)`` 
 
 from __future__ import annotations
 
+import binascii
 import hashlib
 import re
+from binascii import a2b_base64
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric import ed25519
@@ -21,7 +24,6 @@ from protocol.httpsig.common import ParsedSignature
 from protocol.result import Failure
 
 _QUOTED = re.compile(r'([A-Za-z]+)="([^"]*)"')
-_MASTODON = re.compile(r'keyId="([^"]*)",algorithm="([^"]*)",headers="([^"]*)",signature="([^"]*)"')
 
 
 def parse_params(value: str) -> dict[str, str] | Failure:
@@ -30,10 +32,20 @@ def parse_params(value: str) -> dict[str, str] | Failure:
     Hand-rolled with str.find: this runs on every inbound request and a regex costs
     several times more than the whole rest of the parse.
     """
-    usual = _MASTODON.fullmatch(value)  # the layout Mastodon and most servers send
-    if usual is not None:
-        key_id, algorithm, headers, signature = usual.groups()
-        return {"keyId": key_id, "algorithm": algorithm, "headers": headers, "signature": signature}
+    # The layout Mastodon and most servers send: split at the quotes, the fixed parts must
+    # be exactly these: the strings the regex keyId="([^"]*)",algorithm="([^"]*)",
+    # headers="([^"]*)",signature="([^"]*)" fullmatches, at a fifth of its cost.
+    parts = value.split('"')
+    if (
+        len(parts) == 9
+        and parts[0] == "keyId="
+        and parts[2] == ",algorithm="
+        and parts[4] == ",headers="
+        and parts[6] == ",signature="
+        and not parts[8]
+    ):
+        return {"keyId": parts[1], "algorithm": parts[3], "headers": parts[5],
+                "signature": parts[7]}  # fmt: skip
     pairs = _QUOTED.findall(value)
     count = len(pairs)
     # exactly k="v",k="v",… : matched characters plus one comma between each pair
@@ -83,6 +95,8 @@ def parse_params(value: str) -> dict[str, str] | Failure:
 
 
 _MALFORMED = Failure("signature.malformed", "cannot parse the Signature header")
+#: The parameters besides keyId, algorithm, headers and signature of the usual layout
+_NO_PARAMS: dict[str, str] = {}
 
 
 def _target_without_query(target: str) -> str:
@@ -90,22 +104,27 @@ def _target_without_query(target: str) -> str:
 
 
 def signing_string(
-    names: list[str], method: str, target: str, headers: dict[str, str], params: dict[str, str]
+    names: list[str] | tuple[str, ...],
+    method: str,
+    target: str,
+    headers: dict[str, str],
+    params: dict[str, str],
 ) -> bytes | Failure:
-    lines = []
+    lines: list[str] = []
+    append = lines.append
     for name in names:
         if name[0] != "(":
             value = headers.get(name)
             if value is None:
                 return Failure("signature.missing_header", f"signed header {name!r} is absent")
-            lines.append(f"{name}: {value.strip()}")
+            append(f"{name}: {value.strip()}")
         elif name == "(request-target)":
-            lines.append(f"(request-target): {method.lower()} {target}")
+            append(f"(request-target): {method.lower()} {target}")
         elif name in ("(created)", "(expires)"):
             value = params.get(name[1:-1])
             if value is None:
                 return Failure("signature.missing_header", f"{name} covered but not given")
-            lines.append(f"{name}: {value}")
+            append(f"{name}: {value}")
         else:
             return Failure("signature.component", f"unsupported pseudo-header {name!r}")
     return "\n".join(lines).encode("utf-8")
@@ -116,7 +135,11 @@ def _check_digest(headers: dict[str, str], body: bytes) -> Failure | None:
     if value is None:
         return Failure("digest.missing", "POST without a Digest header")
     if value[:8].lower() == "sha-256=" and "," not in value:  # what everyone sends
-        if common.b64decode(value[8:].strip()) != hashlib.sha256(body).digest():
+        try:
+            expected = a2b_base64(value[8:].strip(), strict_mode=True)  # common.b64decode
+        except (binascii.Error, ValueError):
+            expected = None
+        if expected != hashlib.sha256(body).digest():
             return Failure("digest.mismatch", "body does not match its sha-256 digest")
         return None
     pairs: list[tuple[str, bytes | None]] = []
@@ -142,37 +165,52 @@ def parse(
 
     With ``authority`` (the receiver's ``host[:port]``), ``host`` must be signed and name it.
     """
-    params = parse_params(raw)
-    if isinstance(params, Failure):
-        return params
-    key_id, signature_b64 = params.get("keyId"), params.get("signature")
+    parts = raw.split('"')
+    if (
+        len(parts) == 9
+        and parts[0] == "keyId="
+        and parts[2] == ",algorithm="
+        and parts[4] == ",headers="
+        and parts[6] == ",signature="
+        and not parts[8]
+    ):  # the usual layout (as in parse_params): no dict of parameters needed
+        params = _NO_PARAMS
+        key_id, signature_b64 = parts[1], parts[7]
+        algorithm_param, covered = parts[3], parts[5]
+    else:
+        params = parse_params(raw)
+        if isinstance(params, Failure):
+            return params
+        key_id, signature_b64 = params.get("keyId"), params.get("signature")
+        algorithm_param, covered = params.get("algorithm", "hs2019"), params.get("headers", "date")
     if not key_id or not signature_b64:
         return Failure("signature.malformed", "Signature lacks keyId or signature")
-    algorithm = params.get("algorithm", "hs2019").lower()
-    if algorithm not in ("rsa-sha256", "hs2019"):
-        return Failure("signature.algorithm", f"unsupported algorithm {algorithm!r}")
-    signature = common.b64decode(signature_b64)
+    coverage = _coverage(algorithm_param, covered)
+    algorithm, names, refusal = coverage[0], coverage[1], coverage[2]
+    if algorithm is None:
+        return refusal  # type: ignore[return-value]
+    try:  # common.b64decode, inline: this runs on every inbound request
+        signature = a2b_base64(signature_b64, strict_mode=True)
+    except (binascii.Error, ValueError):
+        signature = None
     if not signature:
         return Failure("signature.malformed", "signature is not valid base64")
-    names = params.get("headers", "date").lower().split()
-    if "(request-target)" not in names:
-        return Failure("signature.missing_header", "(request-target) must be signed")
-    has_date = "date" in names
-    if not has_date and "(created)" not in names:
-        return Failure("signature.missing_header", "date or (created) must be signed")
-    if "host" not in names and (authority is not None or method.upper() == "GET"):
+    if refusal is not None:
+        return refusal
+    upper = method.upper()
+    if not coverage[3] and (authority is not None or upper == "GET"):
         return Failure("signature.missing_header", "host must be signed")
     if authority is not None:
         problem = common.check_host_header(headers, scheme, authority)
         if problem is not None:
             return problem
-    if body or method.upper() in ("POST", "PUT", "PATCH"):
-        if "digest" not in names:
+    if body or upper in ("POST", "PUT", "PATCH"):
+        if not coverage[4]:
             return Failure("signature.missing_header", "digest must be signed on POST")
         problem = _check_digest(headers, body or b"")
         if problem is not None:
             return problem
-    if has_date and "(created)" not in names:
+    if coverage[5]:  # date signed, (created) not
         created = common.parse_http_date(headers.get("date", ""))
         if created is None:
             return Failure("signature.bad_date", "Date header is missing or not an HTTP date")
@@ -193,8 +231,34 @@ def parse(
         short = signing_string(names, method, _target_without_query(target), headers, params)
         messages = (message, short)  # type: ignore[assignment]
     return ParsedSignature(
-        "cavage", key_id, algorithm, created, expires, tuple(names), signature, messages
+        "cavage", key_id, algorithm, created, expires, names, signature, messages
     )
+
+
+@lru_cache(maxsize=1024)
+def _coverage(
+    algorithm: str, covered: str
+) -> tuple[str | None, tuple[str, ...], Failure | None, bool, bool, bool]:
+    """What a sender's ``algorithm`` and ``headers`` parameters allow, worked out once.
+
+    They are the same on every request of one sender, so this is cached (their text is the
+    key). Returns ``(algorithm, names, refusal, host signed, digest signed, date only)``:
+    ``algorithm`` None means ``refusal`` says why it is unsupported (refused before the
+    signature is decoded); else ``refusal`` is the coverage problem, refused right after.
+    """
+    algorithm = algorithm.lower()
+    names = tuple(covered.lower().split())
+    if algorithm not in ("rsa-sha256", "hs2019"):
+        failure = Failure("signature.algorithm", f"unsupported algorithm {algorithm!r}")
+        return None, names, failure, False, False, False
+    refusal = None
+    has_date, has_created = "date" in names, "(created)" in names
+    if "(request-target)" not in names:
+        refusal = Failure("signature.missing_header", "(request-target) must be signed")
+    elif not has_date and not has_created:
+        refusal = Failure("signature.missing_header", "date or (created) must be signed")
+    return (algorithm, names, refusal, "host" in names, "digest" in names,
+            has_date and not has_created)  # fmt: skip
 
 
 def _timestamp(value: str | None) -> datetime | None:

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from typing import NamedTuple
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -63,9 +64,12 @@ class ParsedSignature:
     label: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class SignatureOk:
-    """Verified: the request was signed by ``key_id`` at ``created``."""
+class SignatureOk(NamedTuple):
+    """Verified: the request was signed by ``key_id`` at ``created``.
+
+    Immutable like a frozen dataclass, but a named tuple is built in a third of the time,
+    and one is built for every accepted request.
+    """
 
     key_id: str
     scheme: str
@@ -142,11 +146,16 @@ def parse_http_date(value: str) -> datetime | None:
 
 def check_window(created: datetime, expires: datetime | None, now: datetime) -> Failure | None:
     """Mastodon's window: not from the future (1 h skew), not past expiry (+1 h), ≤ 12 h life."""
-    now = now_utc(now)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
     if created > now + CLOCK_SKEW:
         return Failure("signature.future", f"signature created {created.isoformat()} is ahead")
+    early = now - CLOCK_SKEW
+    # the usual case: no expires, and created within its default lifetime (plus skew)
+    if expires is None and early <= created + DEFAULT_LIFETIME:
+        return None
     deadline = min(expires or created + DEFAULT_LIFETIME, created + MAX_LIFETIME)
-    if now > deadline + CLOCK_SKEW:
+    if early > deadline:  # now > deadline + skew
         return Failure("signature.expired", f"signature expired at {deadline.isoformat()}")
     return None
 
@@ -169,18 +178,43 @@ def key_kind(key: object) -> str:
     return kind
 
 
-def verify_bytes(algorithm: str | None, public_key, signature: bytes, message: bytes) -> bool:
-    """One signature check; the key type has already been matched to the algorithm."""
+#: DER ``DigestInfo`` prefix of a SHA-256 digest (RFC 8017 §9.2, note 1).
+_SHA256_DIGEST_INFO = bytes.fromhex("3031300d060960864801650304020105000420")
+
+
+def _verify_rsa_pkcs1_sha256(public_key, signature: bytes, message: bytes) -> bool:
+    """RSASSA-PKCS1-v1_5 with SHA-256, exactly as strict as ``public_key.verify``.
+
+    OpenSSL does the RSA operation and checks the type-1 padding; what it recovers must
+    then be byte for byte the DER ``DigestInfo`` of SHA-256 of ``message``, which is the
+    comparison ``RSA_verify`` makes (RFC 8017 §8.2.2). The signature must be exactly as
+    long as the modulus, as ``verify`` demands (recovery alone would accept a shorter one).
+    Recovery plus hashlib costs a few microseconds less than ``verify``, per request.
+    """
+    if len(signature) != (public_key.key_size + 7) >> 3:
+        return False
     try:
-        if algorithm == "ed25519" or key_kind(public_key) == "ed25519":
-            public_key.verify(signature, message)
-        elif algorithm == "rsa-pss-sha512":
-            public_key.verify(signature, message, _PSS512, _SHA512)
-        else:
-            public_key.verify(signature, message, _PKCS1, _SHA256)
+        recovered = public_key.recover_data_from_signature(signature, _PKCS1, None)
     except InvalidSignature:
         return False
-    return True
+    return recovered == _SHA256_DIGEST_INFO + hashlib.sha256(message).digest()
+
+
+def verify_bytes(algorithm: str | None, public_key, signature: bytes, message: bytes) -> bool:
+    """One signature check; the key type has already been matched to the algorithm."""
+    if algorithm == "ed25519" or key_kind(public_key) == "ed25519":
+        try:
+            public_key.verify(signature, message)
+        except InvalidSignature:
+            return False
+        return True
+    if algorithm == "rsa-pss-sha512":
+        try:
+            public_key.verify(signature, message, _PSS512, _SHA512)
+        except InvalidSignature:
+            return False
+        return True
+    return _verify_rsa_pkcs1_sha256(public_key, signature, message)
 
 
 def sign_bytes(private_key, message: bytes) -> bytes:
@@ -191,8 +225,25 @@ def sign_bytes(private_key, message: bytes) -> bytes:
     raise TypeError(f"cannot sign with {type(private_key).__name__}")
 
 
+_RESOLVED: dict[tuple[str | None, type], str | Failure] = {}
+
+
 def resolve_algorithm(algorithm: str | None, public_key) -> str | Failure:
-    """Match the declared algorithm to the key; None (RFC 9421 without alg) follows the key."""
+    """Match the declared algorithm to the key; None (RFC 9421 without alg) follows the key.
+
+    The answer depends only on the algorithm and the key's class, so it is remembered
+    (for a bounded number of pairs: the algorithm comes from the wire).
+    """
+    pair = (algorithm, type(public_key))
+    found = _RESOLVED.get(pair)
+    if found is None:
+        found = _resolve_algorithm(algorithm, public_key)
+        if len(_RESOLVED) < 256:
+            _RESOLVED[pair] = found
+    return found
+
+
+def _resolve_algorithm(algorithm: str | None, public_key) -> str | Failure:
     kind = key_kind(public_key)
     if algorithm is None:
         if kind == "ed25519":
