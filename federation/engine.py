@@ -29,7 +29,7 @@ from aiohttp import web
 from federation import documents, netguard, queries
 from federation.actors import ActorCache
 from federation.delivery import Deliverer
-from federation.fetch import FetchClient
+from federation.fetch import FetchClient, Fetched
 from federation.follows import Follows
 from federation.inbox import InboxReceiver
 from federation.outbox import Outbox
@@ -192,7 +192,8 @@ class Federation:
 
         ``workers=False`` leaves the queues to :meth:`drain` (unit tests).
         """
-        Routes(self.actor, self.served, self.receiver, self.policy, self.software_version).add(app)
+        Routes(self.actor, self.served, self.receiver, self.policy, self.software_version,
+               self.clock, sign_pages=self.config.sign_collection_pages).add(app)  # fmt: skip
 
         async def lifecycle(app: web.Application) -> AsyncIterator[None]:
             await self.start(workers=workers)
@@ -276,6 +277,11 @@ class Federation:
         """
         signer = self.sign_get_instance if as_instance else self.sign_get_actor
         return await self.fetcher.get_json(url, signer, max_bytes=max_bytes)
+
+    async def fetch_response(self, url: str, *, max_bytes: int | None = None) -> Fetched | Failure:
+        """:meth:`fetch` as the instance actor, keeping the raw body and the headers, for
+        a caller that checks a signed response itself (a back-fill page, §5.3)."""
+        return await self.fetcher.get_response(url, self.sign_get_instance, max_bytes=max_bytes)
 
     # -- documents ---------------------------------------------------------------------
 

@@ -12,13 +12,12 @@ document is the object its requester's audience was delivered
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
 
-from federation.types import ResolvedObject
+from federation.types import RawJson, ResolvedObject
 from node.core.appkeys import DB, IDENTITY
 from node.core.clock import iso
 from node.items import service as items
@@ -123,7 +122,7 @@ class Resolvers:
         total, rows = await self.app[DB].read(load)
         more = len(rows) > PAGE
         rows = rows[:PAGE]
-        page = [json.loads(doc) for _, doc in rows]
+        page = [RawJson(doc) for _, doc in rows]  # served as stored: no decode and re-encode
         return page, (_encode(str(rows[-1][0])) if more and rows else None), total
 
     async def partners_page(self, cursor: str | None, requester: str | None):
