@@ -50,6 +50,7 @@ from federation.types import (
     ObjectResolver,
     ServedObjects,
 )  # fmt: skip
+from protocol import pagejson
 from protocol.result import Failure
 
 __all__ = ["ActorProfile", "Federation", "FederationConfig", "LocalActor"]
@@ -278,10 +279,13 @@ class Federation:
         signer = self.sign_get_instance if as_instance else self.sign_get_actor
         return await self.fetcher.get_json(url, signer, max_bytes=max_bytes)
 
-    async def fetch_response(self, url: str, *, max_bytes: int | None = None) -> Fetched | Failure:
-        """:meth:`fetch` as the instance actor, keeping the raw body and the headers, for
-        a caller that checks a signed response itself (a back-fill page, §5.3)."""
-        return await self.fetcher.get_response(url, self.sign_get_instance, max_bytes=max_bytes)
+    async def fetch_page(self, url: str, *, max_bytes: int | None = None) -> Fetched | Failure:
+        """A collection page, fetched as the instance actor, with the raw body and the
+        headers kept for a caller that checks a signed page itself (a back-fill, §5.3);
+        the items stay raw JSON bytes (``protocol.pagejson``)."""
+        return await self.fetcher.get_response(
+            url, self.sign_get_instance, max_bytes=max_bytes, parse=pagejson.parse_page
+        )
 
     # -- documents ---------------------------------------------------------------------
 

@@ -30,6 +30,8 @@ MAX_REDIRECTS = 3
 PARSE_INLINE_BYTES = 64 * 1024
 #: Signs a GET: (url) -> headers to add (Host, Date, Signature).
 GetSigner = Callable[[str], dict[str, str]]
+#: Decodes a body: (bytes) -> the JSON object, or a Failure.
+Parser = Callable[[bytes], dict | Failure]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,17 +75,25 @@ class FetchClient:
         return fetched if isinstance(fetched, Failure) else fetched.document
 
     async def get_response(
-        self, url: str, signer: GetSigner | None = None, *, max_bytes: int | None = None
+        self,
+        url: str,
+        signer: GetSigner | None = None,
+        *,
+        max_bytes: int | None = None,
+        parse: Parser | None = None,
     ) -> Fetched | Failure:
-        """Like :meth:`get_json`, with the raw body and the response headers kept."""
+        """Like :meth:`get_json`, with the raw body and the response headers kept;
+        ``parse`` decodes the body instead of ``json.loads`` (a collection page)."""
         try:
             return await asyncio.wait_for(
-                self._get(url, signer, max_bytes or self.max_bytes), self.timeout
+                self._get(url, signer, max_bytes or self.max_bytes, parse), self.timeout
             )
         except TimeoutError:
             return Failure("fetch.timeout", f"{url} did not answer within {self.timeout:g}s")
 
-    async def _get(self, url: str, signer: GetSigner | None, cap: int) -> Fetched | Failure:
+    async def _get(
+        self, url: str, signer: GetSigner | None, cap: int, parse: Parser | None = None
+    ) -> Fetched | Failure:
         url = url.split("#", 1)[0]
         for _hop in range(MAX_REDIRECTS + 1):
             failure = await netguard.check_url(
@@ -116,9 +126,9 @@ class FetchClient:
             if isinstance(body, Failure):
                 return body
             if len(body) > PARSE_INLINE_BYTES:  # a large page: parsed off the event loop
-                doc = await asyncio.to_thread(self._parse, url, body)
+                doc = await asyncio.to_thread(self._parse, url, body, parse)
             else:
-                doc = self._parse(url, body)
+                doc = self._parse(url, body, parse)
             if isinstance(doc, Failure):
                 return doc
             return Fetched(doc, body, headers, 200, asked)
@@ -138,11 +148,16 @@ class FetchClient:
         return b"".join(chunks)
 
     @staticmethod
-    def _parse(url: str, body: bytes) -> dict | Failure:
-        try:
-            doc = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            return Failure("fetch.json", f"{url} did not return JSON")
+    def _parse(url: str, body: bytes, parse: Parser | None = None) -> dict | Failure:
+        if parse is not None:
+            doc = parse(body)
+            if isinstance(doc, Failure):
+                return Failure("fetch.json", f"{url}: {doc.detail}")
+        else:
+            try:
+                doc = json.loads(body)
+            except (ValueError, UnicodeDecodeError, RecursionError):
+                return Failure("fetch.json", f"{url} did not return JSON")
         if not isinstance(doc, dict):
             return Failure("fetch.json", f"{url} did not return a JSON object")
         doc_id = doc.get("id")

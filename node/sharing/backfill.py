@@ -17,6 +17,7 @@ instance actor (``fed.fetch``'s default), never by the organisation's key.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from typing import Any
 
@@ -32,7 +33,7 @@ from node.sharing import partners_store
 from node.sharing.incoming.common import Refused, parse_item
 from node.sharing.listings import listing_from_item
 from node.sharing.services import SERVICES
-from protocol import multikey, proofs
+from protocol import multikey, pagejson, proofs
 from protocol.httpsig import response as page_signature
 from protocol.result import Failure
 from protocol.validate import host_of
@@ -187,9 +188,7 @@ class Backfill:
             if host_of(url) != host_of(actor_url):
                 raise RuntimeError(f"page {url} is not on the partner's host")
             seen.add(url)
-            fetched = await self.fed.fetch_response(
-                url, max_bytes=settings.collection_page_max_bytes
-            )
+            fetched = await self.fed.fetch_page(url, max_bytes=settings.collection_page_max_bytes)
             if isinstance(fetched, Failure):
                 raise RuntimeError(fetched.detail)
             page, vouched = fetched.document, await self._page_vouched(actor_url, fetched, keys)
@@ -236,10 +235,11 @@ class Backfill:
         bytes, so the listings' proofs are not checked one by one, but each listing must
         be the partner's own (``attributedTo`` the partner, on its host) and still carry
         an ``eddsa-jcs-2022`` proof by one of its keys, which is stored with it."""
-        good: list[dict] = []
+        good: list[tuple[dict, str]] = []
         rejected = 0
-        for entry in entries if isinstance(entries, list) else []:
-            proof = entry.get("proof") if isinstance(entry, dict) else None
+        for raw in entries if isinstance(entries, list) else []:
+            entry, text = _decoded(raw, pagejson.decode_listing)
+            proof = entry.get("proof") if entry is not None else None
             if (
                 not isinstance(proof, dict)
                 or proof.get("cryptosuite") != proofs.CRYPTOSUITE
@@ -248,7 +248,7 @@ class Backfill:
             ):
                 rejected += 1
                 continue
-            good.append(entry)
+            good.append((entry, text))
         rows, refused = self._rows(actor, good)
         return rows, rejected + refused
 
@@ -267,13 +267,11 @@ class Backfill:
     def _verify(self, actor, entries: list) -> tuple[list[dict[str, Any]], int]:
         """The index rows of the listings whose proof verifies and that can be stored;
         every other entry is counted as rejected and the rest of the page goes on."""
-        good: list[dict] = []
+        good: list[tuple[dict, str]] = []
         rejected = 0
-        for entry in entries if isinstance(entries, list) else []:
-            if not isinstance(entry, dict):
-                rejected += 1
-                continue
-            proof = entry.get("proof")
+        for raw in entries if isinstance(entries, list) else []:
+            entry, text = _decoded(raw)
+            proof = entry.get("proof") if entry is not None else None
             if (
                 not isinstance(proof, dict)
                 or proof.get("cryptosuite") != proofs.CRYPTOSUITE
@@ -281,23 +279,24 @@ class Backfill:
             ):
                 rejected += 1
                 continue
-            good.append(entry)
+            good.append((entry, text))
         rows, refused = self._rows(actor, good)
         return rows, rejected + refused
 
     @staticmethod
-    def _rows(actor, entries: list[dict]) -> tuple[list[dict[str, Any]], int]:
-        """Index rows of vouched-for listings; one that cannot be stored is refused."""
+    def _rows(actor, entries: list[tuple[dict, str]]) -> tuple[list[dict[str, Any]], int]:
+        """Index rows of vouched-for listings, each stored as the JSON text it arrived
+        as; a listing that cannot be stored is refused."""
         rows, rejected = [], 0
         name = str(actor.document.get("name") or "")
-        for entry in entries:
+        for entry, text in entries:
             try:
                 item = parse_item(actor.id, entry, "back-fill")
                 listing = listing_from_item(
                     item,
                     origin_actor=actor.id,
                     origin_name=name,
-                    document=entry,
+                    document=text,  # type: ignore[arg-type]  # the received JSON, as is
                     local=False,
                     proof_ok=True,
                 )
@@ -305,6 +304,19 @@ class Backfill:
             except (Refused, ValueError):
                 rejected += 1
         return rows, rejected
+
+
+def _decoded(raw: Any, decode=pagejson.decode_item) -> tuple[dict | None, str]:
+    """A page entry (raw JSON bytes from ``protocol.pagejson``) as an object and as the
+    JSON text to store; (None, "") when it is no JSON object."""
+    if isinstance(raw, dict):
+        return raw, json.dumps(raw, ensure_ascii=False)
+    if not isinstance(raw, bytes):
+        return None, ""
+    entry = decode(raw)
+    if isinstance(entry, Failure):
+        return None, ""
+    return entry, raw.decode("utf-8")
 
 
 def _attributed(entry: dict) -> str | None:
