@@ -281,7 +281,7 @@ class Federation:
 
     async def fetch_page(self, url: str, *, max_bytes: int | None = None) -> Fetched | Failure:
         """A collection page, fetched as the instance actor, with the raw body and the
-        headers kept for a caller that checks a signed page itself (a back-fill, §5.3);
+        headers kept for a caller that checks a signed page itself (a back-fill, §5.1);
         the items stay raw JSON bytes (``protocol.pagejson``)."""
         return await self.fetcher.get_response(
             url, self.sign_get_instance, max_bytes=max_bytes, parse=pagejson.parse_page

@@ -187,7 +187,7 @@ class Routes:
 
     def _signed_page(self, request: web.Request, body: bytes) -> web.Response:
         """A collection response signed by the organisation's Ed25519 key (FEDERATION.md
-        §5.3): the receiver checks the page once instead of every item's proof."""
+        §5.1): the receiver checks the page once instead of every item's proof."""
         if not self.sign_pages:
             return web.Response(
                 body=body, headers={"Content-Type": AS2_MEDIA_TYPE, "Vary": "Accept"}

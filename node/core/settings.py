@@ -114,7 +114,7 @@ class Settings:
         True,
         "Sign the collection pages we serve (our mediatheek for a partner's back-fill) with"
         " the organisation's Ed25519 key, so a partner checks one signature per page instead"
-        " of one proof per listing (FEDERATION.md §5.3). Off only to act as an older node.",
+        " of one proof per listing (FEDERATION.md §5.1). Off only to act as an older node.",
     )
     backfill_max_pages: int = _setting(
         10_000, "Most pages read from one partner's mediatheek in a back-fill (loop guard)."

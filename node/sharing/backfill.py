@@ -2,7 +2,7 @@
 
 Progress lives in the partner row (state, next page URL, count), so a restart
 resumes where it stopped.  Every listing is vouched for by the partner's own key,
-one of two ways (FEDERATION.md §5.3): the page response carries a valid page
+one of two ways (FEDERATION.md §5.1): the page response carries a valid page
 signature by the partner actor's Ed25519 key (one SHA-256 of the raw bytes and
 one signature for the whole page; every listing in it must then be attributed to
 the partner and still carry its own proof, which is stored with it), or, when a

@@ -1,6 +1,6 @@
 """Signed collection pages: an RFC 9421 *response* signature with RFC 9530 Content-Digest.
 
-A page that vouches for its listings (FEDERATION.md §5.3, "Signed pages"): the origin
+A page that vouches for its listings (FEDERATION.md §5.1, "Signed back-fill pages"): the origin
 signs the response with its organisation actor's Ed25519 key, covering
 
     ("@status" "content-digest" "content-type" "@authority";req "@path";req "@query";req)
