@@ -108,7 +108,13 @@ class Resolvers:
         def load(db):
             now = iso()
             where = f"local = 1 AND withdrawn = 0 AND {visibility.not_expired_sql('', '?')}"
-            total = db.execute(f"SELECT count(*) FROM listings WHERE {where}", [now]).fetchone()[0]
+            # totalItems is served with the collection only (the first request), and the
+            # count reads every listing: once per back-fill, not once per page.
+            total = (
+                0
+                if before
+                else db.execute(f"SELECT count(*) FROM listings WHERE {where}", [now]).fetchone()[0]
+            )
             params: list[Any] = [now]
             if before:
                 where += " AND id < ?"
