@@ -192,7 +192,9 @@ class Routes:
             return web.Response(
                 body=body, headers={"Content-Type": AS2_MEDIA_TYPE, "Vary": "Accept"}
             )
-        url = self.local.base_url.rstrip("/") + request.raw_path
+        # our own scheme and authority (never the request's Host), the path and query as asked
+        ours = urlsplit(self.local.base_url)
+        url = f"{ours.scheme}://{ours.netloc.lower()}{request.raw_path}"
         now = datetime.fromtimestamp(self.clock(), UTC)
         headers = page_signature.sign_page(
             200, AS2_MEDIA_TYPE, body, url, self.local.ed25519_key_id,
