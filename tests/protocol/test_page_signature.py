@@ -1,4 +1,5 @@
-"""Signed collection pages (FEDERATION.md §5.1) and two-step page decoding: bad input refused."""
+"""Signed collection pages (FEDERATION.md §5.1), two-step page decoding and the canonical
+instant fast path that back-fill relies on: bad input refused."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from protocol import keys, pagejson
+from protocol import instants, keys, pagejson
 from protocol.httpsig import response as page_signature
 from protocol.result import Failure
 
@@ -139,3 +142,21 @@ def test_a_listing_is_read_without_its_contexts():
         "id": "x",
         "proof": {"cryptosuite": "eddsa-jcs-2022", "proofValue": "z1"},
     }
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(9999, 12, 31)))
+def test_a_canonical_instant_is_kept_as_it_is_and_equals_the_full_parse(moment):
+    """The fast path for canonical text (what our nodes send) gives what parsing and
+    formatting gives."""
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    assert instants.canonical_instant(text) == text
+    assert instants.format_instant(instants.parse_instant(text)) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2026-13-01T00:00:00.000000Z", "1969-12-31T23:59:59.999999Z", "2026-02-30T00:00:00.000000Z"],
+)
+def test_a_canonical_looking_but_impossible_instant_is_refused(text):
+    assert isinstance(instants.canonical_instant(text), Failure)
