@@ -1,10 +1,14 @@
 """Sharing benchmarks on real node processes on loopback.
 
 - Back-fill: a new partner indexes N existing listings by paging the origin's
-  mediatheek (each listing proof-checked); reported as listings per second, at
-  5,000 and 20,000 listings (``MEDIAKRING_BENCH_LISTINGS``, comma-separated).
-  The clock runs from the moment the partner's back-fill is ``running`` until it
-  is ``done``.  The origin is pinned to one core and the partner to the other.
+  mediatheek (signed pages, FEDERATION.md §5.1); reported as listings per second and
+  as the partner's CPU-seconds per 1,000 listings, at 5,000 and 20,000 listings
+  (``MEDIAKRING_BENCH_LISTINGS``, comma-separated).  The clock runs from the moment
+  the partner's back-fill is ``running`` until it is ``done``.  The origin is pinned
+  to one core and the partner to the other.  In the same run: the same back-fill from
+  an origin that does not sign its pages (every listing's proof checked), and, with
+  ``MEDIAKRING_BENCH_BASELINE_TREE`` set to a checkout of older code (e.g. a detached
+  worktree of main), that code's back-fill as the peer, in the same conditions.
 - Share → notification latency: the time from ``PUT .../audience`` on the origin
   until the partner's notifications API shows the share (p50, p99).
 
@@ -20,6 +24,8 @@ import asyncio
 import json
 import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -32,6 +38,8 @@ SIZES = [int(n) for n in os.environ.get("MEDIAKRING_BENCH_LISTINGS", "5000,20000
 SHARES = int(os.environ.get("MEDIAKRING_BENCH_SHARES", "40"))
 TARGET_PER_SECOND = 5000
 ORIGIN_CORE, PARTNER_CORE = 0, 1
+BASELINE_TREE = os.environ.get("MEDIAKRING_BENCH_BASELINE_TREE", "")
+BASELINE_TIMEOUT = 900
 
 
 def pin(node: NodeProcess, core: int) -> None:
@@ -148,8 +156,8 @@ async def until(check, within: float = 300.0, every: float = 0.005):
     raise TimeoutError("benchmark condition not reached")
 
 
-async def backfill(root: Path, count: int, shares: int) -> dict:
-    a = create_node(root, "Origine")
+async def backfill(root: Path, count: int, shares: int, sign_pages: bool = True) -> dict:
+    a = create_node(root, "Origine", sign_collection_pages=sign_pages)
     b = create_node(root, "Partner")
     a.start()
     try:
@@ -237,6 +245,7 @@ async def backfill(root: Path, count: int, shares: int) -> dict:
         "partner_cpu_seconds": round(cpu_b, 2),
         "listings_per_partner_cpu_second": round(indexed / max(cpu_b, 0.01)),
         "listings_per_origin_cpu_second": round(indexed / max(cpu_a, 0.01)),
+        "partner_cpu_seconds_per_1000": round(cpu_b / max(indexed, 1) * 1000, 3),
         "searchable_after_backfill": found.get("total", found.get("count")),
     }
     if latencies:
@@ -245,25 +254,55 @@ async def backfill(root: Path, count: int, shares: int) -> dict:
     return out
 
 
-def _row(measure, ours, unit, target, met) -> dict:
-    return {"measure": measure, "ours": ours, "ceiling": None, "peer": None, "unit": unit,
-            "ratio": None, "target": target, "met": met}  # fmt: skip
+def _row(measure, ours, unit, target, met, peer=None) -> dict:
+    ratio = round(ours / peer, 2) if peer else None
+    return {"measure": measure, "ours": ours, "ceiling": None, "peer": peer, "unit": unit,
+            "ratio": ratio, "target": target, "met": met}  # fmt: skip
+
+
+def baseline(count: int) -> dict | None:
+    """The older code's back-fill of ``count`` listings (its own bench, run from its tree)."""
+    if not BASELINE_TREE:
+        return None
+    env = {**os.environ, "MEDIAKRING_BENCH_LISTINGS": str(count), "MEDIAKRING_BENCH_SHARES": "0"}
+    env.pop("MEDIAKRING_BENCH_BASELINE_TREE", None)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.sharing_bench"], cwd=BASELINE_TREE, env=env,
+            capture_output=True, text=True, timeout=BASELINE_TIMEOUT, check=True,
+        )  # fmt: skip
+    except (subprocess.SubprocessError, OSError) as exc:
+        print(f"baseline run failed: {exc}", file=sys.stderr)
+        return None
+    out = done.stdout
+    return json.loads(out[out.index("{") :]).get(f"backfill_{count}")
 
 
 def main() -> dict:
-    result: dict = {"sizes": SIZES}
+    result: dict = {"sizes": SIZES, "baseline_tree": BASELINE_TREE or None}
     rows = []
     for n, count in enumerate(SIZES):
+        old = baseline(count)
         with tempfile.TemporaryDirectory() as tmp:
             one = asyncio.run(backfill(Path(tmp), count, SHARES if n == 0 else 0))
+        with tempfile.TemporaryDirectory() as tmp:
+            unsigned = asyncio.run(backfill(Path(tmp), count, 0, sign_pages=False))
         result[f"backfill_{count}"] = one
+        result[f"backfill_{count}_unsigned_pages"] = unsigned
+        if old is not None:
+            result[f"backfill_{count}_baseline"] = old
         rate = one["backfill_listings_per_second"]
         rows.append(_row(f"back-fill {count:,} listings", rate, "listings/s",
-                         f">= {TARGET_PER_SECOND}", rate >= TARGET_PER_SECOND))  # fmt: skip
-        cpu_rate = one["listings_per_partner_cpu_second"]
-        rows.append(_row(f"back-fill {count:,}: listings per partner CPU-s", cpu_rate,
-                         "listings/CPU-s", f">= {TARGET_PER_SECOND}",
-                         cpu_rate >= TARGET_PER_SECOND))  # fmt: skip
+                         f">= {TARGET_PER_SECOND}", rate >= TARGET_PER_SECOND,
+                         old and old["backfill_listings_per_second"]))  # fmt: skip
+        cpu = one["partner_cpu_seconds_per_1000"]
+        old_cpu = old and round(old["partner_cpu_seconds"] / old["backfill_listings"] * 1000, 3)
+        rows.append(_row(f"back-fill {count:,}: partner CPU-s per 1,000 listings", cpu,
+                         "CPU-s", f"<= {1000 / TARGET_PER_SECOND:g}",
+                         cpu <= 1000 / TARGET_PER_SECOND, old_cpu))  # fmt: skip
+        plain = unsigned["backfill_listings_per_second"]
+        rows.append(_row(f"back-fill {count:,}, unsigned pages (per-listing proofs)", plain,
+                         "listings/s", "informational", None))  # fmt: skip
         if "share_notification_ms_p50" in one:
             p50 = one["share_notification_ms_p50"]
             rows.append(_row("share -> notification p50", p50, "ms", "<= 100", p50 <= 100))

@@ -29,7 +29,7 @@ from aiohttp import web
 from federation import documents, netguard, queries
 from federation.actors import ActorCache
 from federation.delivery import Deliverer
-from federation.fetch import FetchClient
+from federation.fetch import FetchClient, Fetched
 from federation.follows import Follows
 from federation.inbox import InboxReceiver
 from federation.outbox import Outbox
@@ -50,6 +50,7 @@ from federation.types import (
     ObjectResolver,
     ServedObjects,
 )  # fmt: skip
+from protocol import pagejson
 from protocol.result import Failure
 
 __all__ = ["ActorProfile", "Federation", "FederationConfig", "LocalActor"]
@@ -192,7 +193,8 @@ class Federation:
 
         ``workers=False`` leaves the queues to :meth:`drain` (unit tests).
         """
-        Routes(self.actor, self.served, self.receiver, self.policy, self.software_version).add(app)
+        Routes(self.actor, self.served, self.receiver, self.policy, self.software_version,
+               self.clock, sign_pages=self.config.sign_collection_pages).add(app)  # fmt: skip
 
         async def lifecycle(app: web.Application) -> AsyncIterator[None]:
             await self.start(workers=workers)
@@ -276,6 +278,14 @@ class Federation:
         """
         signer = self.sign_get_instance if as_instance else self.sign_get_actor
         return await self.fetcher.get_json(url, signer, max_bytes=max_bytes)
+
+    async def fetch_page(self, url: str, *, max_bytes: int | None = None) -> Fetched | Failure:
+        """A collection page, fetched as the instance actor, with the raw body and the
+        headers kept for a caller that checks a signed page itself (a back-fill, §5.1);
+        the items stay raw JSON bytes (``protocol.pagejson``)."""
+        return await self.fetcher.get_response(
+            url, self.sign_get_instance, max_bytes=max_bytes, parse=pagejson.parse_page
+        )
 
     # -- documents ---------------------------------------------------------------------
 

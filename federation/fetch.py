@@ -13,6 +13,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from urllib.parse import urljoin
 
 import aiohttp
@@ -25,8 +26,25 @@ from protocol.vocab import AS2_ACCEPT
 log = logging.getLogger("mediakring.federation.fetch")
 
 MAX_REDIRECTS = 3
+#: Bodies larger than this are json-parsed in a worker thread, not on the event loop.
+PARSE_INLINE_BYTES = 64 * 1024
 #: Signs a GET: (url) -> headers to add (Host, Date, Signature).
 GetSigner = Callable[[str], dict[str, str]]
+#: Decodes a body: (bytes) -> the JSON object, or a Failure.
+Parser = Callable[[bytes], dict | Failure]
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """A fetched document with what came with it, for a caller that checks the response
+    itself (a signed collection page): the raw body, lower-cased headers, the status and
+    the URL that was finally asked (after redirects)."""
+
+    document: dict
+    body: bytes
+    headers: dict[str, str]
+    status: int
+    url: str
 
 
 class FetchClient:
@@ -53,14 +71,29 @@ class FetchClient:
         self, url: str, signer: GetSigner | None = None, *, max_bytes: int | None = None
     ) -> dict | Failure:
         """Fetch ``url`` as an ActivityStreams document, or say why not."""
+        fetched = await self.get_response(url, signer, max_bytes=max_bytes)
+        return fetched if isinstance(fetched, Failure) else fetched.document
+
+    async def get_response(
+        self,
+        url: str,
+        signer: GetSigner | None = None,
+        *,
+        max_bytes: int | None = None,
+        parse: Parser | None = None,
+    ) -> Fetched | Failure:
+        """Like :meth:`get_json`, with the raw body and the response headers kept;
+        ``parse`` decodes the body instead of ``json.loads`` (a collection page)."""
         try:
             return await asyncio.wait_for(
-                self._get(url, signer, max_bytes or self.max_bytes), self.timeout
+                self._get(url, signer, max_bytes or self.max_bytes, parse), self.timeout
             )
         except TimeoutError:
             return Failure("fetch.timeout", f"{url} did not answer within {self.timeout:g}s")
 
-    async def _get(self, url: str, signer: GetSigner | None, cap: int) -> dict | Failure:
+    async def _get(
+        self, url: str, signer: GetSigner | None, cap: int, parse: Parser | None = None
+    ) -> Fetched | Failure:
         url = url.split("#", 1)[0]
         for _hop in range(MAX_REDIRECTS + 1):
             failure = await netguard.check_url(
@@ -84,13 +117,21 @@ class FetchClient:
                     if resp.status != 200:
                         return Failure("fetch.status", f"{url} answered HTTP {resp.status}")
                     body = await self._read_capped(resp, cap)
+                    headers = {k.lower(): v for k, v in resp.headers.items()}
+                    asked = str(resp.url)
             except aiohttp.ClientError as exc:
                 return Failure("fetch.network", f"{url}: {type(exc).__name__}: {exc}")
             except OSError as exc:
                 return Failure("fetch.network", f"{url}: {exc}")
             if isinstance(body, Failure):
                 return body
-            return self._parse(url, body)
+            if len(body) > PARSE_INLINE_BYTES:  # a large page: parsed off the event loop
+                doc = await asyncio.to_thread(self._parse, url, body, parse)
+            else:
+                doc = self._parse(url, body, parse)
+            if isinstance(doc, Failure):
+                return doc
+            return Fetched(doc, body, headers, 200, asked)
         return Failure("fetch.redirect", f"more than {MAX_REDIRECTS} redirects")
 
     async def _read_capped(self, resp: aiohttp.ClientResponse, cap: int) -> bytes | Failure:
@@ -107,11 +148,16 @@ class FetchClient:
         return b"".join(chunks)
 
     @staticmethod
-    def _parse(url: str, body: bytes) -> dict | Failure:
-        try:
-            doc = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            return Failure("fetch.json", f"{url} did not return JSON")
+    def _parse(url: str, body: bytes, parse: Parser | None = None) -> dict | Failure:
+        if parse is not None:
+            doc = parse(body)
+            if isinstance(doc, Failure):
+                return Failure("fetch.json", f"{url}: {doc.detail}")
+        else:
+            try:
+                doc = json.loads(body)
+            except (ValueError, UnicodeDecodeError, RecursionError):
+                return Failure("fetch.json", f"{url} did not return JSON")
         if not isinstance(doc, dict):
             return Failure("fetch.json", f"{url} did not return a JSON object")
         doc_id = doc.get("id")

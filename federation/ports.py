@@ -115,6 +115,8 @@ class FederationConfig:
     #: A PEM file of extra CA certificates trusted for outbound https, besides the system
     #: store (a private CA in a closed network, or in tests a TLS proxy's test CA).
     extra_ca_file: str | None = None
+    #: Sign served collection pages (RFC 9421 response signature, FEDERATION.md §5.1).
+    sign_collection_pages: bool = True
 
 
 class ActorLookup(Protocol):

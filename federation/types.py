@@ -53,7 +53,16 @@ class ResolvedObject:
 
 
 ObjectResolver = Callable[[str, str | None], Awaitable[ResolvedObject | None]]
+
+
 #: provider(page_cursor, requester_actor) -> (items, next_cursor, total)
+class RawJson(str):
+    """A collection item that is already JSON text (the form it is stored in): the page
+    splices it in as it is instead of decoding and encoding it again."""
+
+    __slots__ = ()
+
+
 CollectionProvider = Callable[
     [str | None, str | None], Awaitable[tuple[list[Any], str | None, int]]
 ]

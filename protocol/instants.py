@@ -18,6 +18,7 @@ Pure: no I/O, no clock.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from protocol.result import Failure
@@ -27,6 +28,8 @@ MIN_YEAR = 1970
 MAX_YEAR = 9999
 MAX_OFFSET = dt.timedelta(hours=14)
 _MAX_LENGTH = 64
+#: The canonical text itself (what our nodes send): checked, then kept as it is.
+_CANONICAL = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z")
 
 
 def parse_instant(value: Any) -> dt.datetime | Failure:
@@ -77,6 +80,17 @@ def format_instant(moment: dt.datetime) -> str:
 
 
 def canonical_instant(value: Any) -> str | Failure:
-    """Parse ``value`` and give its canonical text, or the Failure saying why not."""
+    """Parse ``value`` and give its canonical text, or the Failure saying why not.
+
+    A value already in canonical form is only checked (a real date and time, in range)
+    and returned as it is: formatting the parsed moment would give the same text."""
+    if isinstance(value, str) and _CANONICAL.fullmatch(value):
+        try:
+            moment = dt.datetime.fromisoformat(value[:-1])
+        except ValueError:
+            pass  # e.g. month 13: the full parse below says why
+        else:
+            if MIN_YEAR <= moment.year <= MAX_YEAR:
+                return value
     moment = parse_instant(value)
     return moment if isinstance(moment, Failure) else format_instant(moment)

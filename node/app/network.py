@@ -71,6 +71,7 @@ def build_federation(app: web.Application) -> Federation:
         closed_network=settings.closed_network,
         inbox_rate_per_address_per_minute=settings.inbox_rate_per_address_per_minute,
         inbox_verify_deadline_seconds=settings.inbox_verify_deadline_seconds,
+        sign_collection_pages=settings.sign_collection_pages,
     )
     return Federation(app[DB], actor, config)
 

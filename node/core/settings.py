@@ -110,6 +110,12 @@ class Settings:
     collection_page_max_bytes: int = _setting(
         8 * MiB, "Largest collection page fetched from a partner (mediatheek back-fill)."
     )
+    sign_collection_pages: bool = _setting(
+        True,
+        "Sign the collection pages we serve (our mediatheek for a partner's back-fill) with"
+        " the organisation's Ed25519 key, so a partner checks one signature per page instead"
+        " of one proof per listing (FEDERATION.md §5.1). Off only to act as an older node.",
+    )
     backfill_max_pages: int = _setting(
         10_000, "Most pages read from one partner's mediatheek in a back-fill (loop guard)."
     )

@@ -12,13 +12,12 @@ document is the object its requester's audience was delivered
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
 
-from federation.types import ResolvedObject
+from federation.types import RawJson, ResolvedObject
 from node.core.appkeys import DB, IDENTITY
 from node.core.clock import iso
 from node.items import service as items
@@ -109,7 +108,13 @@ class Resolvers:
         def load(db):
             now = iso()
             where = f"local = 1 AND withdrawn = 0 AND {visibility.not_expired_sql('', '?')}"
-            total = db.execute(f"SELECT count(*) FROM listings WHERE {where}", [now]).fetchone()[0]
+            # totalItems is served with the collection only (the first request), and the
+            # count reads every listing: once per back-fill, not once per page.
+            total = (
+                0
+                if before
+                else db.execute(f"SELECT count(*) FROM listings WHERE {where}", [now]).fetchone()[0]
+            )
             params: list[Any] = [now]
             if before:
                 where += " AND id < ?"
@@ -123,7 +128,7 @@ class Resolvers:
         total, rows = await self.app[DB].read(load)
         more = len(rows) > PAGE
         rows = rows[:PAGE]
-        page = [json.loads(doc) for _, doc in rows]
+        page = [RawJson(doc) for _, doc in rows]  # served as stored: no decode and re-encode
         return page, (_encode(str(rows[-1][0])) if more and rows else None), total
 
     async def partners_page(self, cursor: str | None, requester: str | None):
