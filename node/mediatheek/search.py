@@ -1,54 +1,48 @@
-"""``search()``: full text, filters, facets and paging with bounded work per query.
+"""``search()``: full text, filters, facets and paging over the tantivy index.
 
-Plain FTS5 ``ORDER BY rank`` scores every match, which takes over half a second
-for a word in a third of a million listings.  Here every query looks at a
-bounded *window* of the newest candidates (ids are publication order), ranks
-within it, and extrapolates the total from how far back in time the window
-reaches (``total_exact`` false).  Rare queries fit the window whole and are
-exact.  See :mod:`node.mediatheek.plan` for how candidates are found.
+Exact: relevance is BM25 over every match (block-max WAND finds the top page
+without scoring them all), totals and facets are counted over every match
+(tantivy's fast fields).  Before each search the index catches up with the
+queue of listing changes (:mod:`node.mediatheek.textindex`), so a write is
+found by the very next search; every row shown is re-read from SQLite and
+checked again against the rules in :mod:`node.items.visibility`, so a lagging
+index can only omit a hidden listing, never show it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 from typing import Any
 
 import sqlite_utils
+import tantivy
 
 from node.items import visibility
-from node.mediatheek import facets as facet_counts
-from node.mediatheek.plan import (
-    Filters,
-    among_ids,
-    browse_ids,
-    embargoed_ids,
-    expand_prefixes,
-    hidden_ids,
-    match_ids,
-)
+from node.mediatheek import textindex
 from node.mediatheek.query import (
     MAX_LIMIT,
     SORTS,
+    Part,
     SearchQuery,
     SearchResult,
     decode_cursor,
     encode_cursor,
     parts,
-    text_match,
 )
 from node.mediatheek.store import id_range, iso, row_to_listing
 
-WINDOW = 1000  # newest matches ranked for relevance (and sampled for facets)
-FILTERED_WINDOW = 200  # the same with filters: their matches lie further apart
-FACET_SAMPLE = 200  # facets of a long result are counted over its newest listings
-COUNT_CAP = 5000  # browse totals are counted exactly up to this many
-COLUMN_WEIGHTS = {"title": 4.0, "tags": 3.0, "names": 3.0, "summary": 2.0, "body_text": 1.0}
+FACETS = ("kind", "org", "language", "licence", "tag", "embargoed")
+TOP_TAGS = 20
+ALL_VALUES = 10_000  # kind, org, language and licence are few; every value is counted
 ITEM_COLUMNS = (
     "id, object_id, origin_actor, origin_name, kind, title, summary, tags, language,"
     " licence, credit, usage_terms, embargo_until, expires_at, published_at,"
-    " updated_at, thumbnail_url, proof_ok, local, details, starts_at, ends_at"
+    " updated_at, thumbnail_url, proof_ok, local, details, starts_at, ends_at, withdrawn"
 )
+_S = textindex.SCHEMA
+_Q = tantivy.Query
+_MUST, _SHOULD, _NOT = tantivy.Occur.Must, tantivy.Occur.Should, tantivy.Occur.MustNot
+_INT = tantivy.FieldType.Integer
 
 
 def search(db: sqlite_utils.Database, query: SearchQuery) -> SearchResult:
@@ -58,159 +52,144 @@ def search(db: sqlite_utils.Database, query: SearchQuery) -> SearchResult:
     now = iso(query.now or dt.datetime.now(dt.UTC))
     limit = max(1, min(int(query.limit), MAX_LIMIT))
     lo, hi = id_range(query.since, query.until)
-    equal = {
-        col: getattr(query, name)
-        for name, col in (
-            ("kind", "kind"),
-            ("org", "origin_actor"),
-            ("language", "language"),
-            ("licence", "licence"),
-        )
-        if getattr(query, name) is not None
-    }
-    tag = query.tag.strip().lstrip("#").strip().lower() if query.tag is not None else None
-    f = Filters(equal, tag, lo, hi)
-    excluded = hidden_ids(db, now)
-    only: set[int] | None = None
-    if query.embargoed is not None:
-        embargoed = embargoed_ids(db, now)
-        if query.embargoed:
-            only = embargoed - excluded
-        else:
-            excluded = excluded | embargoed
-    found = expand_prefixes(db, parts(query.q))
-    match = text_match(found)
+    found = parts(query.q)
     sort = query.sort if found else "date"
     position = decode_cursor(sort, query.cursor)
     offset = max(0, query.offset)
-    everything = not f.any and query.embargoed is None and (lo, hi) == id_range(None, None)
-    unfiltered = facet_counts.unfiltered(db, now) if everything and not found else None
-    if only is not None:
-        ids, complete = among_ids(db, match, f, sorted(only, reverse=True)), True
-    elif match is not None:
-        ids, complete = match_ids(db, match, f, FILTERED_WINDOW if f.any else WINDOW, excluded)
-    else:
-        # the unfiltered total is known, so browsing everything needs the first page only
-        cap = offset + limit + 1 if unfiltered is not None else COUNT_CAP
-        ids, complete = browse_ids(db, f, cap, excluded)
-    window = ids[: FILTERED_WINDOW if f.any else WINDOW]
-    exact = complete or unfiltered is not None
-    if unfiltered is not None:
-        total = unfiltered[1]
-    else:
-        total = len(ids) if complete else _extrapolate(db, ids, f)
+    textindex.catch_up(db)
+    searcher = textindex.get(db).searcher()
+    base = _query(query, found, now, lo, hi)
     if sort == "relevance":
-        # text only: intersecting with the filter tokens again, once per column, costs
-        # more than walking the text's matches in the window's rowid range
-        # (ranked_ids keeps to the window's ids)
         start = position if position is not None else offset
-        page = ranked_ids(db, found, match, window, start + limit + 1)[start:]
-        more = len(page) > limit  # relevance pages stay inside the ranked window
-        next_cursor = encode_cursor(sort, start + limit) if more else None
+        res = searcher.search(base, limit, count=True, offset=start)
+        total = res.count or 0
+        # equal scores keep the index's order: it is sorted by id, newest first
+        page = [searcher.doc(address)["id"][0] for _, address in res.hits]
+        next_cursor = encode_cursor(sort, start + limit) if start + limit < total else None
     else:
-        page = _date_page(db, match, f, excluded, ids, complete, position, offset, limit)
-        more = len(page) > limit
-        next_cursor = encode_cursor(sort, page[limit - 1]) if more else None
-    page = page[:limit]
-    result = SearchResult(_fetch(db, page, now), total, exact, next_cursor=next_cursor)
+        below = base
+        if position is not None:
+            below = _and([base, _range("id", None, position - 1)])
+        skip = offset if position is None else 0
+        res = searcher.search(
+            below, limit, count=True, order_by_field="id", offset=skip, order=tantivy.Order.Desc
+        )
+        page = [key for key, _ in res.hits]
+        more = skip + limit < (res.count or 0)
+        next_cursor = encode_cursor(sort, page[-1]) if more and page else None
+        if position is None:
+            total = res.count or 0
+        else:  # the total counts every match, not only those below the cursor
+            total = searcher.search(base, 1).count or 0
+    result = SearchResult(_fetch(db, page, now, query.embargoed), total, True)
+    result.next_cursor = next_cursor
     if query.facets:
-        if unfiltered is not None:
-            result.facets = unfiltered[0]
-        else:
-            sample = ids if complete and len(ids) <= WINDOW else window[:FACET_SAMPLE]
-            result.facets = facet_counts.over_ids(db, sample, now, total)
-            result.facets_exact = complete and len(sample) == total
+        result.facets = _facets(searcher, base, now)
     return result
 
 
-def _span(db) -> tuple[int, int]:
-    """Oldest and newest listing id (two aggregates, so each is one b-tree seek)."""
-    row = db.execute(
-        "SELECT (SELECT min(id) FROM listings), (SELECT max(id) FROM listings)"
-    ).fetchone()
-    return (row[0] or 0, row[1] or 0)
+def _range(name: str, low: int | None, high: int | None, inverted: bool = False) -> tantivy.Query:
+    return _Q.range_query(_S, name, _INT, low, high, use_inverted_index=inverted)
 
 
-def _extrapolate(db, ids: list[int], f: Filters) -> int:
-    """Estimate all matches from the window, assuming even density over time."""
-    first, last = _span(db)
-    top, bottom = min(f.hi, last), max(f.lo, first)
-    reached = ids[-1] if ids else bottom
-    if top <= reached:
-        return len(ids)
-    return max(len(ids), round(len(ids) * (top - bottom) / (top - reached)))
+def _and(queries: list[tantivy.Query]) -> tantivy.Query:
+    return queries[0] if len(queries) == 1 else _Q.boolean_query([(_MUST, q) for q in queries])
 
 
-def _date_page(db, match, f, excluded, ids, complete, position, offset, limit) -> list[int]:
-    """Ids of one date-ordered page (plus one to see if more follow)."""
-    if position is None and offset + limit < len(ids):
-        return ids[offset : offset + limit + 1]
-    if complete:
-        below = [i for i in ids if position is None or i < position]
-        start = offset if position is None else 0
-        return below[start : start + limit + 1]
-    hi = min(f.hi, position - 1) if position is not None else f.hi
-    f2 = Filters(f.equal, f.tag, f.lo, hi)
-    want = limit + 1 + (offset if position is None else 0)
-    if match is not None:
-        got, _ = match_ids(db, match, f2, want, excluded)
-    else:
-        got, _ = browse_ids(db, f2, want, excluded)
-    return got[want - limit - 1 : want]
+def _filter(q: tantivy.Query) -> tantivy.Query:
+    """A clause that selects but does not score."""
+    return _Q.const_score_query(q, 0.0)
 
 
-def ranked_ids(db, found: list[str], match: str, ids: list[int], want: int) -> list[int]:
-    """The best ``want`` of ``ids`` by column-weighted idf, best first (ties: newest).
+def _query(query: SearchQuery, found: list[Part], now: str, lo: int, hi: int) -> tantivy.Query:
+    """The whole query: text, equality and date filters, and regie (expiry, embargo).
 
-    One statement: per phrase and column a FTS5 query inside the window's rowid
-    range, summed, grouped and ordered by SQLite, so only the top rows reach
-    Python.  The idf of each phrase comes from :func:`_idf`.
+    Expired and (for ``embargoed=False``) embargoed listings are few, so they are
+    excluded with an inverted-index range (its few terms) rather than by scanning
+    a column for everything that is still allowed.
     """
-    if not ids or not found:
-        return sorted(ids, reverse=True)[:want]
-    low, high = min(ids), max(ids)
-    subs, params = [], []
-    for phrase, idf in _idf(db, found[:4]):
-        for column, weight in COLUMN_WEIGHTS.items():
-            subs.append(
-                "SELECT rowid, ? AS w FROM listings_fts WHERE listings_fts MATCH ?"
-                " AND rowid BETWEEN ? AND ?"
-            )
-            params += [idf * weight, f"{{{column}}} : {phrase} AND ({match})", low, high]
-    sql = (
-        f"SELECT s.rowid FROM ({' UNION ALL '.join(subs)}) s"
-        " WHERE s.rowid IN (SELECT value FROM json_each(?))"
-        " GROUP BY s.rowid ORDER BY sum(s.w) DESC, s.rowid DESC LIMIT ?"
-    )
-    window = "[" + ",".join(map(str, ids)) + "]"
-    return [r[0] for r in db.execute(sql, [*params, window, want])]
+    clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
+    text = _text(found)
+    clauses.append((_MUST, text if text is not None else _Q.all_query()))
+    equal = {
+        "kind": query.kind,
+        "org": query.org,
+        "language": query.language,
+        "licence": query.licence,
+        "tag": query.tag.strip().lstrip("#").strip().lower() if query.tag is not None else None,
+    }
+    for name, value in equal.items():
+        if value is not None:
+            clauses.append((_MUST, _filter(_Q.term_query(_S, name, value))))
+    if (lo, hi) != id_range(None, None):
+        clauses.append((_MUST, _filter(_range("id", lo, hi))))
+    clauses.append((_NOT, _range("expires_at", *_expired_keys(now), inverted=True)))
+    if query.embargoed is True:
+        clauses.append((_MUST, _filter(_range("embargo_until", *_embargoed(now), inverted=True))))
+    elif query.embargoed is False:
+        clauses.append((_NOT, _range("embargo_until", *_embargoed(now), inverted=True)))
+    return _Q.boolean_query(clauses)
 
 
-def _idf(db, found: list[str]) -> list[tuple[str, float]]:
-    """Each phrase with its idf; the document frequency estimated from the newest 200
-    matches when there are more (how far back in time they reach)."""
-    first, last = _span(db)
-    n_docs = db.execute("SELECT sum(n) FROM listing_facets WHERE facet = 'kind'").fetchone()[0]
-    n_docs = max(1, n_docs or 1)
-    out = []
-    for phrase in found:
-        sample = [
-            r[0]
-            for r in db.execute(
-                "SELECT rowid FROM listings_fts WHERE listings_fts MATCH ? ORDER BY rowid DESC"
-                " LIMIT 200",
-                [text_match([phrase])],
-            )
-        ]
-        df = len(sample)
-        if df == 200 and last > sample[-1]:
-            df = min(n_docs, round(df * (last - first) / (last - sample[-1])))
-        out.append((phrase, math.log(1 + (n_docs - df + 0.5) / (df + 0.5))))
+def _expired_keys(now: str) -> tuple[int, int]:
+    """Expiry keys of listings expired at ``now``: all below the not-expired range."""
+    return visibility.KEY_MIN, visibility.not_expired_keys(now)[0] - 1
+
+
+def _embargoed(now: str) -> tuple[int, int]:
+    return visibility.embargoed_keys(now)
+
+
+def _text(found: list[Part]) -> tantivy.Query | None:
+    """Every part must match, each in any text field (boosted BM25 per field)."""
+    if not found:
+        return None
+    musts = []
+    for part in found:
+        fields = []
+        for name, boost in textindex.BOOSTS.items():
+            tokens = list(part.tokens)
+            if part.prefix:
+                q = _Q.phrase_prefix_query(_S, name, tokens)
+            elif len(tokens) == 1:
+                q = _Q.term_query(_S, name, tokens[0])
+            else:
+                q = _Q.phrase_query(_S, name, tokens)
+            fields.append((_SHOULD, _Q.boost_query(q, boost)))
+        musts.append(_Q.boolean_query(fields))
+    return _and(musts)
+
+
+def _facets(searcher: tantivy.Searcher, query: tantivy.Query, now: str) -> dict:
+    """Exact counts over every match: terms of the fast fields, embargo by key range."""
+    aggs: dict[str, Any] = {
+        name: {
+            "terms": {
+                "field": name,
+                "size": TOP_TAGS if name == "tag" else ALL_VALUES,
+                "segment_size": ALL_VALUES,
+            }
+        }
+        for name in ("kind", "org", "language", "licence", "tag")
+    }
+    start = visibility.embargoed_keys(now)[0]
+    aggs["embargoed"] = {
+        "range": {"field": "embargo_until", "ranges": [{"to": start}, {"from": start}]}
+    }
+    got = searcher.aggregate(query, aggs)
+    out: dict[str, dict[str, int]] = {}
+    for name in FACETS[:-1]:
+        buckets = got.get(name, {}).get("buckets", [])
+        out[name] = {b["key"]: b["doc_count"] for b in buckets if b["doc_count"] > 0}
+    free, under = (b["doc_count"] for b in got["embargoed"]["buckets"])
+    out["embargoed"] = {k: v for k, v in (("true", under), ("false", free)) if v > 0}
     return out
 
 
-def _fetch(db, ids: list[int], now: str) -> list[dict[str, Any]]:
-    """The listings of one page, in page order, without the heavy columns."""
+def _fetch(db, ids: list[int], now: str, embargoed: bool | None) -> list[dict[str, Any]]:
+    """The listings of one page, in page order, re-checked against SQLite: a listing
+    withdrawn, gone, expired or (for a filter on it) of the other embargo state since
+    the index last caught up is left out."""
     if not ids:
         return []
     cur = db.execute(
@@ -219,9 +198,15 @@ def _fetch(db, ids: list[int], now: str) -> list[dict[str, Any]]:
     )
     names = [d[0] for d in cur.description]
     moment = visibility.now_moment(now)
-    by_id = {row[0]: row_to_listing(dict(zip(names, row, strict=True))) for row in cur}
-    for item in by_id.values():
+    by_id = {}
+    for row in cur:
+        item = row_to_listing(dict(zip(names, row, strict=True)))
+        if item.pop("withdrawn") or visibility.is_expired(item, moment):
+            continue
         item["embargoed"] = visibility.is_embargoed(item, moment)
+        if embargoed is not None and item["embargoed"] != embargoed:
+            continue
+        by_id[item["id"]] = item
     return [by_id[i] for i in ids if i in by_id]
 
 
