@@ -272,3 +272,8 @@ def embargo_passed_keys(now: dt.datetime | str | None = None) -> tuple[int, int]
 def not_expired_keys(now: dt.datetime | str | None = None) -> tuple[int, int]:
     """Inclusive range of expiry keys not expired at ``now``."""
     return now_key(now) + 1, KEY_MAX
+
+
+def expired_keys(now: dt.datetime | str | None = None) -> tuple[int, int]:
+    """Inclusive range of expiry keys expired at ``now`` (an unreadable one among them)."""
+    return KEY_MIN, now_key(now)

@@ -6,6 +6,7 @@ full-text index is tantivy's, beside the database file (:mod:`.textindex`).
 """
 
 from node.mediatheek.query import SearchQuery, SearchResult
+from node.mediatheek import textindex
 from node.mediatheek.search import search
 from node.mediatheek.store import (
     delete_listing,
@@ -22,6 +23,7 @@ __all__ = [
     "get_listing",
     "purge_expired",
     "search",
+    "textindex",
     "upsert_listing",
     "withdraw_listing",
 ]

@@ -123,21 +123,19 @@ def _query(query: SearchQuery, found: list[Part], now: str, lo: int, hi: int) ->
             clauses.append((_MUST, _filter(_Q.term_query(_S, name, value))))
     if (lo, hi) != id_range(None, None):
         clauses.append((_MUST, _filter(_range("id", lo, hi))))
-    clauses.append((_NOT, _range("expires_at", *_expired_keys(now), inverted=True)))
+    clauses.append((_NOT, _range("expires_at", *visibility.expired_keys(now), inverted=True)))
     if query.embargoed is True:
-        clauses.append((_MUST, _filter(_range("embargo_until", *_embargoed(now), inverted=True))))
+        clauses.append(
+            (
+                _MUST,
+                _filter(_range("embargo_until", *visibility.embargoed_keys(now), inverted=True)),
+            )
+        )
     elif query.embargoed is False:
-        clauses.append((_NOT, _range("embargo_until", *_embargoed(now), inverted=True)))
+        clauses.append(
+            (_NOT, _range("embargo_until", *visibility.embargoed_keys(now), inverted=True))
+        )
     return _Q.boolean_query(clauses)
-
-
-def _expired_keys(now: str) -> tuple[int, int]:
-    """Expiry keys of listings expired at ``now``: all below the not-expired range."""
-    return visibility.KEY_MIN, visibility.not_expired_keys(now)[0] - 1
-
-
-def _embargoed(now: str) -> tuple[int, int]:
-    return visibility.embargoed_keys(now)
 
 
 def _text(found: list[Part]) -> tantivy.Query | None:
@@ -180,10 +178,14 @@ def _facets(searcher: tantivy.Searcher, query: tantivy.Query, now: str) -> dict:
     out: dict[str, dict[str, int]] = {}
     for name in FACETS[:-1]:
         buckets = got.get(name, {}).get("buckets", [])
-        out[name] = {b["key"]: b["doc_count"] for b in buckets if b["doc_count"] > 0}
+        out[name] = _nonzero({b["key"]: b["doc_count"] for b in buckets})
     free, under = (b["doc_count"] for b in got["embargoed"]["buckets"])
-    out["embargoed"] = {k: v for k, v in (("true", under), ("false", free)) if v > 0}
+    out["embargoed"] = _nonzero({"true": under, "false": free})
     return out
+
+
+def _nonzero(counts: dict[str, int]) -> dict[str, int]:
+    return {k: n for k, n in counts.items() if n}
 
 
 def _fetch(db, ids: list[int], now: str, embargoed: bool | None) -> list[dict[str, Any]]:

@@ -258,10 +258,15 @@ def _apply_batch(db: sqlite_utils.Database, ti: TextIndex) -> int:
         try:
             ti.index.reload()  # another process may have committed since we last looked
             mark = ti.committed_watermark()
-            first = db.execute(f"SELECT min(seq) FROM {QUEUE}").fetchone()[0]
-            pruned_past = first is not None and mark is not None and first > mark + 1
-            empty_behind = first is None and mark is not None and top > mark
-            if mark is None or mark > top or pruned_past or empty_behind:
+            # sequence numbers have no gaps (AUTOINCREMENT, and a rolled-back write takes
+            # its number back): the next row to apply is mark + 1, unless it was pruned
+            pruned_past = (
+                mark is not None
+                and top > mark
+                and db.execute(f"SELECT 1 FROM {QUEUE} WHERE seq = ?", [mark + 1]).fetchone()
+                is None
+            )
+            if mark is None or mark > top or pruned_past:
                 _rebuild(db, writer, top)
                 upto = top
             elif mark == top:
