@@ -5,8 +5,8 @@ Synchronous functions over a :class:`sqlite_utils.Database`; run them through
 full-text index is tantivy's, beside the database file (:mod:`.textindex`).
 """
 
-from node.mediatheek.query import SearchQuery, SearchResult
 from node.mediatheek import textindex
+from node.mediatheek.query import SearchQuery, SearchResult
 from node.mediatheek.search import search
 from node.mediatheek.store import (
     delete_listing,
