@@ -43,6 +43,7 @@ _S = textindex.SCHEMA
 _Q = tantivy.Query
 _MUST, _SHOULD, _NOT = tantivy.Occur.Must, tantivy.Occur.Should, tantivy.Occur.MustNot
 _INT = tantivy.FieldType.Integer
+_DESC = tantivy.Order.Desc
 
 
 def search(db: sqlite_utils.Database, query: SearchQuery) -> SearchResult:
@@ -57,8 +58,11 @@ def search(db: sqlite_utils.Database, query: SearchQuery) -> SearchResult:
     position = decode_cursor(sort, query.cursor)
     offset = max(0, query.offset)
     textindex.catch_up(db)
-    searcher = textindex.get(db).searcher()
+    ti = textindex.get(db)
+    searcher = ti.searcher()
     base = _query(query, found, now, lo, hi)
+    everything = _is_everything(query, found, lo, hi)
+    counted = _everything(ti, searcher, base, now) if everything else None
     if sort == "relevance":
         start = position if position is not None else offset
         res = searcher.search(base, limit, count=True, offset=start)
@@ -67,25 +71,86 @@ def search(db: sqlite_utils.Database, query: SearchQuery) -> SearchResult:
         page = [searcher.doc(address)["id"][0] for _, address in res.hits]
         next_cursor = encode_cursor(sort, start + limit) if start + limit < total else None
     else:
-        below = base
-        if position is not None:
-            below = _and([base, _range("id", None, position - 1)])
         skip = offset if position is None else 0
-        res = searcher.search(
-            below, limit, count=True, order_by_field="id", offset=skip, order=tantivy.Order.Desc
-        )
-        page = [key for key, _ in res.hits]
-        more = skip + limit < (res.count or 0)
+        upper = position - 1 if position is not None else None
+        if counted is not None:
+            keys = _newest(db, searcher, base, upper, skip + limit + 1, counted[0])[skip:]
+            page, more, total = keys[:limit], len(keys) > limit, counted[0]
+        else:
+            below = base if upper is None else _and([base, _range("id", None, upper)])
+            res = searcher.search(
+                below, limit, count=True, order_by_field="id", offset=skip, order=_DESC
+            )
+            page = [key for key, _ in res.hits]
+            more = skip + limit < (res.count or 0)
+            if position is None:
+                total = res.count or 0
+            else:  # the total counts every match, not only those below the cursor
+                total = searcher.search(base, 1).count or 0
         next_cursor = encode_cursor(sort, page[-1]) if more and page else None
-        if position is None:
-            total = res.count or 0
-        else:  # the total counts every match, not only those below the cursor
-            total = searcher.search(base, 1).count or 0
     result = SearchResult(_fetch(db, page, now, query.embargoed), total, True)
     result.next_cursor = next_cursor
     if query.facets:
-        result.facets = _facets(searcher, base, now)
+        if counted is not None:  # a copy: the counts stay in the memo
+            result.facets = {name: dict(values) for name, values in counted[1].items()}
+        else:
+            result.facets = _facets(searcher, base, now)
     return result
+
+
+def _is_everything(query: SearchQuery, found: list[Part], lo: int, hi: int) -> bool:
+    """No text and no filter: the whole mediatheek (the page most often opened)."""
+    filters = (query.kind, query.org, query.language, query.licence, query.tag, query.embargoed)
+    return not found and all(f is None for f in filters) and (lo, hi) == id_range(None, None)
+
+
+def _everything(ti, searcher: tantivy.Searcher, base: tantivy.Query, now: str) -> tuple:
+    """Total and facets of the whole mediatheek, exact, counted again only when the index
+    changed or an embargo or expiry passed since they were counted."""
+    key = visibility.now_key(now)
+    memo = ti.memo.get("everything")
+    if memo is not None and memo[0] == ti.watermark and not _passed(searcher, memo[1], key):
+        return memo[2]
+    counted = (searcher.search(base, 1).count or 0, _facets(searcher, base, now))
+    ti.memo["everything"] = (ti.watermark, key, counted)
+    return counted
+
+
+def _passed(searcher: tantivy.Searcher, then: int, now: int) -> bool:
+    """Whether an embargo or expiry lies between two moments (either order): a listing
+    then changed state (both rules turn at their key, see visibility)."""
+    if then == now:
+        return False
+    low, high = min(then, now) + 1, max(then, now)
+    turning = _Q.boolean_query(
+        [
+            (_SHOULD, _range("expires_at", low, high, inverted=True)),
+            (_SHOULD, _range("embargo_until", low, high, inverted=True)),
+        ]
+    )
+    return bool(searcher.search(turning, 1).count)
+
+
+def _newest(db, searcher, base, upper: int | None, want: int, total: int) -> list[int]:
+    """The ids of the newest ``want`` matches at or below ``upper``, found in a window of
+    ids that widens until it holds enough (ids are publication time, and listings are
+    spread over time), so the whole index is not walked for the first page."""
+    low, high = db.execute(  # two aggregates, so each is one b-tree seek
+        "SELECT (SELECT min(id) FROM listings), (SELECT max(id) FROM listings)"
+    ).fetchone()
+    if low is None:
+        return []
+    top = high if upper is None else min(upper, high)
+    width = max(1, (high - low) * want // max(total, 1)) * 2
+    while True:
+        start = top - width
+        query = base if start <= low else _and([base, _range("id", start, top, inverted=True)])
+        if upper is not None and start <= low:
+            query = _and([base, _range("id", None, top)])
+        hits = searcher.search(query, want, count=False, order_by_field="id", order=_DESC).hits
+        if len(hits) >= want or start <= low:
+            return [k for k, _ in hits]
+        width *= 8
 
 
 def _range(name: str, low: int | None, high: int | None, inverted: bool = False) -> tantivy.Query:

@@ -127,10 +127,12 @@ def location(db: sqlite_utils.Database) -> Path | None:
 class TextIndex:
     """One open index: tantivy's handle, its lock and the last watermark seen."""
 
+    key: object
     path: Path | None
     index: tantivy.Index
     lock: threading.Lock = field(default_factory=threading.Lock)
     watermark: int | None = None  # None: not known to be built
+    memo: dict[str, Any] = field(default_factory=dict)  # the search's cache (search.py)
 
     def searcher(self) -> tantivy.Searcher:
         return self.index.searcher()
@@ -169,16 +171,24 @@ def _open(path: Path | None) -> tantivy.Index:
 
 
 def get(db: sqlite_utils.Database) -> TextIndex:
-    """The process-wide index of ``db`` (opened on first use)."""
+    """The process-wide index of ``db`` (opened on first use; remembered on ``db``)."""
+    known = getattr(db, "_mediatheek_index", None)
+    if (
+        known is not None
+        and _REGISTRY.get(known.key) is known
+        and (known.path is None or known.path.exists())
+    ):
+        return known
     path = location(db)
     key: object = str(path) if path is not None else ("memory", id(db.conn))
     with _REGISTRY_LOCK:
         found = _REGISTRY.get(key)
         if found is None or (found.path is not None and not found.path.exists()):
-            found = TextIndex(path, _open(path))
+            found = TextIndex(key, path, _open(path))
             found.watermark = found.committed_watermark()
             _REGISTRY[key] = found
-        return found
+    db._mediatheek_index = found  # type: ignore[attr-defined]
+    return found
 
 
 def forget(db: sqlite_utils.Database) -> None:
