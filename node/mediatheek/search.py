@@ -37,7 +37,7 @@ ALL_VALUES = 10_000  # kind, org, language and licence are few; every value is c
 ITEM_COLUMNS = (
     "id, object_id, origin_actor, origin_name, kind, title, summary, tags, language,"
     " licence, credit, usage_terms, embargo_until, expires_at, published_at,"
-    " updated_at, thumbnail_url, proof_ok, local, details, starts_at, ends_at, withdrawn"
+    " updated_at, thumbnail_url, proof_ok, local, details, starts_at, ends_at"
 )
 _S = textindex.SCHEMA
 _Q = tantivy.Query
@@ -254,25 +254,25 @@ def _nonzero(counts: dict[str, int]) -> dict[str, int]:
 
 
 def _fetch(db, ids: list[int], now: str, embargoed: bool | None) -> list[dict[str, Any]]:
-    """The listings of one page, in page order, re-checked against SQLite: a listing
-    withdrawn, gone, expired or (for a filter on it) of the other embargo state since
-    the index last caught up is left out."""
+    """The listings of one page, in page order, re-checked against SQLite with the rules
+    of :mod:`node.items.visibility`: a listing withdrawn, gone, expired or (for a filter
+    on it) of the other embargo state since the index last caught up is left out."""
     if not ids:
         return []
+    where = f"withdrawn = 0 AND {visibility.not_expired_sql('', ':now')}"
+    if embargoed is not None:
+        rule = visibility.embargoed_sql if embargoed else visibility.embargo_passed_sql
+        where += f" AND {rule('', ':now')}"
     cur = db.execute(
-        f"SELECT {ITEM_COLUMNS} FROM listings WHERE id IN (SELECT value FROM json_each(?))",
-        ["[" + ",".join(map(str, ids)) + "]"],
+        f"SELECT {ITEM_COLUMNS}, {visibility.embargoed_sql('', ':now')} AS embargoed"
+        f" FROM listings WHERE id IN ({','.join(map(str, ids))}) AND {where}",
+        {"now": visibility.now_text(now)},
     )
     names = [d[0] for d in cur.description]
-    moment = visibility.now_moment(now)
     by_id = {}
     for row in cur:
         item = row_to_listing(dict(zip(names, row, strict=True)))
-        if item.pop("withdrawn") or visibility.is_expired(item, moment):
-            continue
-        item["embargoed"] = visibility.is_embargoed(item, moment)
-        if embargoed is not None and item["embargoed"] != embargoed:
-            continue
+        item["embargoed"] = bool(item["embargoed"])
         by_id[item["id"]] = item
     return [by_id[i] for i in ids if i in by_id]
 
