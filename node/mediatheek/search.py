@@ -68,7 +68,7 @@ def search(db: sqlite_utils.Database, query: SearchQuery) -> SearchResult:
         res = searcher.search(base, limit, count=True, offset=start)
         total = res.count or 0
         # equal scores keep the index's order: it is sorted by id, newest first
-        page = [searcher.doc(address)["id"][0] for _, address in res.hits]
+        page = searcher.fast_field_values("id", [address for _, address in res.hits])
         next_cursor = encode_cursor(sort, start + limit) if start + limit < total else None
     else:
         skip = offset if position is None else 0
