@@ -104,8 +104,7 @@ def _fill(db_path: Path, base_url: str, actor_url: str, name: str) -> None:
     create_triggers(db)
     conn.execute("COMMIT")
     conn.execute("ANALYZE")
-    textindex.catch_up(db, wait=600)  # the search index, built from the listings once
-    textindex.forget(db)
+    textindex.rebuild(db)  # a bulk load without the queue's triggers: rebuild the index
     conn.close()
 
 

@@ -14,8 +14,8 @@ Why it looks like this:
   the same transaction (the transactional outbox, migration 24), and the search
   index (:mod:`node.mediatheek.textindex`) applies the queue, so nothing can
   drift whoever writes the row.
-* Bulk loads (benchmarks) drop the triggers, insert and create them again; the
-  search index then finds itself missing and rebuilds from ``listings``.
+* Bulk loads (benchmarks) drop the triggers, insert, create them again and rebuild
+  the search index from ``listings`` (a missing index rebuilds itself).
 """
 
 from __future__ import annotations
@@ -99,7 +99,7 @@ def create_triggers(db: sqlite_utils.Database) -> None:
 
 
 def drop_triggers(db: sqlite_utils.Database) -> None:
-    """For bulk loads only: follow with :func:`create_triggers`; the search index then
-    rebuilds itself from ``listings`` (its queue is behind nothing it has seen)."""
+    """For bulk loads only: follow with :func:`create_triggers` and
+    :func:`node.mediatheek.textindex.rebuild` (the queue did not see the rows)."""
     for name in TRIGGERS:
         db.execute(f"DROP TRIGGER IF EXISTS {name}")

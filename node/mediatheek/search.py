@@ -33,7 +33,7 @@ from node.mediatheek.store import id_range, iso, row_to_listing
 
 FACETS = ("kind", "org", "language", "licence", "tag", "embargoed")
 TOP_TAGS = 20
-ALL_VALUES = 10_000  # kind, org, language and licence are few; every value is counted
+ALL_VALUES = 65_536  # every value of a segment is counted, so the top counts are exact
 ITEM_COLUMNS = (
     "id, object_id, origin_actor, origin_name, kind, title, summary, tags, language,"
     " licence, credit, usage_terms, embargo_until, expires_at, published_at,"

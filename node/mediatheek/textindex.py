@@ -167,6 +167,8 @@ def _open(path: Path | None) -> tantivy.Index:
             path.mkdir(parents=True)
             index = tantivy.Index(SCHEMA, path=str(path), reuse=False, **_SORTED)
     index.register_tokenizer(ANALYZER, analyzer())
+    if path is not None:  # a commit by another process (the CLI) is seen within a second
+        index.config_reader("OnCommit")
     return index
 
 
