@@ -297,3 +297,29 @@ async def test_query_syntax_through_the_api_is_plain_text(node, http):
     for q in ("kermis AND NOT", "title:kermis", "kermis OR tram"):  # operators are words
         status, body = await _api(http, node, q=q)
         assert status == 200 and body["total"] == 0, (q, body)
+
+
+async def test_the_node_keeps_the_index_caught_up_and_prunes_its_queue(node):
+    """Without any search: the background task applies the queue and prunes it."""
+    import asyncio
+
+    from node import services
+    from node.core.appkeys import DB
+
+    for n in range(3):
+        item = await services.create_item(node.app, {"kind": "article", "title": f"kermis {n}"})
+        await services.set_audience(node.app, item["id"], {"mediatheek": True})
+
+    def state(db):
+        ti = textindex.get(db)
+        waiting = db.execute("SELECT count(*) FROM listings_index_queue").fetchone()[0]
+        return ti.committed_watermark(), textindex.queue_top(db), waiting
+
+    for _ in range(100):
+        mark, top, waiting = await node.app[DB].read(state)
+        if mark == top and waiting == 0:
+            break
+        await asyncio.sleep(0.1)
+    assert top > 0 and mark == top and waiting == 0
+    found = await services.mediatheek_search(node.app, SearchQuery(q="kermis"))
+    assert found.total == 3
