@@ -211,11 +211,10 @@ def queue_top(db: sqlite_utils.Database) -> int:
 
 @contextlib.contextmanager
 def _snapshot(db: sqlite_utils.Database):
-    """One read snapshot of SQLite (unless the caller's transaction already is one)."""
+    """One read snapshot of SQLite (committed data only: never inside a transaction)."""
     conn = db.conn
     if conn.in_transaction:
-        yield
-        return
+        raise RuntimeError("the search index reads committed data only")
     conn.execute("BEGIN")
     try:
         yield
@@ -243,6 +242,10 @@ def catch_up(db: sqlite_utils.Database, *, wait: float = 5.0) -> int:
     when the index is missing, ahead of the database, or behind a pruned queue.
     """
     ti = get(db)
+    if db.conn.in_transaction:
+        # inside a caller's transaction the queue may hold rows that are rolled back
+        # later (and their sequence numbers reused): apply only what is committed
+        return 0
     if ti.watermark is not None and queue_top(db) == ti.watermark:
         return 0
     if not ti.lock.acquire(timeout=wait):
@@ -346,7 +349,7 @@ def _rebuild(db: sqlite_utils.Database, writer: tantivy.IndexWriter, top: int) -
 def rebuild(db: sqlite_utils.Database) -> int:
     """Rebuild the index of ``db`` from ``listings`` now (the CLI); listings indexed.
 
-    Raises RuntimeError when another process holds the index's writer.
+    Raises ValueError (tantivy's lock) when another process holds the index's writer.
     """
     ti = get(db)
     with ti.lock:

@@ -323,3 +323,17 @@ async def test_the_node_keeps_the_index_caught_up_and_prunes_its_queue(node):
     assert top > 0 and mark == top and waiting == 0
     found = await services.mediatheek_search(node.app, SearchQuery(q="kermis"))
     assert found.total == 3
+
+
+def test_a_search_inside_a_transaction_that_rolls_back_leaves_the_index_right(db):
+    """The queue's sequence numbers of a rolled-back write are used again: the index
+    must never have applied them."""
+    upsert_listing(db, listing(1, title="blijvend"))
+    db.conn.execute("BEGIN")
+    upsert_listing(db, listing(2, title="teruggedraaid"))
+    assert search(db, SearchQuery(q="teruggedraaid", now=NOW)).total == 0  # not committed
+    db.conn.execute("ROLLBACK")
+    upsert_listing(db, listing(3, title="opnieuw"))  # takes the rolled-back seq again
+    assert search(db, SearchQuery(q="opnieuw", now=NOW)).total == 1
+    assert search(db, SearchQuery(q="teruggedraaid", now=NOW)).total == 0
+    assert search(db, SearchQuery(now=NOW)).total == 2
