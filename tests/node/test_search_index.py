@@ -337,3 +337,17 @@ def test_a_search_inside_a_transaction_that_rolls_back_leaves_the_index_right(db
     assert search(db, SearchQuery(q="opnieuw", now=NOW)).total == 1
     assert search(db, SearchQuery(q="teruggedraaid", now=NOW)).total == 0
     assert search(db, SearchQuery(now=NOW)).total == 2
+
+
+async def test_the_next_link_of_a_search_without_words_works(node, http):
+    from node import services
+
+    for n in range(3):
+        item = await services.create_item(node.app, {"kind": "article", "title": f"stuk {n}"})
+        await services.set_audience(node.app, item["id"], {"mediatheek": True})
+    status, body = await _api(http, node, limit="2")
+    assert status == 200 and body["next"], body
+    async with http.get(node.url(body["next"]), headers=node.auth("read")) as r:
+        assert r.status == 200, await r.text()
+        rest = await r.json()
+    assert len(rest["items"]) == 1 and rest["total"] == 3
