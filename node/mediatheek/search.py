@@ -12,6 +12,7 @@ index can only omit a hidden listing, never show it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 import sqlite_utils
@@ -207,20 +208,29 @@ def _text(found: list[Part]) -> tantivy.Query | None:
     """Every part must match, each in any text field (boosted BM25 per field)."""
     if not found:
         return None
-    musts = []
-    for part in found:
-        fields = []
-        for name, boost in textindex.BOOSTS.items():
-            tokens = list(part.tokens)
-            if part.prefix:
-                q = _Q.phrase_prefix_query(_S, name, tokens)
-            elif len(tokens) == 1:
-                q = _Q.term_query(_S, name, tokens[0])
-            else:
-                q = _Q.phrase_query(_S, name, tokens)
-            fields.append((_SHOULD, _Q.boost_query(q, boost)))
-        musts.append(_Q.boolean_query(fields))
-    return _and(musts)
+    return _and([_part(part) for part in found])
+
+
+def forget_built_queries() -> None:
+    """Forget the remembered queries of words and phrases (the bench: build anew)."""
+    _part.cache_clear()
+
+
+@functools.lru_cache(maxsize=4096)
+def _part(part: Part) -> tantivy.Query:
+    """One word or phrase in any text field; a query depends on the part alone (not on
+    the index or the moment), so the parts typed again and again are built once."""
+    fields = []
+    tokens = list(part.tokens)
+    for name, boost in textindex.BOOSTS.items():
+        if part.prefix:
+            q = _Q.phrase_prefix_query(_S, name, tokens)
+        elif len(tokens) == 1:
+            q = _Q.term_query(_S, name, tokens[0])
+        else:
+            q = _Q.phrase_query(_S, name, tokens)
+        fields.append((_SHOULD, _Q.boost_query(q, boost)))
+    return _Q.boolean_query(fields)
 
 
 def _facets(searcher: tantivy.Searcher, query: tantivy.Query, now: str) -> dict:

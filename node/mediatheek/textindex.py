@@ -44,7 +44,7 @@ FACET_FIELDS = {"kind": "kind", "org": "org", "language": "language", "licence":
 META_ID = -1  # the meta document: id -1, expired since the epoch, so no query finds it
 BATCH = 5000  # queue rows per commit
 HEAP = 50_000_000
-REBUILD_HEAP = 200_000_000
+REBUILD_HEAP = 400_000_000  # fewer, larger segments: each query and facet pays per segment
 LISTING_COLUMNS = (
     "id, title, summary, body_text, tags, names, kind, origin_actor, language, licence,"
     " embargo_until, expires_at, withdrawn"
@@ -265,7 +265,8 @@ def _apply_batch(db: sqlite_utils.Database, ti: TextIndex) -> int:
         top = queue_top(db)
         if ti.watermark is not None and top == ti.watermark:
             return 0
-        writer = _writer(ti, HEAP)
+        # an index not known to be built is (most likely) about to be rebuilt
+        writer = _writer(ti, REBUILD_HEAP if ti.watermark is None else HEAP)
         if writer is None:
             ti.index.reload()
             ti.watermark = ti.committed_watermark()
