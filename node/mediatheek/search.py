@@ -30,7 +30,7 @@ from node.mediatheek.query import (
     encode_cursor,
     parts,
 )
-from node.mediatheek.store import id_range, iso, row_to_listing
+from node.mediatheek.store import decode_listing, id_range, iso
 
 FACETS = ("kind", "org", "language", "licence", "tag", "embargoed")
 TOP_TAGS = 20
@@ -281,7 +281,7 @@ def _fetch(db, ids: list[int], now: str, embargoed: bool | None) -> list[dict[st
     names = [d[0] for d in cur.description]
     by_id = {}
     for row in cur:
-        item = row_to_listing(dict(zip(names, row, strict=True)))
+        item = decode_listing(dict(zip(names, row, strict=True)))
         item["embargoed"] = bool(item["embargoed"])
         by_id[item["id"]] = item
     return [by_id[i] for i in ids if i in by_id]
