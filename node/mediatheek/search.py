@@ -58,8 +58,7 @@ def search(db: sqlite_utils.Database, query: SearchQuery) -> SearchResult:
     sort = query.sort if found else "date"
     position = decode_cursor(sort, query.cursor)
     offset = max(0, query.offset)
-    textindex.catch_up(db)
-    ti = textindex.get(db)
+    ti = textindex.caught_up(db)
     searcher = ti.searcher()
     base = _query(query, found, now, lo, hi)
     everything = _is_everything(query, found, lo, hi)
@@ -186,7 +185,8 @@ def _query(query: SearchQuery, found: list[Part], now: str, lo: int, hi: int) ->
     }
     for name, value in equal.items():
         if value is not None:
-            clauses.append((_MUST, _filter(_Q.term_query(_S, name, value))))
+            # a filter neither scores nor needs positions: the documents alone
+            clauses.append((_MUST, _filter(_Q.term_query(_S, name, value, index_option="basic"))))
     if (lo, hi) != id_range(None, None):
         clauses.append((_MUST, _filter(_range("id", lo, hi))))
     clauses.append((_NOT, _range("expires_at", *visibility.expired_keys(now), inverted=True)))
@@ -226,7 +226,8 @@ def _part(part: Part) -> tantivy.Query:
         if part.prefix:
             q = _Q.phrase_prefix_query(_S, name, tokens)
         elif len(tokens) == 1:
-            q = _Q.term_query(_S, name, tokens[0])
+            # BM25 needs the term frequencies, not the positions (the default reads them)
+            q = _Q.term_query(_S, name, tokens[0], index_option="freq")
         else:
             q = _Q.phrase_query(_S, name, tokens)
         fields.append((_SHOULD, _Q.boost_query(q, boost)))

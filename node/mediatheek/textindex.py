@@ -241,7 +241,17 @@ def catch_up(db: sqlite_utils.Database, *, wait: float = 5.0) -> int:
     Cheap when nothing is pending (one read of ``sqlite_sequence``).  Rebuilds
     when the index is missing, ahead of the database, or behind a pruned queue.
     """
+    return _catch_up(db, get(db), wait)
+
+
+def caught_up(db: sqlite_utils.Database) -> TextIndex:
+    """The index of ``db`` with every committed change applied (what a search reads)."""
     ti = get(db)
+    _catch_up(db, ti, 5.0)
+    return ti
+
+
+def _catch_up(db: sqlite_utils.Database, ti: TextIndex, wait: float) -> int:
     if db.conn.in_transaction:
         # inside a caller's transaction the queue may hold rows that are rolled back
         # later (and their sequence numbers reused): apply only what is committed
