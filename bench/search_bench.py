@@ -30,8 +30,17 @@ from pathlib import Path
 
 import sqlite_utils
 
-from node.mediatheek.schema import create_tables, create_triggers, drop_triggers, rebuild_derived
-from node.mediatheek.search import SearchQuery, search
+from node.items import visibility
+from node.mediatheek import textindex
+from node.mediatheek.schema import TABLES, TRIGGERS, create_tables, create_triggers, drop_triggers
+from node.mediatheek.search import (
+    ALL_VALUES,
+    FACETS,
+    TOP_TAGS,
+    SearchQuery,
+    forget_built_queries,
+    search,
+)
 from node.mediatheek.store import ID_SHIFT, id_base
 
 CACHE = Path("/tmp/mediakring-bench")
@@ -198,8 +207,8 @@ def build(path: Path, n_listings: int = N_LISTINGS) -> None:
     conn.execute("BEGIN")
     for rows in _rows(n_listings):
         conn.executemany(sql, rows)
-    rebuild_derived(db)
     create_triggers(db)
+    _plain_fts(conn)
     conn.execute("CREATE VIRTUAL TABLE temp.vocab USING fts5vocab(main, listings_fts, 'row')")
     conn.execute("CREATE TABLE bench_words (term TEXT PRIMARY KEY, doc INTEGER NOT NULL)")
     # the synthetic filter tokens (column ``filters``, all starting with a digit) are
@@ -213,6 +222,19 @@ def build(path: Path, n_listings: int = N_LISTINGS) -> None:
     tmp.rename(path)
 
 
+# The plain FTS5 ceiling's own index (the node's search no longer has one since
+# migration 24): the same columns and tokenizer the node's FTS5 index had.
+PLAIN_FTS = """CREATE VIRTUAL TABLE listings_fts USING fts5(
+    title, summary, body_text, tags, names, filters, content='listings', content_rowid='id',
+    tokenize='unicode61 remove_diacritics 2', prefix='3 4')"""
+
+
+def _plain_fts(conn: sqlite3.Connection) -> None:
+    conn.execute(PLAIN_FTS)
+    conn.execute("INSERT INTO listings_fts (listings_fts) VALUES ('rebuild')")
+    conn.execute("INSERT INTO listings_fts (listings_fts) VALUES ('optimize')")
+
+
 def corpus(n_listings: int = N_LISTINGS) -> Path:
     CACHE.mkdir(parents=True, exist_ok=True)
     # v2: FTS5 column ``filters`` with the synthetic filter tokens
@@ -220,13 +242,23 @@ def corpus(n_listings: int = N_LISTINGS) -> Path:
     path = CACHE / f"listings-{n_listings}-v3.db"
     if not path.exists():
         build(path, n_listings)
-    conn = sqlite3.connect(path)  # v3 corpora built before the vocabulary table existed
-    conn.execute(
-        "CREATE VIRTUAL TABLE IF NOT EXISTS listings_vocab USING fts5vocab(listings_fts, 'row')"
-    )
-    conn.commit()
+    conn = sqlite3.connect(path, isolation_level=None)
+    # corpora built before migration 24: the search index's queue (empty: the index
+    # rebuilds itself from listings on first use and is cached beside the corpus)
+    conn.execute(TABLES[-1].replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS"))
+    for name, body in TRIGGERS.items():
+        conn.execute(f"CREATE TRIGGER IF NOT EXISTS {name} {body}")
     conn.close()
     return path
+
+
+def our_index(path: Path) -> float:
+    """Build (or open) our search index of the corpus with our own rebuild code; seconds."""
+    start = time.perf_counter()
+    db = sqlite_utils.Database(sqlite3.connect(path, isolation_level=None))
+    textindex.catch_up(db, wait=3600)
+    db.conn.close()
+    return round(time.perf_counter() - start, 1)
 
 
 TANTIVY_FIELDS = ("title", "summary", "body", "tags", "names")
@@ -236,20 +268,26 @@ TANTIVY_BOOSTS = {"title": 4.0, "tags": 3.0, "names": 3.0, "summary": 2.0, "body
 def tantivy_index(path: Path):
     """The same corpus in an embedded tantivy index (built once, cached beside it).
 
-    Withdrawn listings are left out at build time (tantivy then need not filter
-    them); embargo and expiry are not applied by the peer at all, so it does
-    less work than ours per query.
+    The peer holds every field our facets and regie read: raw fast fields kind, org,
+    language, licence and tag (one value per tag), and integer fast fields for
+    embargo and expiry (the same keys as ours, from :mod:`node.items.visibility`).
+    What a result row shows is stored, so the peer reads its page from stored
+    documents as ours reads it from SQLite.  Withdrawn listings are left out at
+    build time, as in ours.
     """
     import tantivy
 
     builder = tantivy.SchemaBuilder()
     builder.add_integer_field("id", stored=True, indexed=True, fast=True)
-    for name in TANTIVY_FIELDS:
-        builder.add_text_field(name, stored=False)
-    for name in ("kind", "org", "language"):
-        builder.add_text_field(name, stored=False, tokenizer_name="raw", fast=True)
+    for name in TANTIVY_FIELDS:  # a result row shows the title and summary: stored
+        builder.add_text_field(name, stored=name in ("title", "summary"))
+    for name in ("kind", "org", "language", "licence", "tag"):
+        builder.add_text_field(name, stored=True, tokenizer_name="raw", fast=True)
+    builder.add_integer_field("embargo_until", stored=True, indexed=True, fast=True)
+    builder.add_integer_field("expires_at", stored=True, indexed=True, fast=True)
     schema = builder.build()
-    where = path.with_suffix(".tantivy")
+    # v2: licence, tag, embargo_until and expires_at (the peer counts our six facets)
+    where = path.with_suffix(".peer-v2.tantivy")
     done = where / "complete"
     if not done.exists():
         import shutil
@@ -260,14 +298,18 @@ def tantivy_index(path: Path):
         writer = index.writer(heap_size=400_000_000, num_threads=1)
         conn = sqlite3.connect(path)
         rows = conn.execute(
-            "SELECT id, title, summary, body_text, tags, names, kind, origin_actor, language"
-            " FROM listings WHERE withdrawn = 0"
+            "SELECT id, title, summary, body_text, tags, names, kind, origin_actor, language,"
+            " licence, embargo_until, expires_at FROM listings WHERE withdrawn = 0"
         )
         for r in rows:
+            tags = json.loads(r[4])
+            keys = {"embargo_until": r[10], "expires_at": r[11]}
             writer.add_document(
                 tantivy.Document(
-                    id=r[0], title=r[1], summary=r[2], body=r[3], tags=" ".join(json.loads(r[4])),
-                    names=r[5], kind=r[6], org=r[7], language=r[8],
+                    id=r[0], title=r[1], summary=r[2], body=r[3], tags=" ".join(tags),
+                    names=r[5], kind=r[6], org=r[7], language=r[8], licence=r[9] or "",
+                    tag=tags, embargo_until=visibility.embargo_key(keys),
+                    expires_at=visibility.expiry_key(keys),
                 )
             )  # fmt: skip
         writer.commit()
@@ -329,7 +371,7 @@ def make_cases(conn: sqlite3.Connection, n: int = QUERIES_PER_CLASS, seed: int =
         words(round(5000 * k), round(20000 * k)),
         words(round(250_000 * k), round(450_000 * k)),
     )
-    orgs = [r[0] for r in conn.execute("SELECT value FROM listing_facets WHERE facet = 'org'")]
+    orgs = [r[0] for r in conn.execute("SELECT DISTINCT origin_actor FROM listings")]
     a = [f"{rng.choice(rare)} {rng.choice(typical)} {rng.choice(typical)}" for _ in range(n)]
     b = [rng.choice(common) for _ in range(n)]
     c = []
@@ -367,11 +409,28 @@ CLASS_LABELS = {
 
 
 def _tantivy_cases(index, schema) -> dict:
-    """The peer's implementation of every query class, on the identical corpus."""
+    """The peer's implementation of every query class, on the identical corpus.
+
+    It does the work ours does: the same expiry filter on every query (a range over
+    the expiry key, as ours), and every facet class counts our six facets (kind, org,
+    language, licence, the top tags, embargoed) with the same aggregation requests.
+    """
     import tantivy
 
     searcher = index.searcher()
     fields = list(TANTIVY_FIELDS)
+    Q, Occur = tantivy.Query, tantivy.Occur
+
+    def live(query):
+        """Not expired at NOW: the regie clause ours adds to every query."""
+        expired = Q.range_query(
+            schema,
+            "expires_at",
+            tantivy.FieldType.Integer,
+            *visibility.expired_keys(NOW),
+            use_inverted_index=True,
+        )
+        return Q.boolean_query([(Occur.Must, query), (Occur.MustNot, expired)])
 
     def words(q: str):
         return index.parse_query(
@@ -379,59 +438,73 @@ def _tantivy_cases(index, schema) -> dict:
         )
 
     def top(query) -> None:
-        for _, address in searcher.search(query, 20).hits:
-            searcher.doc(address)
+        for _, address in searcher.search(live(query), 20).hits:
+            searcher.doc(address).to_dict()
 
     def prefix(stem: str):
-        return tantivy.Query.boolean_query(
-            [
-                (tantivy.Occur.Should, tantivy.Query.phrase_prefix_query(schema, f, [stem]))
-                for f in fields
-            ]
+        return Q.boolean_query(
+            [(Occur.Should, Q.phrase_prefix_query(schema, f, [stem])) for f in fields]
         )
 
     def typing(q: str):
         *done, last = q.split()
-        parts = [(tantivy.Occur.Must, words(" ".join(done)))] if done else []
-        return tantivy.Query.boolean_query([*parts, (tantivy.Occur.Must, prefix(last))])
+        parts = [(Occur.Must, words(" ".join(done)))] if done else []
+        return Q.boolean_query([*parts, (Occur.Must, prefix(last))])
 
     def filtered(t):
         lo, hi = id_base(t[3]), id_base(t[4]) | (2**ID_SHIFT - 1)
-        return tantivy.Query.boolean_query(
+        return Q.boolean_query(
             [
-                (tantivy.Occur.Must, words(t[0])),
-                (tantivy.Occur.Must, tantivy.Query.term_query(schema, "kind", t[1])),
-                (tantivy.Occur.Must, tantivy.Query.term_query(schema, "org", t[2])),
-                (
-                    tantivy.Occur.Must,
-                    tantivy.Query.range_query(schema, "id", tantivy.FieldType.Integer, lo, hi),
-                ),
+                (Occur.Must, words(t[0])),
+                (Occur.Must, Q.term_query(schema, "kind", t[1])),
+                (Occur.Must, Q.term_query(schema, "org", t[2])),
+                (Occur.Must, Q.range_query(schema, "id", tantivy.FieldType.Integer, lo, hi)),
             ]
         )
 
-    def terms(field: str) -> dict:
-        return {field: {"terms": {"field": field, "size": 100}}}
+    start = visibility.embargoed_keys(NOW)[0]
+    aggs = {
+        name: {
+            "terms": {
+                "field": name,
+                "size": TOP_TAGS if name == "tag" else ALL_VALUES,
+                "segment_size": ALL_VALUES,
+            }
+        }
+        for name in ("kind", "org", "language", "licence", "tag")
+    } | {
+        "embargoed": {
+            "range": {"field": "embargo_until", "ranges": [{"to": start}, {"from": start}]}
+        }
+    }
+    assert set(aggs) == set(FACETS)
 
-    def facets(query, *names) -> None:
-        searcher.aggregate(query, {k: v for n in names for k, v in terms(n).items()})
+    def facets(query) -> None:
+        searcher.aggregate(live(query), aggs)
 
     def word_and_kind(t) -> None:
-        query = tantivy.Query.boolean_query(
-            [
-                (tantivy.Occur.Must, words(t[0])),
-                (tantivy.Occur.Must, tantivy.Query.term_query(schema, "kind", t[1])),
-            ]
+        query = Q.boolean_query(
+            [(Occur.Must, words(t[0])), (Occur.Must, Q.term_query(schema, "kind", t[1]))]
         )
         top(query)
-        facets(query, "language")
+        facets(query)
+
+    def unfiltered(_) -> None:
+        everything = Q.all_query()
+        newest = searcher.search(
+            live(everything), 20, order_by_field="id", order=tantivy.Order.Desc
+        )
+        for _, address in newest.hits:
+            searcher.doc(address).to_dict()
+        facets(everything)
 
     return {
         "a": lambda q: top(words(q)),
         "a2": lambda q: top(typing(q)),
         "b": lambda q: top(words(q)),
         "c": lambda t: top(filtered(t)),
-        "d1": lambda _: facets(tantivy.Query.all_query(), "kind", "language"),
-        "d2": lambda q: (top(words(q)), facets(words(q), "kind")),
+        "d1": unfiltered,
+        "d2": lambda q: (top(words(q)), facets(words(q))),
         "d3": word_and_kind,
         "e": lambda stem: top(prefix(stem)),
     }
@@ -488,6 +561,7 @@ def run(n_listings: int) -> dict:
     """Every class runs once unmeasured (warm cache), then once measured; the plain
     baseline is warmed on its first three cases and measured on ``PLAIN_SAMPLE``."""
     path = corpus(n_listings)
+    built = our_index(path)
     index, schema = tantivy_index(path)
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA query_only=ON")
@@ -500,6 +574,7 @@ def run(n_listings: int) -> dict:
         "listings": n_listings,
         "queries_per_class": QUERIES_PER_CLASS,
         "corpus": str(path),
+        "our_index_open_or_build_s": built,
     }
     lo_hi = lambda s, u: (id_base(s), id_base(u) | (2**ID_SHIFT - 1))  # noqa: E731
     classes = {
@@ -563,6 +638,9 @@ def run(n_listings: int) -> dict:
         _time(mine, cases[key])  # warm-up pass, not measured
         _time(peer[key], cases[key])
         _time(plain, sample[:3])
+        # the measured pass repeats the warm-up's cases: forget the queries built for
+        # them, so ours builds every query anew, as the peer does
+        forget_built_queries()
         report[name] = {
             "ours": _time(mine, cases[key]),
             "ours_cases": len(cases[key]),

@@ -75,6 +75,34 @@ async def _database_ctx(app: web.Application) -> AsyncIterator[None]:
     await asyncio.get_running_loop().run_in_executor(None, db.close)
 
 
+async def _search_index_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Keep the mediatheek's search index caught up (and its queue pruned) while the node
+    runs, so a search after a bulk write (a back-fill) rarely has to wait for it."""
+    task = asyncio.create_task(_search_index_loop(app[DB]))
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    from node.mediatheek import textindex
+
+    await app[DB].read(textindex.forget)
+
+
+async def _search_index_loop(db, every: float = 1.0) -> None:
+    from node.mediatheek import textindex
+
+    rounds = 0
+    while True:
+        rounds += 1
+        try:
+            # searches catch up too; pruning what they applied is this loop's job
+            if await db.read(textindex.catch_up) or rounds % 10 == 0:
+                await db.write(textindex.prune)
+        except Exception:  # the next round (or the next search) tries again
+            log.exception("search index catch-up failed")
+        await asyncio.sleep(every)
+
+
 async def _checkpoint_loop(db, every: int) -> None:
     """Keep the WAL from growing without bound under a steady write load."""
     while True:
@@ -126,6 +154,7 @@ def create_app(settings: Settings) -> web.Application:
     app[IDENTITY] = db.read_sync(lambda d: load_identity(d, settings.base_url))
     app[SERVICES] = build_services(app)
     app.cleanup_ctx.append(_database_ctx)
+    app.cleanup_ctx.append(_search_index_ctx)
     for setup in feature_setups():
         setup(app)
     return app

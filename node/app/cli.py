@@ -89,6 +89,14 @@ def build_parser() -> argparse.ArgumentParser:
     _data(p)
     p.set_defaults(func=cmd_import)
 
+    med = sub.add_parser("mediatheek", help="look after the mediatheek's search index")
+    med_sub = med.add_subparsers(dest="mediatheek_command", required=True, metavar="ACTION")
+    p = med_sub.add_parser(
+        "reindex", help="rebuild the search index from the listings (the node may keep running)"
+    )
+    _data(p)
+    p.set_defaults(func=cmd_mediatheek_reindex)
+
     use = sub.add_parser("usage", help="the usage report (counts only) and the coordinator")
     use_sub = use.add_subparsers(dest="usage_command", required=True, metavar="ACTION")
     p = use_sub.add_parser("show", help="print a period's usage figures (JSON or CSV)")
@@ -222,6 +230,25 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
     summary = restore_backup(args.source, args.data)
     print(f"Restored into {args.data}: {summary.media_files} media files")
+    return 0
+
+
+def cmd_mediatheek_reindex(args: argparse.Namespace) -> int:
+    import time
+
+    from node.mediatheek import textindex
+
+    db = _open_sync(args.data)
+    for attempt in range(30):  # a running node holds the index's writer only briefly
+        try:
+            n = textindex.rebuild(db)
+            break
+        except ValueError as exc:  # tantivy's lock: the node is applying changes right now
+            if attempt == 29:
+                print(f"error: the search index is busy ({exc}); try again", file=sys.stderr)
+                return 1
+            time.sleep(1)
+    print(f"Rebuilt the mediatheek search index: {n} listings")
     return 0
 
 

@@ -20,6 +20,7 @@ from node.core.db import (
     schema_outbox,
     schema_profile,
     schema_search,
+    schema_search_index,
     schema_sharing,
     schema_usage,
     schema_use,
@@ -47,6 +48,7 @@ NODE_SCHEMAS = (
     schema_search,
     schema_delivery_claim,
     schema_changes,
+    schema_search_index,
 )
 
 

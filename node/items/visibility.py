@@ -218,3 +218,62 @@ def public_items_sql(extra_where: str = "", order: str = "audience.published_at 
         "SELECT items.*, audience.published_at AS published_at FROM items"
         f" JOIN audience ON audience.item_id = items.id WHERE {where} ORDER BY {order}"
     )
+
+
+# -- integer keys (the mediatheek's search index) --------------------------------------
+#
+# The search index holds embargo and expiry as integers (microseconds since the epoch),
+# so it can filter on them with range queries.  The rule is the same one: embargoed
+# while the key lies after now's key, expired once it is at or before now's key, and an
+# unreadable value fails closed (embargoed for ever, expired since the epoch).
+
+KEY_MIN = -(2**63)
+KEY_MAX = 2**63 - 1
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def _key(moment: dt.datetime) -> int:
+    return (moment - _EPOCH) // dt.timedelta(microseconds=1)
+
+
+def now_key(now: dt.datetime | str | None = None) -> int:
+    """``now`` as an index key."""
+    return _key(_now(now))
+
+
+def embargo_key(item: Mapping[str, Any]) -> int:
+    """The index key of an item's embargo: KEY_MIN without one, KEY_MAX if unreadable."""
+    value = item.get(EMBARGO)
+    if not value:
+        return KEY_MIN
+    moment = _moment(value)
+    return KEY_MAX if moment is None else _key(moment)
+
+
+def expiry_key(item: Mapping[str, Any]) -> int:
+    """The index key of an item's expiry: KEY_MAX without one, KEY_MIN if unreadable."""
+    value = item.get(EXPIRY)
+    if not value:
+        return KEY_MAX
+    moment = _moment(value)
+    return KEY_MIN if moment is None else _key(moment)
+
+
+def embargoed_keys(now: dt.datetime | str | None = None) -> tuple[int, int]:
+    """Inclusive range of embargo keys under embargo at ``now``."""
+    return now_key(now) + 1, KEY_MAX
+
+
+def embargo_passed_keys(now: dt.datetime | str | None = None) -> tuple[int, int]:
+    """Inclusive range of embargo keys whose embargo has passed (or never was) at ``now``."""
+    return KEY_MIN, now_key(now)
+
+
+def not_expired_keys(now: dt.datetime | str | None = None) -> tuple[int, int]:
+    """Inclusive range of expiry keys not expired at ``now``."""
+    return now_key(now) + 1, KEY_MAX
+
+
+def expired_keys(now: dt.datetime | str | None = None) -> tuple[int, int]:
+    """Inclusive range of expiry keys expired at ``now`` (an unreadable one among them)."""
+    return KEY_MIN, now_key(now)

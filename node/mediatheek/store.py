@@ -269,14 +269,19 @@ def purge_expired(db: sqlite_utils.Database, now: str) -> int:
 
 def row_to_listing(row: dict[str, Any]) -> dict[str, Any]:
     """Decode JSON columns and flags of a ``listings`` row."""
-    out = dict(row)
+    return decode_listing(dict(row))
+
+
+def decode_listing(out: dict[str, Any]) -> dict[str, Any]:
+    """Decode the JSON columns and flags of a fresh ``listings`` row dict in place."""
     out.pop("filters", None)  # the generated column of synthetic FTS filter tokens
     if "tags" in out:
         out["tags"] = json.loads(out["tags"])
     if "document" in out:
         out["document"] = json.loads(out["document"])
     if "details" in out:
-        out["details"] = json.loads(out["details"] or "{}")
+        details = out["details"]
+        out["details"] = json.loads(details) if details and details != "{}" else {}
     for key in ("proof_ok", "local", "withdrawn"):
         if key in out:
             out[key] = bool(out[key])

@@ -309,12 +309,13 @@ def test_migration_14_keeps_listings_and_their_search_index(tmp_path) -> None:
     )
     db.conn.commit()
     assert apply_migrations(db, sets)[0] == "node/014_listing_kinds"  # later ones follow
-    hits = db.execute("SELECT rowid FROM listings_fts WHERE listings_fts MATCH 'markt'").fetchall()
-    assert hits == [(1024,)]
+    from node.mediatheek import SearchQuery, search
+
+    found = search(db, SearchQuery(q="markt", facets=True, now="2026-02-01T00:00:00Z"))
+    assert [i["id"] for i in found.items] == [1024]  # the search index rebuilt from listings
     row = db.execute("SELECT kind, details, starts_at FROM listings").fetchone()
     assert row == ("photo", "{}", None)
-    facets = dict(db.execute("SELECT value, n FROM listing_facets WHERE facet = 'kind'").fetchall())
-    assert facets == {"photo": 1}
+    assert found.facets["kind"] == {"photo": 1}
     db.execute(
         "INSERT INTO listings (id, object_id, origin_actor, kind, published_at, updated_at)"
         " VALUES (2048, 'https://a.example/items/2', 'https://a.example/actor', 'event',"

@@ -44,10 +44,9 @@ def snapshot(db) -> dict:
     words = ["haven", "brug", "gemeenteraad", "raad", "bericht"]
     return {
         "listings": query("SELECT id, object_id, title, updated_at, withdrawn FROM listings"),
-        "tags": query("SELECT tag, listing_id FROM listing_tags"),
-        "facets": query("SELECT facet, value, n FROM listing_facets WHERE n > 0"),
-        "fts": {
-            w: query(f"SELECT rowid FROM listings_fts WHERE listings_fts MATCH '{w}'")
+        "facets": search(db, SearchQuery(facets=True)).facets,
+        "hits": {
+            w: sorted(i["id"] for i in search(db, SearchQuery(q=w + " ", limit=100)).items)
             for w in words
         },
         "search": {
@@ -56,7 +55,7 @@ def snapshot(db) -> dict:
     }
 
 
-def test_upsert_rows_keeps_fts_tags_and_facets_as_single_upserts_do(two_dbs):
+def test_upsert_rows_keeps_the_search_index_and_facets_as_single_upserts_do(two_dbs):
     single, batch = two_dbs
     existing = [listing(n) for n in range(6)]
     page = [

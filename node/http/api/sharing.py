@@ -10,7 +10,7 @@ from node.core.errors import NotFound, ValidationFailed
 from node.http.api.auth import require_scope
 from node.http.api.jsonbody import read_json_object
 from node.items import visibility
-from node.mediatheek.query import MAX_QUERY_CHARS, SearchQuery
+from node.mediatheek.query import MAX_QUERY_CHARS, SearchQuery, decode_cursor, parts
 
 routes = web.RouteTableDef()
 
@@ -123,6 +123,11 @@ def _search_query(request: web.Request) -> SearchQuery:
                 bounds[name] = iso(parse_iso(query[name]))
             except ValueError as exc:
                 raise ValidationFailed(f"{name}: not an ISO 8601 timestamp ({exc})") from exc
+    try:  # a search without words is in date order whatever its sort (see search())
+        sort = query.get("sort", "relevance") if parts(query.get("q", "")) else "date"
+        decode_cursor(sort, query.get("cursor"))
+    except ValueError as exc:
+        raise ValidationFailed("cursor: not a cursor of this search (use its next link)") from exc
     embargoed = {"true": True, "false": False, None: None}.get(query.get("embargoed"), "bad")
     if embargoed == "bad":
         raise ValidationFailed("embargoed: true or false")
