@@ -199,8 +199,14 @@ async def backfill(root: Path, count: int, shares: int, sign_pages: bool = True)
             cpu_a, cpu_b = cpu_seconds(a), cpu_seconds(b)
 
             async def filled():
+                # done means stored *and* searchable: the partner's mediatheek search counts
+                # every listing (its search index has caught up), so indexing is timed too
                 now, partner = await state()
-                return now == "done" and partner
+                if now != "done":
+                    return None
+                page = await call(session, b, "GET", "/api/v1/mediatheek?limit=1")
+                stored = partner["backfill"]["listings"]
+                return partner if page.get("total", 0) >= stored else None
 
             partner = await until(filled, within=600, every=0.02)
             elapsed = time.perf_counter() - started
