@@ -139,8 +139,8 @@ def _row_values(listing: dict[str, Any]) -> dict[str, Any]:
 
 def _details_values(kind: str, details: Any) -> dict[str, Any]:
     """``details`` as JSON, and an event's window (all-day: whole days in its zone)."""
-    if details is None:
-        details = {}
+    if not details and isinstance(details, dict | str | None):  # most kinds have none
+        return {"details": "{}", "starts_at": None, "ends_at": None}
     if isinstance(details, str):
         details = json.loads(details or "{}")
     if not isinstance(details, dict):
