@@ -79,11 +79,6 @@ def format_instant(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime(CANONICAL_FORMAT)
 
 
-def is_canonical(text: str) -> bool:
-    """Is ``text`` written in the canonical form (its date and time not yet checked)?"""
-    return _CANONICAL.fullmatch(text) is not None
-
-
 def canonical_instant(value: Any) -> str | Failure:
     """Parse ``value`` and give its canonical text, or the Failure saying why not.
 

@@ -58,8 +58,6 @@ COLUMNS = (
 
 def parse_time(value: str | dt.datetime) -> dt.datetime:
     """Parse an ISO 8601 timestamp (offset required or UTC assumed) into aware UTC."""
-    if isinstance(value, str) and instants.is_canonical(value):
-        return dt.datetime.fromisoformat(value[:-1]).replace(tzinfo=dt.UTC)
     when = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.UTC)
@@ -70,10 +68,11 @@ def iso(value: str | dt.datetime) -> str:
     """The node's one stored timestamp form (text order equals time order); naive input is
     taken as UTC, because remote documents do not always carry an offset.  Text already
     in that form (what ``protocol.instants`` gives every received timestamp) is only
-    checked to be a real moment, and kept as it is."""
-    if isinstance(value, str) and instants.is_canonical(value):
-        dt.datetime.fromisoformat(value[:-1])  # ValueError for e.g. month 13
-        return value
+    checked, not parsed and formatted again."""
+    if isinstance(value, str):
+        moment = instants.canonical_instant(value)  # canonical text: checked, kept as is
+        if isinstance(moment, str):
+            return moment
     return clock.iso(parse_time(value))
 
 
