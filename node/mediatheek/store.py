@@ -18,6 +18,7 @@ from node.core import clock
 from node.items import kinds as item_kinds
 from node.items import visibility
 from node.mediatheek.schema import KINDS
+from protocol import instants
 
 ID_SHIFT = 10  # 1024 listings may share one microsecond of published_at
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -65,7 +66,13 @@ def parse_time(value: str | dt.datetime) -> dt.datetime:
 
 def iso(value: str | dt.datetime) -> str:
     """The node's one stored timestamp form (text order equals time order); naive input is
-    taken as UTC, because remote documents do not always carry an offset."""
+    taken as UTC, because remote documents do not always carry an offset.  Text already
+    in that form (what ``protocol.instants`` gives every received timestamp) is only
+    checked, not parsed and formatted again."""
+    if isinstance(value, str):
+        moment = instants.canonical_instant(value)  # canonical text: checked, kept as is
+        if isinstance(moment, str):
+            return moment
     return clock.iso(parse_time(value))
 
 
@@ -131,8 +138,8 @@ def _row_values(listing: dict[str, Any]) -> dict[str, Any]:
 
 def _details_values(kind: str, details: Any) -> dict[str, Any]:
     """``details`` as JSON, and an event's window (all-day: whole days in its zone)."""
-    if details is None:
-        details = {}
+    if not details and isinstance(details, dict | str | None):  # most kinds have none
+        return {"details": "{}", "starts_at": None, "ends_at": None}
     if isinstance(details, str):
         details = json.loads(details or "{}")
     if not isinstance(details, dict):
@@ -161,6 +168,21 @@ def _free_from(db: sqlite_utils.Database, base: int) -> int:
     if top - base >= 2**ID_SHIFT - 1:
         raise ValueError("too many listings published in the same microsecond")
     return top + 1
+
+
+def _free_ids(db: sqlite_utils.Database, bases: set[int]) -> dict[int, int]:
+    """:func:`_free_from` for many id bases in one statement (one index probe each)."""
+    out: dict[int, int] = {}
+    ordered = sorted(bases)
+    for start in range(0, len(ordered), 500):
+        chunk = ordered[start : start + 500]
+        for base, top in db.execute(
+            "SELECT b.value, (SELECT max(id) FROM listings WHERE id BETWEEN b.value"
+            f" AND b.value + {2**ID_SHIFT - 1}) FROM json_each(?) AS b",
+            [json.dumps(chunk)],
+        ):
+            out[base] = base if top is None else top + 1
+    return out
 
 
 def prepare(listing: dict[str, Any]) -> dict[str, Any]:
@@ -227,14 +249,16 @@ def upsert_rows(db: sqlite_utils.Database, rows: list[dict[str, Any]]) -> int:
         )
     fresh: dict[tuple[str, ...], list[list[Any]]] = {}
     others: list[dict[str, Any]] = []
-    next_free: dict[int, int] = {}
-    for row in rows:
+    bases = [id_base(row["published_at"]) for row in rows]
+    next_free = _free_ids(
+        db, {base for row, base in zip(rows, bases, strict=True) if row["object_id"] not in known}
+    )
+    for row, base in zip(rows, bases, strict=True):
         if row["object_id"] in known:
             others.append(row)
             continue
         known.add(row["object_id"])
-        base = id_base(row["published_at"])
-        free = next_free[base] if base in next_free else _free_from(db, base)
+        free = next_free[base]
         if free - base > 2**ID_SHIFT - 1:
             raise ValueError("too many listings published in the same microsecond")
         next_free[base] = free + 1

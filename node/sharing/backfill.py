@@ -29,6 +29,7 @@ from federation.stopping import cancel_and_wait
 from node.core.appkeys import DB, SETTINGS
 from node.core.clock import utcnow
 from node.mediatheek import store as index
+from node.mediatheek import textindex
 from node.sharing import partners_store
 from node.sharing.incoming.common import Refused, parse_item
 from node.sharing.listings import listing_from_item
@@ -39,6 +40,9 @@ from protocol.result import Failure
 from protocol.validate import host_of
 
 log = logging.getLogger("mediakring.backfill")
+#: Listings stored between two search index catch-ups during a back-fill: each catch-up
+#: is one tantivy commit, whose fixed cost (and the merges it causes) is paid per commit.
+INDEX_EVERY = 2500
 
 
 class Backfill:
@@ -106,7 +110,8 @@ class Backfill:
 
     async def _pages(self, actor_url: str) -> None:
         """Page through the collection as a pipeline: while page k is written (database
-        thread), page k+1 is checked (worker threads) and page k+2 fetched."""
+        thread), page k+1 is checked (worker threads) and page k+2 fetched, and the search
+        index takes in the pages stored before k (a reader thread)."""
         partner = await self.app[DB].read(lambda d: partners_store.get_by_actor(d, actor_url))
         actor = await self.fed.actors.get(actor_url)
         if isinstance(actor, Failure):
@@ -117,6 +122,8 @@ class Backfill:
         start = partner["backfill_next"] or partner["mediatheek_url"]
         pending = asyncio.create_task(self._fetch_checked(actor_url, start, seen, keys))
         writing: asyncio.Task | None = None
+        indexing: asyncio.Task | None = None  # the search index taking in stored pages
+        indexed = count
         try:
             while pending is not None:
                 entries, nxt, vouched = await pending
@@ -132,12 +139,17 @@ class Backfill:
                 rejected += rejected_here
                 if writing is not None:
                     await writing
+                    if count - indexed >= INDEX_EVERY and (indexing is None or indexing.done()):
+                        indexing, indexed = asyncio.create_task(self._catch_up()), count
                 count += len(rows)
                 writing = asyncio.create_task(self._write_page(actor_url, rows, nxt, count))
             if writing is not None:
                 await writing
+            if indexing is not None:
+                await indexing
+            await self._catch_up()  # done means searchable: the last pages are indexed too
         except BaseException:
-            for task in (pending, writing):
+            for task in (pending, writing, indexing):
                 if task is not None:
                     task.cancel()
             raise
@@ -148,6 +160,14 @@ class Backfill:
             backfill_error=f"{rejected} listings rejected" if rejected else None,
         )
         log.info("back-fill from %s done: %d listings, %d rejected", actor_url, count, rejected)
+
+    async def _catch_up(self) -> None:
+        """Let the search index take in the pages stored so far (a reader thread), while
+        the next pages are fetched, checked and written."""
+        try:
+            await self.app[DB].read(textindex.catch_up)
+        except Exception:  # the node's own catch-up loop (and every search) tries again
+            log.exception("search index catch-up during a back-fill failed")
 
     async def _write_page(
         self, actor_url: str, rows: list[dict[str, Any]], nxt: str | None, count: int

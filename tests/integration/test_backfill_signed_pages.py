@@ -372,3 +372,22 @@ async def test_a_signed_backfill_resumes_after_a_restart(node_factory, origin_fa
     assert (row["backfill_count"], row["backfill_error"]) == (9, None)
     assert await titles(b) == [f"Archief {n}" for n in range(9)]
     assert origin.requests.count("/mediatheek") == 1  # resumed, not started again
+
+
+async def test_a_finished_backfill_is_already_searchable(node_factory, origin_factory):
+    """Done means searchable: the search index has taken in every stored listing by the
+    time the back-fill is done, not only at the node's next catch-up round."""
+    from node.mediatheek import textindex
+
+    b = await node_factory("WijkTV Den Haag")
+    origin = await origin_factory("signed")
+    await partner_with(b, origin)
+    row = await backfill(b, origin)
+    assert row["backfill_state"] == "done"
+
+    def index_state(d):
+        ti = textindex.get(d)
+        return ti.committed_watermark(), textindex.queue_top(d)
+
+    mark, top = await b.app[DB].read(index_state)
+    assert mark == top
