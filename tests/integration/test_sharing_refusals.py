@@ -308,8 +308,11 @@ async def test_backfill_indexes_existing_listings_of_a_new_partner(node_factory,
     await make_partners(http, a, b)
 
     async def filled():
+        # the listings may be searchable a moment before the back-fill records "done"
         res = await api(http, b, "GET", "/api/v1/mediatheek?q=archief")
-        return len(res["items"]) == 3 and res
+        listed = await api(http, b, "GET", "/api/v1/partners")
+        done = listed["partners"] and listed["partners"][0]["backfill"]["state"] != "running"
+        return len(res["items"]) == 3 and done and res
 
     await wait_for(filled, what="B's back-fill of A's mediatheek")
     partners = await api(http, b, "GET", "/api/v1/partners")
