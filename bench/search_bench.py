@@ -33,14 +33,7 @@ import sqlite_utils
 from node.items import visibility
 from node.mediatheek import textindex
 from node.mediatheek.schema import TABLES, TRIGGERS, create_tables, create_triggers, drop_triggers
-from node.mediatheek.search import (
-    ALL_VALUES,
-    FACETS,
-    TOP_TAGS,
-    SearchQuery,
-    forget_built_queries,
-    search,
-)
+from node.mediatheek.search import SearchQuery, facet_aggregation, forget_built_queries, search
 from node.mediatheek.store import ID_SHIFT, id_base
 
 CACHE = Path("/tmp/mediakring-bench")
@@ -462,22 +455,7 @@ def _tantivy_cases(index, schema) -> dict:
             ]
         )
 
-    start = visibility.embargoed_keys(NOW)[0]
-    aggs = {
-        name: {
-            "terms": {
-                "field": name,
-                "size": TOP_TAGS if name == "tag" else ALL_VALUES,
-                "segment_size": ALL_VALUES,
-            }
-        }
-        for name in ("kind", "org", "language", "licence", "tag")
-    } | {
-        "embargoed": {
-            "range": {"field": "embargo_until", "ranges": [{"to": start}, {"from": start}]}
-        }
-    }
-    assert set(aggs) == set(FACETS)
+    aggs = facet_aggregation(NOW)  # the very request the node's search sends
 
     def facets(query) -> None:
         searcher.aggregate(live(query), aggs)

@@ -234,8 +234,12 @@ def _part(part: Part) -> tantivy.Query:
     return _Q.boolean_query(fields)
 
 
-def _facets(searcher: tantivy.Searcher, query: tantivy.Query, now: str) -> dict:
-    """Exact counts over every match: terms of the fast fields, embargo by key range."""
+def facet_aggregation(now: str) -> dict[str, Any]:
+    """The aggregation request behind the facet counts at ``now``, one entry per name in
+    :data:`FACETS`: terms of the fast fields (every value of a segment counted, so the top
+    counts are exact; the top :data:`TOP_TAGS` tags), embargo by key range (free, under).
+
+    The search below sends it; the bench sends it to its peer, so both ask the same."""
     aggs: dict[str, Any] = {
         name: {
             "terms": {
@@ -244,13 +248,18 @@ def _facets(searcher: tantivy.Searcher, query: tantivy.Query, now: str) -> dict:
                 "segment_size": ALL_VALUES,
             }
         }
-        for name in ("kind", "org", "language", "licence", "tag")
+        for name in FACETS[:-1]
     }
     start = visibility.embargoed_keys(now)[0]
     aggs["embargoed"] = {
         "range": {"field": "embargo_until", "ranges": [{"to": start}, {"from": start}]}
     }
-    got = searcher.aggregate(query, aggs)
+    return aggs
+
+
+def _facets(searcher: tantivy.Searcher, query: tantivy.Query, now: str) -> dict:
+    """Exact counts over every match: terms of the fast fields, embargo by key range."""
+    got = searcher.aggregate(query, facet_aggregation(now))
     out: dict[str, dict[str, int]] = {}
     for name in FACETS[:-1]:
         buckets = got.get(name, {}).get("buckets", [])

@@ -10,6 +10,8 @@ from typing import Any
 
 from PIL import Image
 
+from node.core.appkeys import DB
+
 
 async def wait_for(
     check: Callable[[], Awaitable[Any]], within: float = 15.0, what: str = "condition"
@@ -23,6 +25,19 @@ async def wait_for(
             return last
         await asyncio.sleep(0.05)
     raise AssertionError(f"timed out waiting for {what}; last value: {last!r}")
+
+
+async def backfill_in_state(
+    node, partner: str, states: tuple[str, ...], within: float = 15.0, what: str = "back-fill"
+) -> dict:
+    """Poll ``node``'s partners row ``partner`` until its back-fill is in one of ``states``;
+    that row."""
+
+    async def reached():
+        row = await node.app[DB].read(lambda d: d["partners"].get(partner))
+        return row["backfill_state"] in states and row
+
+    return await wait_for(reached, within=within, what=what)
 
 
 def png_bytes(colour: str = "red", size: tuple[int, int] = (64, 48)) -> bytes:

@@ -23,7 +23,7 @@ from node.sharing.services import SERVICES
 from protocol import keys, multikey, proofs
 from protocol.httpsig import response as page_signature
 from tests.conftest import free_port
-from tests.integration.network import api, make_partners, wait_for
+from tests.integration.network import api, backfill_in_state, make_partners, wait_for
 
 AS2 = "application/activity+json"
 
@@ -164,12 +164,9 @@ async def partner_with(node, origin: Origin) -> None:
 
 async def backfill(node, origin: Origin) -> dict:
     await node.app[SERVICES].backfill.start(origin.actor_id)
-
-    async def finished():
-        row = await node.app[DB].read(lambda d: d["partners"].get("archief"))
-        return row["backfill_state"] in ("done", "failed") and row
-
-    return await wait_for(finished, what="the back-fill to finish")
+    return await backfill_in_state(
+        node, "archief", ("done", "failed"), what="the back-fill to finish"
+    )
 
 
 async def titles(node) -> list[str]:
@@ -364,11 +361,9 @@ async def test_a_signed_backfill_resumes_after_a_restart(node_factory, origin_fa
     await web.TCPSite(runner, "127.0.0.1", port).start()
     b.app, b.runner = app, runner  # the fixture stops the restarted node at the end
 
-    async def done():
-        row = await b.app[DB].read(lambda d: d["partners"].get("archief"))
-        return row["backfill_state"] == "done" and row
-
-    row = await wait_for(done, within=30, what="the back-fill to resume and finish")
+    row = await backfill_in_state(
+        b, "archief", ("done",), within=30, what="the back-fill to resume and finish"
+    )
     assert (row["backfill_count"], row["backfill_error"]) == (9, None)
     assert await titles(b) == [f"Archief {n}" for n in range(9)]
     assert origin.requests.count("/mediatheek") == 1  # resumed, not started again

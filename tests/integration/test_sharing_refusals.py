@@ -13,7 +13,13 @@ from node.sharing.objects import activity_id, item_object
 from node.sharing.services import SERVICES
 from protocol import activities
 from tests.conftest import free_port
-from tests.integration.network import api, create_item_with_photo, make_partners, wait_for
+from tests.integration.network import (
+    api,
+    backfill_in_state,
+    create_item_with_photo,
+    make_partners,
+    wait_for,
+)
 
 
 @pytest.fixture
@@ -282,11 +288,7 @@ async def test_backfill_pages_that_loop_or_never_end(node_factory, mode, reason)
         )
         await b.app[SERVICES].backfill.start(actor)
 
-        async def stopped():
-            row = await b.app[DB].read(lambda d: d["partners"].get("lus"))
-            return row["backfill_state"] == "failed" and row
-
-        row = await wait_for(stopped, what="the back-fill to give up")
+        row = await backfill_in_state(b, "lus", ("failed",), what="the back-fill to give up")
         assert reason in row["backfill_error"]
     finally:
         await runner.cleanup()
