@@ -10,20 +10,26 @@ clock, so parts get a signer instead of the whole local actor.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from datetime import UTC, datetime
 from typing import Any
 
 from federation.ports import Clock, LocalActor
-from protocol.httpsig import sign_cavage
+from protocol.httpsig import digest_header, sign_cavage
 from protocol.vocab import AS2_MEDIA_TYPE
 
 
 class Signer:
     """draft-cavage ``rsa-sha256`` signatures, with the organisation's or the instance key."""
 
+    #: Bodies whose Digest is kept: a fan-out POSTs one body to every follower's inbox,
+    #: so its SHA-256 is computed once, not once per inbox.
+    DIGESTS_KEPT = 64
+
     def __init__(self, actor: LocalActor, clock: Clock) -> None:
         self.actor = actor
         self.clock = clock
+        self._digests: OrderedDict[bytes, str] = OrderedDict()
 
     def _now(self) -> datetime:
         return datetime.fromtimestamp(self.clock(), UTC)
@@ -48,4 +54,17 @@ class Signer:
         """Headers (Content-Type, Digest, Signature...) for POSTing ``body`` to ``url``."""
         return sign_cavage("POST", url, {"Content-Type": AS2_MEDIA_TYPE}, body,
                            self.actor.rsa_key_id, self.actor.rsa_private_key,
-                           self._now())  # fmt: skip
+                           self._now(), digest=self._digest(body))  # fmt: skip
+
+    def _digest(self, body: bytes) -> str:
+        """The Digest of ``body``, kept for the last bodies signed (keyed by the bytes
+        themselves: the deliverer hands every inbox the same object, whose hash Python
+        keeps, so a repeat costs one dictionary lookup)."""
+        value = self._digests.get(body)
+        if value is None:
+            value = self._digests[body] = digest_header(body)
+            if len(self._digests) > self.DIGESTS_KEPT:
+                self._digests.popitem(last=False)
+        else:
+            self._digests.move_to_end(body)
+        return value

@@ -18,6 +18,7 @@ from protocol.result import Failure
 __all__ = [
     "ParsedSignature",
     "SignatureOk",
+    "digest_header",
     "parse_signature",
     "sign_cavage",
     "sign_rfc9421",
@@ -26,6 +27,7 @@ __all__ = [
 ]
 
 sign_cavage = cavage.sign
+digest_header = cavage.digest_header
 sign_rfc9421 = rfc9421.sign
 
 

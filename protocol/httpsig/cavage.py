@@ -272,6 +272,11 @@ def _timestamp(value: str | None) -> datetime | None:
         return None
 
 
+def digest_header(body: bytes) -> str:
+    """The ``Digest`` header value of ``body`` (``SHA-256=`` and the base64 digest)."""
+    return "SHA-256=" + common.b64(common.body_digest("sha-256", body))
+
+
 def sign(
     method: str,
     url: str,
@@ -280,8 +285,14 @@ def sign(
     key_id: str,
     private_key,
     now: datetime,
+    *,
+    digest: str | None = None,
 ) -> dict[str, str]:
-    """Headers to send, Mastodon style, including Host, Date, Digest and Signature."""
+    """Headers to send, Mastodon style, including Host, Date, Digest and Signature.
+
+    ``digest`` is the ``Digest`` value of ``body`` (:func:`digest_header`) when the caller
+    has it already: one activity goes to many inboxes, and its digest is the same for all.
+    """
     parts = urlsplit(url)
     target = parts.path or "/"
     if parts.query:
@@ -293,7 +304,7 @@ def sign(
         body = b""  # a POST always carries a digest, even of an empty body
     names = ["(request-target)", "host", "date"]
     if body is not None:
-        out["Digest"] = "SHA-256=" + common.b64(common.body_digest("sha-256", body))
+        out["Digest"] = digest or digest_header(body)
         names.append("digest")
     lowered = common.lower_headers(out)
     message = signing_string(names, method, target, lowered, {})

@@ -113,11 +113,18 @@ _MONTHS = {
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
+_MONTH_NAMES = tuple(_MONTHS)
+
+
 def http_date(moment: datetime) -> str:
-    """IMF-fixdate, e.g. ``Tue, 20 Apr 2021 02:07:55 GMT`` (locale independent)."""
-    m = now_utc(moment).astimezone(UTC)
-    month = list(_MONTHS)[m.month - 1]
-    return f"{_DAYS[m.weekday()]}, {m.day:02d} {month} {m.year} {m:%H:%M:%S} GMT"
+    """IMF-fixdate, e.g. ``Tue, 20 Apr 2021 02:07:55 GMT`` (locale independent).
+
+    Every signed request formats one, so no strftime and no conversion of a UTC time."""
+    m = now_utc(moment)
+    if m.utcoffset():
+        m = m.astimezone(UTC)
+    return (f"{_DAYS[m.weekday()]}, {m.day:02d} {_MONTH_NAMES[m.month - 1]} {m.year}"
+            f" {m.hour:02d}:{m.minute:02d}:{m.second:02d} GMT")  # fmt: skip
 
 
 @lru_cache(maxsize=1024)
