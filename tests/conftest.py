@@ -61,13 +61,19 @@ async def start_node(tmp: Path, name: str, **extra) -> RunningNode:
     port = free_port()
     settings, password = make_node_dir(tmp, name, port, **extra)
     tokens = create_tokens(settings)
+    app, runner = await serve(settings)
+    return RunningNode(settings, app, runner, password, tokens)
+
+
+async def serve(settings: Settings) -> tuple[web.Application, web.AppRunner]:
+    """A node's app served on its base URL's port, as `mediakring run` serves it (the
+    access log follows the setting); also to serve a stopped node again."""
     app = create_app(settings)
-    # served as `mediakring run` serves it (the access log follows the setting)
     runner = web.AppRunner(app, handle_signals=False, **access_log_options(settings.access_log))
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", port)
-    await site.start()
-    return RunningNode(settings, app, runner, password, tokens)
+    port = int(settings.base_url.rsplit(":", 1)[1])
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    return app, runner
 
 
 @pytest.fixture

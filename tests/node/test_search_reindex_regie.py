@@ -13,14 +13,11 @@ import shutil
 import sys
 from pathlib import Path
 
-from aiohttp import web
-
 from node import services
-from node.app import create_app
 from node.core.clock import iso, utcnow
 from node.core.db.database import connect
-from node.http.access_log import access_log_options
 from node.mediatheek import SearchQuery, textindex, upsert_listing, withdraw_listing
+from tests.conftest import serve
 
 ROOT = Path(__file__).resolve().parents[2]
 ORIGIN = "https://a.example/actor"
@@ -38,14 +35,7 @@ def listing(n: int, title: str, **kw) -> dict:
 
 async def restart(node) -> None:
     """Serve ``node`` again on its own port (the fixture stops it at the end)."""
-    app = create_app(node.settings)
-    runner = web.AppRunner(
-        app, handle_signals=False, **access_log_options(node.settings.access_log)
-    )
-    await runner.setup()
-    port = int(node.settings.base_url.rsplit(":", 1)[1])
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    node.app, node.runner = app, runner
+    node.app, node.runner = await serve(node.settings)
 
 
 async def api(http, node, path: str = "/api/v1/mediatheek", **params) -> dict:
