@@ -76,6 +76,10 @@ class Dispatcher:
 
     async def run_forever(self) -> None:
         while True:
+            # Cleared before the pass, never after it: a use case that commits a row and
+            # wakes us while the pass is reading must find the event still set, or its
+            # row would wait for the idle pass (30 s) instead of going out now.
+            self._event.clear()
             try:
                 await self.run_once()
             except asyncio.CancelledError:
@@ -84,7 +88,6 @@ class Dispatcher:
                 log.exception("outbox pass failed")
                 self._failures += 1
             delay = min(60.0, 0.5 * 2**self._failures) if self._failures else IDLE_SECONDS
-            self._event.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._event.wait(), timeout=delay)
 

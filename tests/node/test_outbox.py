@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
 import pytest
 
 from node.core import outbox
@@ -73,3 +76,42 @@ async def test_ending_a_partnership_drops_it_from_unsent_content_only(db):
     assert changed == 2
     left = {a["type"]: r for _, a, r in await db.read(outbox.pending)}
     assert left == {"Add": [other], "Delete": [ex]}  # the Offer had nobody left
+
+
+class _CommitsDuringTheEmptyRead(Database):
+    """The real database, with one use case committing a row and waking the dispatcher
+    at the worst moment: just after a pass has found the outbox empty."""
+
+    dispatcher: Dispatcher | None = None
+    committed = False
+
+    async def read(self, fn, *args, **kwargs):
+        result = await super().read(fn, *args, **kwargs)
+        if fn is outbox.pending and result == [] and not self.committed:
+            self.committed = True
+            await self.write(lambda d: outbox.enqueue(d, _activity(7), ["r"]))
+            self.dispatcher.wake()
+        return result
+
+
+async def test_a_wake_during_an_empty_pass_is_not_lost(tmp_path):
+    path = tmp_path / "mediakring.db"
+    migrate(path)
+    db = _CommitsDuringTheEmptyRead(path)
+    sent = asyncio.Event()
+
+    async def publish(activity, recipients):
+        sent.set()
+        return activity["id"]
+
+    db.dispatcher = Dispatcher(db, publish)
+    task = asyncio.create_task(db.dispatcher.run_forever())
+    try:
+        # Without the wake the row would wait for the idle pass, 30 seconds away.
+        await asyncio.wait_for(sent.wait(), 5.0)
+        assert db.committed
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        db.close()
