@@ -22,7 +22,7 @@ from federation import documents
 from federation.inbox import InboxReceiver, Refusal, problem
 from federation.ports import HostPolicy, LocalActor
 from federation.types import RawJson, ServedObjects
-from protocol import discovery
+from protocol import discovery, page_context
 from protocol.httpsig import response as page_signature
 from protocol.result import Failure
 from protocol.vocab import AS2_MEDIA_TYPE, CONTEXT, is_as2_media_type
@@ -245,12 +245,23 @@ class Routes:
 _HOLE = "\u0000orderedItems\u0000"
 
 
+#: The page's ``@context`` member as stored items spell it (they leave it out on a page).
+_CONTEXT_MEMBER = page_context.context_member(CONTEXT)
+
+
 def _page_body(doc: dict, items: list) -> bytes:
     """The page as UTF-8 JSON, with items that are already JSON text (:class:`RawJson`,
-    the stored form) spliced in as they are rather than decoded and encoded again."""
+    the stored form) spliced in rather than decoded and encoded again.  Each item leaves
+    out the ``@context`` it shares with the page, and its proof's copy (FEDERATION.md
+    §5.1): it inherits the page's, and is most of a listing's bytes."""
     text = json.dumps(doc, ensure_ascii=False)
     hole = json.dumps(_HOLE)
-    parts = [it if isinstance(it, RawJson) else json.dumps(it, ensure_ascii=False) for it in items]
+    parts = [
+        page_context.omit(it, _CONTEXT_MEMBER)
+        if isinstance(it, RawJson)
+        else json.dumps(page_context.omit_object(it, CONTEXT), ensure_ascii=False)
+        for it in items
+    ]
     before, _, after = text.partition(hole)
     return "".join((before, "[", ",".join(parts), "]", after)).encode("utf-8")
 

@@ -34,10 +34,11 @@ from node.sharing import partners_store
 from node.sharing.incoming.common import Refused, parse_item
 from node.sharing.listings import listing_from_item
 from node.sharing.services import SERVICES
-from protocol import multikey, pagejson, proofs
+from protocol import multikey, page_context, pagejson, proofs
 from protocol.httpsig import response as page_signature
 from protocol.result import Failure
 from protocol.validate import host_of
+from protocol.vocab import CONTEXT
 
 log = logging.getLogger("mediakring.backfill")
 #: Listings stored between two search index catch-ups during a back-fill: each catch-up
@@ -126,16 +127,18 @@ class Backfill:
         indexed = count
         try:
             while pending is not None:
-                entries, nxt, vouched = await pending
+                entries, nxt, vouched, context = await pending
                 pending = (
                     asyncio.create_task(self._fetch_checked(actor_url, nxt, seen, keys))
                     if nxt
                     else None
                 )
                 if vouched:
-                    rows, rejected_here = await asyncio.to_thread(self._vouched, actor, entries)
+                    rows, rejected_here = await asyncio.to_thread(
+                        self._vouched, actor, entries, context
+                    )
                 else:
-                    rows, rejected_here = await self._verify_parallel(actor, entries)
+                    rows, rejected_here = await self._verify_parallel(actor, entries, context)
                 rejected += rejected_here
                 if writing is not None:
                     await writing
@@ -191,14 +194,15 @@ class Backfill:
         self, actor_url: str, url: str, seen: set[str]
     ) -> tuple[list, str | None]:
         """One page's entries and the next page's URL (without the page signature check)."""
-        entries, nxt, _ = await self._fetch_checked(actor_url, url, seen, {})
+        entries, nxt, _, _ = await self._fetch_checked(actor_url, url, seen, {})
         return entries, nxt
 
     async def _fetch_checked(
         self, actor_url: str, url: str, seen: set[str], keys: dict[str, Any]
-    ) -> tuple[list, str | None, bool]:
-        """One page's entries, the next page's URL and whether a valid page signature by
-        the partner's own key vouches for the page; loops and foreign hosts are refused."""
+    ) -> tuple[list, str | None, bool, Any]:
+        """One page's entries, the next page's URL, whether a valid page signature by
+        the partner's own key vouches for the page, and the page's ``@context`` (which
+        its entries inherit); loops and foreign hosts are refused."""
         settings = self.app[SETTINGS]
         while True:
             if url in seen:
@@ -212,6 +216,7 @@ class Backfill:
             if isinstance(fetched, Failure):
                 raise RuntimeError(fetched.detail)
             page, vouched = fetched.document, await self._page_vouched(actor_url, fetched, keys)
+            context = page.get("@context")
             if page.get("type") == "OrderedCollection":
                 first = page.get("first")
                 if isinstance(first, dict) and "orderedItems" in first:
@@ -219,12 +224,12 @@ class Backfill:
                 else:
                     url = first.get("id") if isinstance(first, dict) else first
                     if not isinstance(url, str):
-                        return [], None, False
+                        return [], None, False, context
                     continue
             entries = page.get("orderedItems") or page.get("items") or []
             nxt = page.get("next")
             nxt = nxt.get("id") if isinstance(nxt, dict) else nxt
-            return entries, (nxt if isinstance(nxt, str) else None), vouched
+            return entries, (nxt if isinstance(nxt, str) else None), vouched, context
 
     @staticmethod
     async def _page_vouched(actor_url: str, fetched: Fetched, keys: dict[str, Any]) -> bool:
@@ -250,7 +255,7 @@ class Backfill:
             return False
         return True
 
-    def _vouched(self, actor, entries: list) -> tuple[list[dict[str, Any]], int]:
+    def _vouched(self, actor, entries: list, context: Any) -> tuple[list[dict[str, Any]], int]:
         """The index rows of a page whose page signature holds: the page vouches for the
         bytes, so the listings' proofs are not checked one by one, but each listing must
         be the partner's own (``attributedTo`` the partner, on its host) and still carry
@@ -258,7 +263,7 @@ class Backfill:
         good: list[tuple[dict, str]] = []
         rejected = 0
         for raw in entries if isinstance(entries, list) else []:
-            entry, text = _decoded(raw, pagejson.decode_listing)
+            entry, text = _decoded(raw, context, for_reading=True)
             proof = entry.get("proof") if entry is not None else None
             if (
                 not isinstance(proof, dict)
@@ -272,25 +277,27 @@ class Backfill:
         rows, refused = self._rows(actor, good)
         return rows, rejected + refused
 
-    async def _verify_parallel(self, actor, entries: list) -> tuple[list[dict[str, Any]], int]:
+    async def _verify_parallel(
+        self, actor, entries: list, context: Any
+    ) -> tuple[list[dict[str, Any]], int]:
         """Verify a page in two threads: Ed25519 releases the GIL for part of its work.
         Off the event loop and off the database thread, which only inserts the rows."""
         if not isinstance(entries, list) or len(entries) < 32:
-            return await asyncio.to_thread(self._verify, actor, entries)
+            return await asyncio.to_thread(self._verify, actor, entries, context)
         half = len(entries) // 2
         parts = await asyncio.gather(
-            asyncio.to_thread(self._verify, actor, entries[:half]),
-            asyncio.to_thread(self._verify, actor, entries[half:]),
+            asyncio.to_thread(self._verify, actor, entries[:half], context),
+            asyncio.to_thread(self._verify, actor, entries[half:], context),
         )
         return parts[0][0] + parts[1][0], parts[0][1] + parts[1][1]
 
-    def _verify(self, actor, entries: list) -> tuple[list[dict[str, Any]], int]:
+    def _verify(self, actor, entries: list, context: Any) -> tuple[list[dict[str, Any]], int]:
         """The index rows of the listings whose proof verifies and that can be stored;
         every other entry is counted as rejected and the rest of the page goes on."""
         good: list[tuple[dict, str]] = []
         rejected = 0
         for raw in entries if isinstance(entries, list) else []:
-            entry, text = _decoded(raw)
+            entry, text = _decoded(raw, context)
             proof = entry.get("proof") if entry is not None else None
             if (
                 not isinstance(proof, dict)
@@ -326,17 +333,30 @@ class Backfill:
         return rows, rejected
 
 
-def _decoded(raw: Any, decode=pagejson.decode_item) -> tuple[dict | None, str]:
+def _decoded(raw: Any, context: Any, *, for_reading: bool = False) -> tuple[dict | None, str]:
     """A page entry (raw JSON bytes from ``protocol.pagejson``) as an object and as the
-    JSON text to store; (None, "") when it is no JSON object."""
+    JSON text to store; (None, "") when it is no JSON object.
+
+    The object is the stand-alone document (an entry without ``@context`` takes the
+    page's, :func:`protocol.page_context.inherit`), ready for its proof to be verified;
+    ``for_reading`` asks only for the fields a vouched-for listing is read by.  The text
+    is the bytes as received when the page's context is ours: a stored listing without
+    ``@context`` is under our context (``protocol.vocab.CONTEXT``).  Under any other
+    page context it is the stand-alone document, encoded again.
+    """
     if isinstance(raw, dict):
-        return raw, json.dumps(raw, ensure_ascii=False)
+        entry = page_context.inherit(raw, context)
+        return entry, json.dumps(entry, ensure_ascii=False)
     if not isinstance(raw, bytes):
         return None, ""
-    entry = decode(raw)
+    ours = context == CONTEXT
+    reading = for_reading and ours
+    entry = (pagejson.decode_listing if reading else pagejson.decode_item)(raw)
     if isinstance(entry, Failure):
         return None, ""
-    return entry, raw.decode("utf-8")
+    if not reading:
+        entry = page_context.inherit(entry, context)
+    return entry, (raw.decode("utf-8") if ours else json.dumps(entry, ensure_ascii=False))
 
 
 def _attributed(entry: dict) -> str | None:

@@ -20,8 +20,9 @@ from node.app import create_app
 from node.core.appkeys import DB, IDENTITY
 from node.http.access_log import access_log_options
 from node.sharing.services import SERVICES
-from protocol import keys, multikey, proofs
+from protocol import keys, multikey, page_context, proofs
 from protocol.httpsig import response as page_signature
+from protocol.vocab import CONTEXT
 from tests.conftest import free_port
 from tests.integration.network import api, backfill_in_state, make_partners, wait_for
 
@@ -32,6 +33,9 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+PAGE_CONTEXT = "https://www.w3.org/ns/activitystreams"
+
+
 class Origin:
     """A hand-built origin: an actor with an Ed25519 key and a paged mediatheek.
 
@@ -39,10 +43,14 @@ class Origin:
     ``tampered`` (signed, then one listing's name changed in the body), ``other_key``
     (signed by a key that is not in the actor's assertionMethod), ``other_actor``
     (signed by another actor's key, on another host), ``unsigned`` (an older node).
+    With ``compact`` its listings leave out the ``@context`` they share with the page,
+    and their proofs' copy (FEDERATION.md §5.1).
     """
 
-    def __init__(self, mode: str, listings: int = 6, per_page: int = 3) -> None:
-        self.mode, self.per_page = mode, per_page
+    def __init__(
+        self, mode: str, listings: int = 6, per_page: int = 3, compact: bool = False
+    ) -> None:
+        self.mode, self.per_page, self.compact = mode, per_page, compact
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.actor_id = f"{self.base}/actor"
@@ -58,7 +66,7 @@ class Origin:
 
     def listing(self, n: int, **changes) -> dict:
         doc = {
-            "@context": "https://www.w3.org/ns/activitystreams",
+            "@context": PAGE_CONTEXT,
             "id": f"{self.base}/items/{n}",
             "type": "Article",
             "attributedTo": self.actor_id,
@@ -94,8 +102,10 @@ class Origin:
 
     def page_body(self, n: int) -> bytes:
         chunk = self.listings[n * self.per_page : (n + 1) * self.per_page]
+        if self.compact:  # listings leave out the @context they share with the page
+            chunk = [page_context.omit_object(it, PAGE_CONTEXT) for it in chunk]
         page = {
-            "@context": "https://www.w3.org/ns/activitystreams",
+            "@context": PAGE_CONTEXT,
             "id": f"{self.base}/mediatheek?page={n}",
             "type": "OrderedCollectionPage",
             "partOf": f"{self.base}/mediatheek",
@@ -239,7 +249,13 @@ async def test_a_node_signs_its_mediatheek_pages_and_the_partner_stores_them_as_
     assert page_signature.verify_page(
         200, fetched.headers, fetched.body, fetched.url, other, now()
     ).code == "page_signature.invalid"  # fmt: skip
-    # B stored each listing as the JSON text A served (not decoded and encoded again)
+    # A served each listing without the @context it shares with the page, and its proof's
+    # copy: a fraction of the stored document's bytes
+    page_items = json.loads(fetched.body)["first"]["orderedItems"]
+    assert page_items and all("@context" not in it for it in page_items)
+    assert all("@context" not in it["proof"] for it in page_items)
+    # B stored each listing as the JSON text A served (not decoded and encoded again), and
+    # under the page's context it is exactly A's stand-alone, signed document
     served = await a.app[DB].read(
         lambda d: dict(d.execute("SELECT object_id, document FROM listings").fetchall())
     )
@@ -248,7 +264,13 @@ async def test_a_node_signs_its_mediatheek_pages_and_the_partner_stores_them_as_
             d.execute("SELECT object_id, document FROM listings WHERE local = 0").fetchall()
         )
     )
-    assert stored and all(stored[oid] == served[oid] for oid in stored)
+    assert stored and all(len(stored[oid]) < len(served[oid]) / 2 for oid in stored)
+    for oid, text in stored.items():
+        document = page_context.inherit(json.loads(text), CONTEXT)
+        assert document == json.loads(served[oid])
+        assert isinstance(
+            proofs.verify_proof(document, identity.ed25519_key.public_key()), proofs.ProofOk
+        )
 
 
 # -- a hand-built origin ------------------------------------------------------------------
@@ -386,3 +408,51 @@ async def test_a_finished_backfill_is_already_searchable(node_factory, origin_fa
 
     mark, top = await b.app[DB].read(index_state)
     assert mark == top
+
+
+# -- listings that inherit the page's @context (FEDERATION.md §5.1) ------------------------
+
+
+async def stored_documents(node) -> dict[str, dict]:
+    rows = await node.app[DB].read(
+        lambda d: d.execute("SELECT title, document FROM listings WHERE local = 0").fetchall()
+    )
+    return {title: json.loads(doc) for title, doc in rows}
+
+
+@pytest.mark.parametrize("mode", ["signed", "unsigned"])
+async def test_listings_without_context_take_the_pages_and_their_proofs_hold(
+    node_factory, origin_factory, mode
+):
+    """Unsigned, each listing's proof is verified over the document it stands for on the
+    page; the page's context is not ours, so B stores that stand-alone document."""
+    b = await node_factory("WijkTV Den Haag")
+    origin = await origin_factory(mode, compact=True)
+    items = json.loads(origin.page_body(0))["orderedItems"]
+    assert all("@context" not in it and "@context" not in it["proof"] for it in items)
+    await partner_with(b, origin)
+    row = await backfill(b, origin)
+    assert row["backfill_state"] == "done" and row["backfill_error"] is None
+    assert await titles(b) == [f"Archief {n}" for n in range(6)]
+    key = origin.key.public_key()
+    for doc in (await stored_documents(b)).values():
+        assert doc["@context"] == PAGE_CONTEXT and doc["proof"]["@context"] == PAGE_CONTEXT
+        assert isinstance(proofs.verify_proof(doc, key), proofs.ProofOk)
+
+
+async def test_a_listing_signed_under_another_context_is_refused_on_a_page(
+    node_factory, origin_factory
+):
+    """A listing cannot be given another meaning by leaving its context out: signed under
+    one context, served on a page with another, its proof does not hold and it is refused."""
+    b = await node_factory("WijkTV Den Haag")
+    origin = await origin_factory("unsigned", compact=True)
+    other = [PAGE_CONTEXT, {"name": "https://schema.org/alternateName"}]
+    unsigned = {k: v for k, v in origin.listing(1).items() if k != "proof"}
+    signed = proofs.create_proof({**unsigned, "@context": other}, origin.key, origin.key_id, now())
+    proof = {k: v for k, v in signed["proof"].items() if k != "@context"}
+    origin.listings[1] = {**{k: v for k, v in signed.items() if k != "@context"}, "proof": proof}
+    await partner_with(b, origin)
+    row = await backfill(b, origin)
+    assert row["backfill_state"] == "done" and row["backfill_error"] == "1 listings rejected"
+    assert await titles(b) == [f"Archief {n}" for n in (0, 2, 3, 4, 5)]
