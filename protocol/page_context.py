@@ -3,7 +3,7 @@
 A listing is stored and relayed as a stand-alone document: its own ``@context`` and, in
 its ``eddsa-jcs-2022`` proof, a second copy of it.  Our context defines the ``mk:``
 terms inline, so these two copies are most of a listing's bytes; a back-fill page of
-250 listings would carry the same context 501 times.  JSON-LD already says what an
+1,000 listings would carry the same context 2,001 times.  JSON-LD already says what an
 embedded object without ``@context`` means: it is read under the context of the
 document around it.  So the origin leaves both copies out of an item whose context is
 the page's own, and a receiver that needs the stand-alone document (to verify the

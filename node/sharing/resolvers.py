@@ -29,7 +29,12 @@ from node.sharing.objects import followers_url, with_proof
 from node.sharing.services import SERVICES
 from protocol.vocab import AS_PUBLIC
 
+#: Items per page of the outbox (built per request, read by fediverse servers).
 PAGE = 250
+#: Listings per mediatheek page (served as stored, read by back-filling partners).  Each
+#: page costs a signed GET, a page signature and a write transaction; at 1,000 a page is
+#: about 1.4 MB, and the partner spent 0.35 instead of 0.43 CPU-s per 1,000 listings.
+MEDIATHEEK_PAGE = 1000
 
 
 #: Renders an item's public page for a browser: (app, item_id) -> response (404 if hidden).
@@ -121,13 +126,13 @@ class Resolvers:
                 params.append(int(before))
             rows = db.execute(
                 f"SELECT id, document FROM listings WHERE {where} ORDER BY id DESC LIMIT ?",
-                [*params, PAGE + 1],
+                [*params, MEDIATHEEK_PAGE + 1],
             ).fetchall()
             return total, rows
 
         total, rows = await self.app[DB].read(load)
-        more = len(rows) > PAGE
-        rows = rows[:PAGE]
+        more = len(rows) > MEDIATHEEK_PAGE
+        rows = rows[:MEDIATHEEK_PAGE]
         page = [RawJson(doc) for _, doc in rows]  # served as stored: no decode and re-encode
         return page, (_encode(str(rows[-1][0])) if more and rows else None), total
 
