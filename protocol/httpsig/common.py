@@ -276,6 +276,12 @@ def body_digest(name: str, body: bytes) -> bytes:
     return _DIGESTS[name](body).digest()
 
 
+def content_digest(body: bytes) -> str:
+    """The RFC 9530 ``Content-Digest`` value of ``body`` (SHA-256): the one builder for
+    signed requests (RFC 9421) and signed responses (page signatures)."""
+    return f"sha-256=:{b64(body_digest('sha-256', body))}:"
+
+
 def check_digest_pairs(pairs: list[tuple[str, bytes | None]], body: bytes) -> Failure | None:
     """Every supported digest must match; at least one must be supported."""
     checked = 0

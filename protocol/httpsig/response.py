@@ -44,11 +44,6 @@ MAX_AGE_SECONDS = 3600
 CLOCK_SKEW_SECONDS = 300
 
 
-def content_digest(body: bytes) -> str:
-    """The RFC 9530 ``Content-Digest`` value of ``body`` (SHA-256)."""
-    return f"sha-256=:{common.b64(hashlib.sha256(body).digest())}:"
-
-
 def _request_parts(url: str) -> tuple[str, str, str]:
     parts = urlsplit(url)
     return parts.netloc.lower(), parts.path or "/", "?" + parts.query
@@ -87,7 +82,7 @@ def sign_page(
     ``request_url`` is the URL the page answers, with the origin's own scheme and
     authority (never the request's Host header) and the path and query as received.
     """
-    headers = {"content-digest": content_digest(body), "content-type": content_type}
+    headers = {"content-digest": common.content_digest(body), "content-type": content_type}
     params = {
         "created": int(common.now_utc(now).timestamp()),
         "keyid": key_id,

@@ -213,7 +213,7 @@ def sign(
         body = b""  # a POST always carries a digest, even of an empty body
     components = list(SIGNED_COMPONENTS)
     if body is not None:
-        out["Content-Digest"] = f"sha-256=:{common.b64(common.body_digest('sha-256', body))}:"
+        out["Content-Digest"] = common.content_digest(body)
         components.append("content-digest")
     alg = "ed25519" if isinstance(private_key, ed25519.Ed25519PrivateKey) else "rsa-v1_5-sha256"
     params = {"created": int(common.now_utc(now).timestamp()), "keyid": key_id, "alg": alg}
