@@ -170,6 +170,30 @@ async def test_three_mib_body_is_413(nodes, fake, http):
     assert await stored(a) == 0
 
 
+async def _chunked(body: bytes, size: int = 65536):
+    for start in range(0, len(body), size):
+        yield body[start : start + size]
+
+
+async def test_chunked_body_is_counted_and_over_the_limit_is_413(nodes, fake, http):
+    """Without a Content-Length the inbox counts the chunks: a small body is accepted,
+    a 3 MiB one refused before it is all read, and nothing of it is stored."""
+    a = await nodes(0)
+    url = a.base_url + "/inbox"
+    key_id = fake.key_id("/users/john")
+    small = json.dumps(note(fake)).encode()
+    async with http.post(url, data=_chunked(small, 100),
+                         headers=signed_headers(url, small, key_id, fake.key)) as resp:  # fmt: skip
+        assert resp.status == 202, await resp.text()
+    assert await stored(a) == 1
+    big = json.dumps(note(fake, n=2, content="x" * (3 * 1024 * 1024))).encode()
+    async with http.post(url, data=_chunked(big),
+                         headers=signed_headers(url, big, key_id, fake.key)) as resp:  # fmt: skip
+        assert resp.status == 413
+        assert (await problem(resp))["title"] == "inbox.too_large"
+    assert await stored(a) == 1
+
+
 async def test_garbage_and_remote_context(nodes, fake, http):
     a = await nodes(0)
     url = a.base_url + "/inbox"
