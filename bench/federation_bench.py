@@ -13,10 +13,12 @@ there is no free-port race.
 * Inbox: distinct signed Creates (pre-signed, fired with concurrency 64) accepted per
   second (202 and a durable row) by our inbox; ceiling: a bare aiohttp handler that
   parses the JSON, checks the Digest and verifies the RSA signature; peer: Fedify
-  1.5.9's inbox (tests/peers/fedify) under the identical load.  Also p99 latency, and
-  growth: the same against a database already holding 1,000,000 inbox rows (built once
-  and cached under bench/.cache; ``MEDIAKRING_BENCH_GROWTH_ROWS`` changes the size, 0 skips
-  it).  ``MEDIAKRING_BENCH_PARTS=inbox`` runs only the inbox part, ``=fanout`` only the
+  1.5.9's inbox (tests/peers/fedify) under the identical load.  Bare and ours take
+  turns for ``MEDIAKRING_BENCH_INBOX_ROUNDS`` (default 3) rounds, and the best round of
+  each counts, with that round's p99 latency.  Growth: the same, as many rounds,
+  against a database already holding 1,000,000 inbox rows (built once and cached under
+  bench/.cache; ``MEDIAKRING_BENCH_GROWTH_ROWS`` changes the size, 0 skips it).
+  ``MEDIAKRING_BENCH_PARTS=inbox`` runs only the inbox part, ``=fanout`` only the
   fan-out.  Like ``mediakring run`` the servers' start-up heap is frozen
   (node/core/heap.py) before each is measured.
 * Fan-out: one Create to 1,000 and to 10,000 followers' inboxes on one host, and to
@@ -62,6 +64,7 @@ GROWTH_ROWS = int(os.environ.get("MEDIAKRING_BENCH_GROWTH_ROWS", "1000000"))  # 
 # "inbox" runs only the inbox part (bare ceiling, ours, Fedify, growth), e.g. to study its
 # tail; "fanout" only the fan-out parts
 PARTS = os.environ.get("MEDIAKRING_BENCH_PARTS", "all")
+INBOX_ROUNDS = int(os.environ.get("MEDIAKRING_BENCH_INBOX_ROUNDS", "3"))
 FANOUT_ROUNDS = int(os.environ.get("MEDIAKRING_BENCH_FANOUT_ROUNDS", "3"))
 PART_TIMEOUT = float(os.environ.get("MEDIAKRING_BENCH_PART_TIMEOUT", "300"))
 FEDIFY_DIR = ROOT / "tests" / "peers" / "fedify"
@@ -315,6 +318,21 @@ def growth_db(rows: int) -> Path:
 # -- the measurements ----------------------------------------------------------------------
 
 
+async def _best_of_rounds(pem: str, actor_base: str, urls: dict[str, str]) -> dict[str, dict]:
+    """``INBOX_ROUNDS`` rounds, each firing the same load at every url in turn; per url the
+    round with the best rate counts (with that round's latencies), the rest are kept."""
+    runs: dict[str, list[dict]] = {name: [] for name in urls}
+    for round_no in range(INBOX_ROUNDS):
+        for name, url in urls.items():
+            run = await run_loadgen(pem, actor_base, url, INBOX_REQUESTS, f"{name}{round_no}-")
+            runs[name].append(run)
+    best = {}
+    for name, rounds in runs.items():
+        best[name] = {**max(rounds, key=lambda r: r["per_s"]),
+                      "rounds_per_s": [round(r["per_s"]) for r in rounds]}  # fmt: skip
+    return best
+
+
 async def bench_inbox(tmp: Path) -> dict:
     key = keys.generate_rsa()
     pem, public = keys.private_pem(key), key.public_key()
@@ -322,14 +340,12 @@ async def bench_inbox(tmp: Path) -> dict:
     bare_runner, bare_url = await bare_server(public)
     results: dict[str, dict] = {}
     try:
-        freeze_startup_heap()  # both servers live in this process; start-up is over
-        results["bare"] = await run_loadgen(pem, actor_base, bare_url, INBOX_REQUESTS, "bare")
         node = await start_node(tmp / "inbox")
         node.fed.inbox_worker.handlers.clear()
         freeze_startup_heap()  # as `mediakring run` does once the node has started
         try:
-            url = node.base_url + "/inbox"
-            results["ours"] = await run_loadgen(pem, actor_base, url, INBOX_REQUESTS, "ours")
+            urls = {"bare": bare_url, "ours": node.base_url + "/inbox"}
+            results.update(await _best_of_rounds(pem, actor_base, urls))
         finally:
             await node.stop()
         fedify = await Fedify().start()
@@ -347,8 +363,8 @@ async def bench_inbox(tmp: Path) -> dict:
             node.fed.inbox_worker.handlers.clear()
             freeze_startup_heap()
             try:
-                url = node.base_url + "/inbox"
-                results["grown"] = await run_loadgen(pem, actor_base, url, INBOX_REQUESTS, "g")
+                grown = await _best_of_rounds(pem, actor_base, {"g": node.base_url + "/inbox"})
+                results["grown"] = grown["g"]
             finally:
                 await node.stop()
         except Exception as exc:  # growth is reported as missing, the rest still counts
