@@ -29,6 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.steal import stolen_seconds
+
 MODULES = [
     "protocol_bench",
     "media_bench",
@@ -150,21 +152,26 @@ def main(argv: list[str]) -> int:
                 print(f"== {name}: not present, skipped", flush=True)
                 continue
             print(f"== run {run + 1}/{args.runs}: {name}", flush=True)
-            started = time.perf_counter()
+            started, stolen = time.perf_counter(), stolen_seconds()
             results[name] = run_module(name, args.timeout)
-            took = time.perf_counter() - started
+            took, stolen = time.perf_counter() - started, stolen_seconds() - stolen
+            results[name]["stolen_seconds"] = round(stolen, 1)
             if "error" in results[name]:
                 print(results[name]["error"], file=sys.stderr, flush=True)
-            print(f"== {name} took {took:.1f}s", flush=True)
+            print(f"== {name} took {took:.1f}s; the host took {stolen:.1f} CPU-s of it"
+                  " (steal)", flush=True)  # fmt: skip
         runs.append(results)
     summary = summarise(runs)
     print_table(summary, runs)
     out = root / "results"
     out.mkdir(exist_ok=True)
-    document = {"load_average": os.getloadavg(), "runs": runs, "summary": summary,
+    stolen = sum(r.get("stolen_seconds", 0.0) for run in runs for r in run.values())
+    document = {"load_average": os.getloadavg(), "stolen_seconds": round(stolen, 1),
+                "runs": runs, "summary": summary,
                 "at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}  # fmt: skip
     (out / "latest.json").write_text(json.dumps(document, indent=2, default=str))
-    print(f"\nload average {os.getloadavg()[0]:.2f}; written to {out / 'latest.json'}")
+    print(f"\nload average {os.getloadavg()[0]:.2f}; CPU stolen by the host {stolen:.0f} s;"
+          f" written to {out / 'latest.json'}")  # fmt: skip
     return 1 if any("error" in r for run in runs for r in run.values()) else 0
 
 
