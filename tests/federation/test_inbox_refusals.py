@@ -292,12 +292,19 @@ async def test_key_rotation_refetches_once(nodes, fake, http):
 
 
 async def test_blocked_domain_and_closed_network(nodes, fake, http):
+    """A rule, and its removal, take effect on the next request."""
     a = await nodes(0)
+    key_id = fake.key_id("/users/john")
+    resp = await post_signed(http, a.base_url + "/inbox", note(fake, n=10), key_id, fake.key)
+    assert resp.status == 202
     await a.fed.set_domain_rule("127.0.0.1", "block")
-    resp = await post_signed(http, a.base_url + "/inbox", note(fake), fake.key_id("/users/john"),
-                             fake.key)  # fmt: skip
+    resp = await post_signed(http, a.base_url + "/inbox", note(fake), key_id, fake.key)
     assert resp.status == 403
     assert await a.fed.domain_rules() == {"127.0.0.1": "block"}
+    await a.fed.set_domain_rule("127.0.0.1", None)
+    resp = await post_signed(http, a.base_url + "/inbox", note(fake, n=11), key_id, fake.key)
+    assert resp.status == 202
+    await a.fed.set_domain_rule("127.0.0.1", "block")
     b = await nodes(1, closed_network=True)
     resp = await post_signed(http, b.base_url + "/inbox", note(fake, n=3),
                              fake.key_id("/users/john"), fake.key)  # fmt: skip
