@@ -481,10 +481,7 @@ async def _our_fanout(node, urls: list[str]) -> float:
              "follow_id": u + "#f", "inbox": u, "shared_inbox": None, "state": "accepted",
              "created_at": now} for u in urls]  # fmt: skip
     await node.fed.store.write(lambda db: db["followers"].insert_all(rows))
-    activity = {"@context": CONTEXT, "id": node.base_url + "/activities/bench",
-                "type": "Create", "actor": node.actor_url,
-                "object": {"id": node.base_url + "/items/bench", "type": "Note",
-                           "content": "bench"}}  # fmt: skip
+    activity = _bench_create(node, "bench")
     start = time.perf_counter()
     await node.fed.publish(activity, [node.actor_url + "/followers"])
     while True:
@@ -496,16 +493,36 @@ async def _our_fanout(node, urls: list[str]) -> float:
         await asyncio.sleep(0.02)
 
 
+def _bench_create(node, name: str) -> dict:
+    """The Create both fan-outs send (``name`` makes the ids; same length, same shape)."""
+    return {"@context": CONTEXT, "id": f"{node.base_url}/activities/{name}",
+            "type": "Create", "actor": node.actor_url,
+            "object": {"id": f"{node.base_url}/items/{name}", "type": "Note",
+                       "content": "bench"}}  # fmt: skip
+
+
+async def _sent_body(node, activity: dict) -> bytes:
+    """The bytes our node POSTs for ``activity``: published to nobody, then read back."""
+    await node.fed.publish(activity, [])
+
+    def body(db) -> str:
+        row = db.execute("SELECT body FROM activities WHERE id = ?", [activity["id"]]).fetchone()
+        return row[0]
+
+    return (await node.fed.store.read(body)).encode("utf-8")
+
+
 def delivered_count(db) -> int:
     return db.execute("SELECT count(*) FROM deliveries WHERE state = 'delivered'").fetchone()[0]
 
 
 async def bare_fanout(node, urls: list[str]) -> float:
     """The ceiling: per host, ``PER_HOST`` workers that each sign and POST the same body to
-    the next inbox of that host, over kept-alive connections, with no bookkeeping."""
+    the next inbox of that host, over kept-alive connections, with no bookkeeping.  The
+    body is the very bytes our node sends for the same Create (with its object proof),
+    so both sides put the same load on the wire."""
     actor = node.fed.actor
-    body = json.dumps({"@context": CONTEXT, "id": node.base_url + "/activities/bare",
-                       "type": "Create", "actor": actor.actor_url}).encode()  # fmt: skip
+    body = await _sent_body(node, _bench_create(node, "bare"))
     by_host: dict[str, list[str]] = {}
     for url in urls:
         by_host.setdefault(url.split("/")[2], []).append(url)
