@@ -251,15 +251,15 @@ _CONTEXT_MEMBER = page_context.context_member(CONTEXT)
 
 def _page_body(doc: dict, items: list) -> bytes:
     """The page as UTF-8 JSON, with items that are already JSON text (:class:`RawJson`,
-    the stored form) spliced in rather than decoded and encoded again.  Each item leaves
-    out the ``@context`` it shares with the page, and its proof's copy (FEDERATION.md
+    the stored form) spliced in rather than decoded and encoded again.  Each stored item
+    leaves out the ``@context`` it shares with the page, and its proof's copy (FEDERATION.md
     §5.1): it inherits the page's, and is most of a listing's bytes."""
     text = json.dumps(doc, ensure_ascii=False)
     hole = json.dumps(_HOLE)
     parts = [
         page_context.omit(it, _CONTEXT_MEMBER)
         if isinstance(it, RawJson)
-        else json.dumps(page_context.omit_object(it, CONTEXT), ensure_ascii=False)
+        else json.dumps(it, ensure_ascii=False)  # built items (partners' URLs): no context
         for it in items
     ]
     before, _, after = text.partition(hole)

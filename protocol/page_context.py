@@ -47,21 +47,6 @@ def omit(text: str, member: str) -> str:
     return "{" + text[len(head) : cut] + text[cut + len(member) :]
 
 
-def omit_object(entry: Any, context: Any) -> Any:
-    """:func:`omit` for an item that is still an object."""
-    if not isinstance(entry, dict) or entry.get("@context") != context:
-        return entry
-    proof = entry.get("proof")
-    if isinstance(proof, dict):
-        if proof.get("@context") != context:
-            return entry
-        proof = {k: v for k, v in proof.items() if k != "@context"}
-    out = {k: v for k, v in entry.items() if k != "@context"}
-    if proof is not None:
-        out["proof"] = proof
-    return out
-
-
 def inherit(entry: dict[str, Any], context: Any) -> dict[str, Any]:
     """``entry`` as the stand-alone document it stands for on a page with ``context``:
     an item without ``@context`` takes the page's, and then so does its proof when it

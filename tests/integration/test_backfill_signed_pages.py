@@ -103,7 +103,7 @@ class Origin:
     def page_body(self, n: int) -> bytes:
         chunk = self.listings[n * self.per_page : (n + 1) * self.per_page]
         if self.compact:  # listings leave out the @context they share with the page
-            chunk = [page_context.omit_object(it, PAGE_CONTEXT) for it in chunk]
+            chunk = [_compact(it, PAGE_CONTEXT) for it in chunk]
         page = {
             "@context": PAGE_CONTEXT,
             "id": f"{self.base}/mediatheek?page={n}",
@@ -149,6 +149,21 @@ class Origin:
     async def close(self) -> None:
         if self.runner is not None:
             await self.runner.cleanup()
+
+
+def _compact(entry: dict, context) -> dict:
+    """What a compacting origin serves for ``entry`` on a page under ``context``: without
+    its ``@context`` and its proof's copy, when both are the page's (FEDERATION.md §5.1)."""
+    proof = entry.get("proof")
+    if (
+        entry.get("@context") != context
+        or not isinstance(proof, dict)
+        or proof.get("@context") != context
+    ):
+        return entry
+    out = {k: v for k, v in entry.items() if k != "@context"}
+    out["proof"] = {k: v for k, v in proof.items() if k != "@context"}
+    return out
 
 
 async def partner_with(node, origin: Origin) -> None:
