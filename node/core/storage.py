@@ -16,6 +16,7 @@ from node.core.db import (
     schema_instance_actor,
     schema_instants,
     schema_kinds,
+    schema_listing_indexes,
     schema_listing_kinds,
     schema_outbox,
     schema_profile,
@@ -49,6 +50,7 @@ NODE_SCHEMAS = (
     schema_delivery_claim,
     schema_changes,
     schema_search_index,
+    schema_listing_indexes,
 )
 
 
