@@ -291,16 +291,12 @@ async def test_listings_keep_details_and_the_event_window(node, http, kind) -> N
 def test_migration_14_keeps_listings_and_their_search_index(tmp_path) -> None:
     from node.core.db.migrations import apply_migrations
     from node.core.storage import all_migrations
+    from tests.node.migrating import database_before
 
     path = tmp_path / "old.db"
+    database_before(path, 14)
     db = connect(path)
     sets = all_migrations()
-    node_set = sets[1]
-    old = type(node_set)("node")
-    for m in node_set:
-        if m.number < 14:
-            old.add(m.number, m.name, m.apply)
-    apply_migrations(db, [sets[0], old])
     db.execute(
         "INSERT INTO listings (id, object_id, origin_actor, kind, title, tags, published_at,"
         " updated_at) VALUES (1024, 'https://a.example/items/1', 'https://a.example/actor',"

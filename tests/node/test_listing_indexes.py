@@ -6,12 +6,12 @@ from __future__ import annotations
 import sqlite_utils
 
 from node.core.db.database import connect
-from node.core.db.migrations import MigrationSet, apply_migrations
 from node.core.db.schema_listing_indexes import DROPPED_V25
-from node.core.storage import all_migrations, migrate
+from node.core.storage import migrate
 from node.mediatheek import store
 from node.mediatheek.schema import create_tables
 from node.sharing.partnerships import wind_down
+from tests.node.migrating import database_before
 
 PARTNER = "https://wijktv.example/actor"
 
@@ -26,22 +26,9 @@ def _indexes(db: sqlite_utils.Database) -> set[str]:
     }
 
 
-def _before_migration_25(path) -> None:
-    federation, node = all_migrations()
-    earlier = MigrationSet("node")
-    for m in node:
-        if m.number < 25:
-            earlier.add(m.number, m.name, m.apply)
-    db = connect(path)
-    try:
-        apply_migrations(db, [federation, earlier])
-    finally:
-        db.conn.close()
-
-
 def test_migration_25_drops_the_unread_indexes_and_keeps_the_rest(tmp_path):
     path = tmp_path / "mediakring.db"
-    _before_migration_25(path)
+    database_before(path, 25)
     db = connect(path)
     before = _indexes(db)
     assert set(DROPPED_V25) <= before  # what migration 14 created

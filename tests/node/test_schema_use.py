@@ -7,25 +7,11 @@ import sqlite3
 import pytest
 
 from node.core.db.database import connect
-from node.core.db.migrations import MigrationSet, apply_migrations
 from node.core.storage import all_migrations, migrate
+from tests.node.migrating import database_before
 
 ORIGINAL = "https://stadsomroep.example/items/markt"
 OTHER = "https://stadsomroep.example/items/brand"
-
-
-def _before_migration_11(path) -> None:
-    """A database as it was before migration 11 (every earlier migration applied)."""
-    federation, node = all_migrations()
-    earlier = MigrationSet("node")
-    for m in node:
-        if m.number < 11:
-            earlier.add(m.number, m.name, m.apply)
-    db = connect(path)
-    try:
-        apply_migrations(db, [federation, earlier])
-    finally:
-        db.conn.close()
 
 
 def _item(db, item_id: str, created_at: str, derived_from: str | None, deleted: int = 0) -> None:
@@ -51,7 +37,7 @@ def _share(db, share_id: str, object_id: str, state: str, used: str | None) -> N
 def legacy(tmp_path):
     """Three live copies of one original (ten clicks made them), one deleted, one share."""
     path = tmp_path / "mediakring.db"
-    _before_migration_11(path)
+    database_before(path, 11)
     db = connect(path)
     db.conn.execute("BEGIN")
     _item(db, "copy-b", "2025-01-01T10:00:02.000000Z", ORIGINAL)
