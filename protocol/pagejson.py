@@ -71,7 +71,18 @@ def decode_listing(raw: bytes) -> dict | Failure:
     """One raw item as an object *to read fields from*, leaving out what a reader of a
     vouched-for listing never reads: the top-level ``@context`` and the proof's copy of
     it (together most of a listing's bytes).  The stored document is ``raw`` itself;
-    this object is for mapping only, never stored or re-signed."""
+    this object is for mapping only, never stored or re-signed.
+
+    A listing without those copies (what our own pages serve) is decoded in one step,
+    which costs a third of decoding it field by field."""
+    if b'"@context"' not in raw:
+        value = decode_item(raw)
+        if isinstance(value, dict):
+            value.pop("@context", None)  # spelled with an escape: dropped all the same
+            proof = value.get("proof")
+            if isinstance(proof, dict):
+                proof.pop("@context", None)
+        return value
     try:
         fields = _fields.decode(raw)
         out: dict[str, Any] = {}

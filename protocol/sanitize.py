@@ -57,6 +57,9 @@ _REMOVE_WITH_CONTENT = frozenset({"script", "style", "template", "iframe", "obje
 
 _BREAKS = re.compile(r"<br\s*/?>|</p\s*>|</li\s*>|</h[2-6]\s*>|</blockquote\s*>", re.IGNORECASE)
 _BLANK_LINES = re.compile(r"\n{3,}")
+# what the HTML parser would change in a text: markup, references, line ends it
+# normalises, NUL and lone surrogates (which it refuses); a leading BOM it drops
+_PARSED = re.compile(r"[<&\r\x00\ud800-\udfff]")
 
 
 _CLEANER = nh3.Cleaner(
@@ -82,6 +85,8 @@ def plain_text(html: str) -> str:
     """Text for feeds, search and summaries: tags dropped, breaks kept as newlines."""
     if not html:
         return ""
+    if isinstance(html, str) and not html.startswith("\ufeff") and not _PARSED.search(html):
+        return _BLANK_LINES.sub("\n\n", html).strip()  # nothing for the parser to do
     marked = _BREAKS.sub(lambda m: m.group(0) + "\n", str(html))
     text = _html.unescape(_TEXT_ONLY.clean(marked))
     return _BLANK_LINES.sub("\n\n", text).strip()

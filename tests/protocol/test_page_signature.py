@@ -145,6 +145,30 @@ def test_a_listing_is_read_without_its_contexts():
     }
 
 
+@pytest.mark.parametrize(
+    "listing",
+    [
+        {"id": "x", "name": "Zonder context", "tag": [{"type": "Hashtag", "name": "#raad"}],
+         "proof": {"cryptosuite": "eddsa-jcs-2022", "proofValue": "z1"}},
+        {"id": "x", "proof": "not an object"},
+        {"id": "x", "n": [1, 2.5, None, True, {"a": "é"}]},
+    ],
+)  # fmt: skip
+def test_a_listing_without_contexts_reads_as_its_full_decoding(listing):
+    """What our own pages serve (no @context in a listing): decoded in one step, the same
+    object as the full decoding."""
+    raw = json.dumps(listing, ensure_ascii=False).encode()
+    assert pagejson.decode_listing(raw) == pagejson.decode_item(raw) == listing
+
+
+def test_a_context_spelled_with_an_escape_is_left_out_too():
+    raw = (
+        b'{"\\u0040context": ["big"], "id": "x",'
+        b' "proof": {"\\u0040context": ["big"], "proofValue": "z1"}}'
+    )
+    assert pagejson.decode_listing(raw) == {"id": "x", "proof": {"proofValue": "z1"}}
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(9999, 12, 31)))
 def test_a_canonical_instant_is_kept_as_it_is_and_equals_the_full_parse(moment):
