@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
-from node.core.db.database import connect
+from node.core.db.database import Database, connect
 from node.core.storage import migrate
 from node.mediatheek import SearchQuery, search
 from node.mediatheek import store as index
@@ -93,3 +95,48 @@ def test_prepare_refuses_a_listing_that_cannot_be_stored():
         index.prepare(listing(1, published_at="1600-01-01T00:00:00Z"))
     with pytest.raises(ValueError, match="unknown kind"):
         index.prepare(listing(1, kind="hologram"))
+
+
+def many(count: int) -> list[dict]:
+    """``count`` prepared rows, published a second apart (two per second share one)."""
+    return [
+        index.prepare(listing(n, published_at=f"2025-03-01T10:{n // 120:02d}:{n // 2 % 60:02d}Z"))
+        for n in range(count)
+    ]
+
+
+def _queued(db) -> list[int]:
+    return [r[0] for r in db.execute("SELECT listing_id FROM listings_index_queue ORDER BY seq")]
+
+
+@pytest.mark.parametrize("variables", [None, 999])  # 999: older SQLite builds' default
+def test_a_page_larger_than_one_insert_is_stored_and_queued_row_by_row(two_dbs, variables):
+    """Rows go in many to a statement (ROWS_PER_INSERT, fewer where SQLite allows fewer
+    parameters); every one is stored, and enqueued once for the search index, in order."""
+    _, db = two_dbs
+    if variables is not None:
+        db.conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, variables)
+    page = many(index.ROWS_PER_INSERT * 2 + 51)
+    db.conn.execute("BEGIN")
+    assert index.upsert_rows(db, page) == len(page)
+    db.conn.execute("COMMIT")
+    stored = dict(db.execute("SELECT object_id, id FROM listings").fetchall())
+    assert sorted(stored) == sorted(row["object_id"] for row in page)
+    assert _queued(db) == [stored[row["object_id"]] for row in page]
+    found = search(db, SearchQuery(q="bericht", limit=1))
+    assert found.total == len(page)
+
+
+def test_a_row_refused_by_sqlite_leaves_nothing_of_its_page(tmp_path):
+    """One bad row in the middle of a page: the page's transaction stores none of it and
+    queues nothing."""
+    migrate(tmp_path / "n.db")
+    db = Database(tmp_path / "n.db")
+    page = many(index.ROWS_PER_INSERT + 20)
+    page[index.ROWS_PER_INSERT + 5]["origin_actor"] = None  # NOT NULL in listings
+    with pytest.raises(sqlite3.IntegrityError):
+        db.write_sync(lambda d: index.upsert_rows(d, page))
+    check = connect(tmp_path / "n.db")
+    assert check.execute("SELECT count(*) FROM listings").fetchone()[0] == 0
+    assert _queued(check) == []
+    db.close()
