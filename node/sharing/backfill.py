@@ -41,9 +41,6 @@ from protocol.validate import host_of
 from protocol.vocab import CONTEXT
 
 log = logging.getLogger("mediakring.backfill")
-#: Listings stored between two search index catch-ups during a back-fill: each catch-up
-#: is one tantivy commit, whose fixed cost (and the merges it causes) is paid per commit.
-INDEX_EVERY = 2500
 
 
 class Backfill:
@@ -111,8 +108,13 @@ class Backfill:
 
     async def _pages(self, actor_url: str) -> None:
         """Page through the collection as a pipeline: while page k is written (database
-        thread), page k+1 is checked (worker threads) and page k+2 fetched, and the search
-        index takes in the pages stored before k (a reader thread)."""
+        thread), page k+1 is checked (worker threads) and page k+2 fetched.
+
+        The search index takes in the stored pages on the node's own catch-up round
+        (once a second, ``node.app``), one tantivy commit for all that arrived in the
+        meantime; commits of their own here doubled the commits, and the merges they
+        cause, for about 15% more CPU per listing (docs/search.md, "Freshness").
+        The last catch-up is the back-fill's: done means searchable."""
         partner = await self.app[DB].read(lambda d: partners_store.get_by_actor(d, actor_url))
         actor = await self.fed.actors.get(actor_url)
         if isinstance(actor, Failure):
@@ -123,8 +125,6 @@ class Backfill:
         start = partner["backfill_next"] or partner["mediatheek_url"]
         pending = asyncio.create_task(self._fetch_checked(actor_url, start, seen, keys))
         writing: asyncio.Task | None = None
-        indexing: asyncio.Task | None = None  # the search index taking in stored pages
-        indexed = count
         try:
             while pending is not None:
                 entries, nxt, vouched, context = await pending
@@ -142,17 +142,13 @@ class Backfill:
                 rejected += rejected_here
                 if writing is not None:
                     await writing
-                    if count - indexed >= INDEX_EVERY and (indexing is None or indexing.done()):
-                        indexing, indexed = asyncio.create_task(self._catch_up()), count
                 count += len(rows)
                 writing = asyncio.create_task(self._write_page(actor_url, rows, nxt, count))
             if writing is not None:
                 await writing
-            if indexing is not None:
-                await indexing
             await self._catch_up()  # done means searchable: the last pages are indexed too
         except BaseException:
-            for task in (pending, writing, indexing):
+            for task in (pending, writing):
                 if task is not None:
                     task.cancel()
             raise
@@ -165,8 +161,7 @@ class Backfill:
         log.info("back-fill from %s done: %d listings, %d rejected", actor_url, count, rejected)
 
     async def _catch_up(self) -> None:
-        """Let the search index take in the pages stored so far (a reader thread), while
-        the next pages are fetched, checked and written."""
+        """Let the search index take in the pages stored so far (a reader thread)."""
         try:
             await self.app[DB].read(textindex.catch_up)
         except Exception:  # the node's own catch-up loop (and every search) tries again
