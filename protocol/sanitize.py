@@ -85,8 +85,9 @@ def plain_text(html: str) -> str:
     """Text for feeds, search and summaries: tags dropped, breaks kept as newlines."""
     if not html:
         return ""
-    if isinstance(html, str) and not html.startswith("\ufeff") and not _PARSED.search(html):
-        return _BLANK_LINES.sub("\n\n", html).strip()  # nothing for the parser to do
-    marked = _BREAKS.sub(lambda m: m.group(0) + "\n", str(html))
-    text = _html.unescape(_TEXT_ONLY.clean(marked))
+    text = html
+    if not isinstance(html, str) or html.startswith("\ufeff") or _PARSED.search(html):
+        marked = _BREAKS.sub(lambda m: m.group(0) + "\n", str(html))
+        text = _html.unescape(_TEXT_ONLY.clean(marked))
+    # (otherwise there is nothing for the parser to do: the text is its own result)
     return _BLANK_LINES.sub("\n\n", text).strip()

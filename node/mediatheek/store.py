@@ -278,7 +278,7 @@ def upsert_rows(db: sqlite_utils.Database, rows: list[dict[str, Any]]) -> int:
 ROWS_PER_INSERT = 100
 
 
-def _insert_many(conn: sqlite3.Connection, names: tuple[str, ...], values: list[list[Any]]):
+def _insert_many(conn: sqlite3.Connection, names: tuple[str, ...], values: list[list[Any]]) -> None:
     """Insert ``values`` (rows of ``names``) into ``listings``, many rows per statement
     (within SQLite's limit on bound parameters)."""
     limit = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
