@@ -140,3 +140,42 @@ def test_a_row_refused_by_sqlite_leaves_nothing_of_its_page(tmp_path):
     assert check.execute("SELECT count(*) FROM listings").fetchone()[0] == 0
     assert _queued(check) == []
     db.close()
+
+
+def test_a_batched_page_keeps_embargo_expiry_and_withdrawal(two_dbs):
+    """Regie through the batched insert: listings under embargo, expired or withdrawn,
+    spread over several statements of one page, are searched exactly as single upserts
+    would be: the embargoed ones flagged (and left out of ``embargoed=False``) until the
+    embargo lifts, the expired and withdrawn ones never found."""
+    _, db = two_dbs
+    now = "2025-06-01T00:00:00Z"
+    page = many(index.ROWS_PER_INSERT * 2 + 10)
+    rules = {
+        5: {"embargo_until": "2025-07-01T00:00:00Z"},
+        index.ROWS_PER_INSERT + 7: {"embargo_until": "2025-07-01T00:00:00Z"},
+        index.ROWS_PER_INSERT + 8: {"expires_at": "2025-05-01T00:00:00Z"},
+        index.ROWS_PER_INSERT * 2 + 3: {"withdrawn": 1},
+    }
+    for n, change in rules.items():
+        page[n] = index.prepare({**listing(n, published_at=page[n]["published_at"]), **change})
+    db.conn.execute("BEGIN")
+    index.upsert_rows(db, page)
+    db.conn.execute("COMMIT")
+    ids = {row["object_id"]: n for n, row in enumerate(page)}
+
+    def found(**kw) -> dict[int, bool]:
+        result = search(db, SearchQuery(q="bericht", limit=100, **kw))
+        items, cursor = list(result.items), result.next_cursor
+        while cursor:
+            more = search(db, SearchQuery(q="bericht", limit=100, cursor=cursor, **kw))
+            items, cursor = items + list(more.items), more.next_cursor
+        return {ids[i["object_id"]]: i["embargoed"] for i in items}
+
+    shown = found(now=now)
+    assert len(shown) == len(page) - 2  # the expired and the withdrawn one are never found
+    assert index.ROWS_PER_INSERT + 8 not in shown and index.ROWS_PER_INSERT * 2 + 3 not in shown
+    assert {n for n, flag in shown.items() if flag} == {5, index.ROWS_PER_INSERT + 7}
+    free = found(now=now, embargoed=False)
+    assert 5 not in free and index.ROWS_PER_INSERT + 7 not in free
+    later = found(now="2025-07-01T00:00:00Z")  # the embargo lifts with time alone
+    assert not any(later.values()) and {5, index.ROWS_PER_INSERT + 7} <= set(later)
