@@ -2,9 +2,19 @@
 
 Both servers run as separate processes on 127.0.0.1 (so client and server do not
 share a core's GIL): a real node started with ``mediakring run``, and a bare aiohttp
-app whose upload handler only streams the body to disk with SHA-256 and whose
+app whose upload handler only streams the body with SHA-256 into a new file and whose
 download is a plain ``FileResponse``.  The same client (this process) sends the
 same file to both, in alternating rounds; the best round of each counts.
+
+The ceiling writes every upload to a new file (then renames it over the previous one,
+which frees that one's pages), as any upload handler must: the content, and so its
+name, is only known at the end.  An earlier ceiling truncated and rewrote one fixed
+file, and on this kind of virtual machine that alone is much cheaper: the pages it
+just freed are written again at once, while a new file's pages come from memory the
+host has taken back.  A standalone run of the same handler measured 1.6-1.95 CPU-s/GiB
+overwriting one file against 2.4-2.5 writing a new one (and 2.2-2.45 for ours: batches
+hashed and written on a thread).  That rewrite is still measured and shown, as
+information beside the ceiling (``upload ... overwriting one file``).
 
 While our node receives the upload, its VmRSS is sampled from /proc so the report
 shows how much the server grew — streaming must keep that flat whatever the size.
@@ -54,19 +64,33 @@ def serve_bare(directory: str, port: int) -> None:
 
     target = Path(directory) / "bare-upload"
 
-    async def upload(request: web.Request) -> web.Response:
+    async def receive(request: web.Request, path: Path) -> str:
         hasher = hashlib.sha256()
-        with target.open("wb") as fh:
+        with path.open("wb") as fh:
             async for chunk in request.content.iter_any():
                 hasher.update(chunk)
                 fh.write(chunk)
-        return web.json_response({"sha256": hasher.hexdigest()}, status=201)
+        return hasher.hexdigest()
+
+    async def upload(request: web.Request) -> web.Response:
+        """The ceiling: a new file per upload, renamed over the previous one."""
+        fd, name = tempfile.mkstemp(dir=directory, prefix="bare-up-")
+        os.close(fd)
+        sha = await receive(request, Path(name))
+        os.replace(name, target)
+        return web.json_response({"sha256": sha}, status=201)
+
+    async def overwrite(request: web.Request) -> web.Response:
+        """Shown for information: truncate and rewrite one fixed file."""
+        sha = await receive(request, Path(directory) / "bare-overwrite")
+        return web.json_response({"sha256": sha}, status=201)
 
     async def download(request: web.Request) -> web.FileResponse:
         return web.FileResponse(target)
 
     app = web.Application()
     app.router.add_post("/upload", upload)
+    app.router.add_post("/overwrite", overwrite)
     app.router.add_get("/download", download)
     web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
 
@@ -217,7 +241,17 @@ async def run_bench(work: Path, size: int, rounds: int) -> dict:
     auth = {"Authorization": f"Bearer {token}"}
     results: dict = {"bytes": size, "rounds": rounds, "dir": str(work), "up": {}, "down": {}}
     best = dict.fromkeys(
-        ("node_up", "bare_up", "node_down", "bare_down", "node_cpu", "bare_cpu"), 1e9
+        (
+            "node_up",
+            "bare_up",
+            "node_down",
+            "bare_down",
+            "node_cpu",
+            "bare_cpu",
+            "overwrite_up",
+            "overwrite_cpu",
+        ),
+        1e9,
     )
     rss_growth, pair_ratios = [], []
     cores = os.sched_getaffinity(0)  # given back afterwards: the next bench module runs free
@@ -239,6 +273,11 @@ async def run_bench(work: Path, size: int, rounds: int) -> dict:
                 bare_elapsed, _ = await timed_upload(session, bare_url + "/upload", source, {})
                 best["bare_up"] = min(best["bare_up"], bare_elapsed)
                 best["bare_cpu"] = min(best["bare_cpu"], cpu_seconds(bare_proc.pid) - cpu)
+                cpu = cpu_seconds(bare_proc.pid)
+                elapsed, _ = await timed_upload(session, bare_url + "/overwrite", source, {})
+                best["overwrite_up"] = min(best["overwrite_up"], elapsed)
+                best["overwrite_cpu"] = min(best["overwrite_cpu"],
+                                            cpu_seconds(bare_proc.pid) - cpu)  # fmt: skip
                 before = rss_kib(node_proc.pid)["VmRSS"]
                 cpu = cpu_seconds(node_proc.pid)
                 sampler = RssSampler(node_proc.pid)
@@ -277,6 +316,8 @@ async def run_bench(work: Path, size: int, rounds: int) -> dict:
     gib = size / (1 << 30)
     results["up"]["node_cpu_s_per_gib"] = round(best["node_cpu"] / gib, 2)
     results["up"]["bare_cpu_s_per_gib"] = round(best["bare_cpu"] / gib, 2)
+    results["up"]["overwrite_mib_s"] = round(mib / best["overwrite_up"], 1)
+    results["up"]["overwrite_cpu_s_per_gib"] = round(best["overwrite_cpu"] / gib, 2)
     results["up"]["worst_round_ratio"] = round(min(pair_ratios), 3)
     results["upload_rss_growth_mib"] = round(max(rss_growth), 1)
     results["targets_met"] = (
@@ -306,6 +347,9 @@ def rows(results: dict) -> list[dict]:
         _row("upload server CPU", up["node_cpu_s_per_gib"], up["bare_cpu_s_per_gib"],
              "CPU-s/GiB", "", None,
              round(up["bare_cpu_s_per_gib"] / max(up["node_cpu_s_per_gib"], 1e-9), 3)),
+        _row(f"upload {size}, bare overwriting one file (information)", up["node_mib_s"],
+             up["overwrite_mib_s"], "MiB/s", "(shown)", None,
+             round(up["node_mib_s"] / max(up["overwrite_mib_s"], 1e-9), 3)),
         _row("upload RSS growth", results["upload_rss_growth_mib"], None, "MiB",
              f"< {TARGET_RSS_MB:g}", results["upload_rss_growth_mib"] < TARGET_RSS_MB),
         _row(f"download {size}", down["node_mib_s"], down["bare_mib_s"], "MiB/s",
