@@ -34,6 +34,9 @@ LOOKAHEAD = 3
 #: At most this many hosts are looked at per claim (held or full ones included); the
 #: next claim goes on from where this one stopped, so no host waits for ever.
 CLAIM_HOSTS = 2000
+#: Seconds a finished delivery's outcome waits to share a commit with the ones after it;
+#: a crash meanwhile only means those rows are delivered again once their lease ends.
+FLUSH_AFTER = 0.005
 _COLUMNS = ("id", "activity_id", "inbox", "host", "recipient", "resolved", "attempts",
             "created_at")  # fmt: skip
 _NEXT_HOST = (
@@ -49,14 +52,16 @@ _HOST_DUE = (
 def claim_rows(
     db: sqlite_utils.Database, *, now: float, lease: float, room: int, per_host: int,
     full: set[str], in_flight: dict[str, int], after: str = "",
-) -> tuple[list[dict], str]:  # fmt: skip
+) -> tuple[list[dict], str, bool]:  # fmt: skip
     """Lease up to ``room`` due rows, at most ``per_host`` in flight per host.
 
     Hosts are visited round-robin in name order, starting after ``after`` (where the
     previous claim stopped) and wrapping around once; each visit is one seek in the
     ``deliveries_host_due`` index (migration 21), so the cost of a claim depends on
     the number of hosts served, not on how many rows wait.  Within a host the oldest
-    due rows go first.  Returns the rows and the host to start after next time.
+    due rows go first.  Returns the rows, the host to start after next time, and
+    whether the claim stopped short (``room`` or ``CLAIM_HOSTS`` reached) rather than
+    after every host had its turn, i.e. whether more may be claimable right now.
     """
     conn = db.conn
     chosen: list[tuple] = []
@@ -81,7 +86,8 @@ def claim_rows(
         conn.executemany(
             "UPDATE deliveries SET locked_until = ? WHERE id = ?", [(lease, r[0]) for r in chosen]
         )
-    return [dict(zip(_COLUMNS, r, strict=True)) for r in chosen], host
+    short = len(chosen) >= room or visits >= CLAIM_HOSTS
+    return [dict(zip(_COLUMNS, r, strict=True)) for r in chosen], host, short
 
 
 class CircuitBreaker:
@@ -142,6 +148,7 @@ class Deliverer:
         self._results: list[tuple] = []
         self._flusher: asyncio.Task | None = None
         self._cursor = ""  # the host the last claim stopped at: the next one starts after it
+        self._short = False  # the last claim stopped short: more may be claimable at once
         self._ready: defaultdict[str, deque[dict]] = defaultdict(deque)  # claimed, not started
         self._closing = False
 
@@ -166,11 +173,11 @@ class Deliverer:
         lease = now + self.config.delivery_timeout_seconds + 60.0
         after = self._cursor
 
-        def run(db: sqlite_utils.Database) -> tuple[list[dict], str]:
+        def run(db: sqlite_utils.Database) -> tuple[list[dict], str, bool]:
             return claim_rows(db, now=now, lease=lease, room=room, per_host=limit,
                               full=full, in_flight=taken, after=after)  # fmt: skip
 
-        rows, self._cursor = await self.store.write(run)
+        rows, self._cursor, self._short = await self.store.write(run)
         for row in rows:
             row["lease"] = lease
         return rows
@@ -186,6 +193,17 @@ class Deliverer:
         for host in list(self._ready):
             started += self._start(host)
         return max(started, len(rows))
+
+    async def step(self) -> int:
+        """One turn of the background loop: :meth:`run_once`, then claim again at once
+        only if that claim stopped short; otherwise the loop waits for a wake (a host's
+        queue running low, a new activity) or its one-second timer.
+
+        Going straight on after every claim that found anything made the loop claim
+        back to back, a few rows each time (one transaction per ~4 deliveries).
+        """
+        claimed = await self.run_once()
+        return claimed if self._short else 0
 
     def _start(self, host: str) -> int:
         """Start waiting deliveries to ``host`` while it has free slots."""
@@ -334,14 +352,32 @@ class Deliverer:
         self.breaker.record(row["host"], ok=not transient)
         self._results.append((row, status, decision, error, new_inbox, now))
         if self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.create_task(self.flush())
+            self._flusher = asyncio.create_task(self._flush_soon())
+
+    async def _flush_soon(self) -> None:
+        """Record outcomes ``FLUSH_AFTER`` after the first of them: those that arrive
+        meanwhile share its transaction (group commit): one commit per few deliveries
+        cost the database thread 30 µs per delivery on the fan-out bench, 17 µs now."""
+        while self._results:
+            await asyncio.sleep(FLUSH_AFTER)
+            await self._record_batch()
 
     async def flush(self) -> None:
+        """Record every outcome so far (shutdown, ``wait_idle``): the group commit under
+        way first (a task, never cancelled: its batch is no longer in ``_results``), then
+        whatever is left."""
+        if self._flusher is not None and not self._flusher.done():
+            await self._flusher
         while self._results:
-            batch, self._results = self._results, []
-            await self.store.write(lambda db, b=batch: _record(db, b))
-            if any(d.action == "retry" for _, _, d, *_ in batch):
-                self.wake()
+            await self._record_batch()
+
+    async def _record_batch(self) -> None:
+        batch, self._results = self._results, []
+        if not batch:
+            return
+        await self.store.write(lambda db: _record(db, batch))
+        if any(d.action == "retry" for _, _, d, *_ in batch):
+            self.wake()
 
 
 def _record(db: sqlite_utils.Database, batch: list) -> None:

@@ -211,7 +211,7 @@ class Federation:
             await self.store.write(_release_leases)
             self._tasks = [
                 asyncio.create_task(self._loop(self.inbox_worker.run_once, self._inbox_event)),
-                asyncio.create_task(self._loop(self.deliverer.run_once, self._delivery_event)),
+                asyncio.create_task(self._loop(self.deliverer.step, self._delivery_event)),
                 asyncio.create_task(self._prune_loop()),
             ]
 
@@ -352,8 +352,12 @@ class Federation:
         return health
 
     async def retry_now(self, host: str | None = None) -> int:
-        """Make pending (and, per host, failed) deliveries due now; reset the breaker."""
+        """Make pending (and, per host, failed) deliveries due now; reset the breaker.
+
+        Outcomes still waiting for their group commit are recorded first: written after
+        this, a failure's back-off would undo the retry."""
         self.deliverer.breaker.reset(host)
+        await self.deliverer.flush()
         count = await self.store.write(lambda db: queries.retry_now(db, host, self.clock()))
         self.wake_delivery()
         return count

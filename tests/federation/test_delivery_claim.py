@@ -152,3 +152,126 @@ async def test_deliveries_to_one_host_never_exceed_its_limit_and_all_arrive(node
         lambda db: db.execute("SELECT state, count(*) FROM deliveries GROUP BY state").fetchall()
     )
     assert states == [("delivered", 60)]
+
+
+async def test_a_claim_says_whether_it_stopped_short(nodes):
+    """The background loop claims again at once only after a claim that stopped short."""
+    node = await nodes(0, delivery_concurrency_per_host=8)
+    await queue(node, hosts=3, per=5)
+    deliverer = node.fed.deliverer
+    deliverer.max_in_flight = 10  # room for 10 of the 15 due rows
+    assert len(await deliverer.claim()) == 10
+    assert deliverer._short
+    deliverer.max_in_flight = 512
+    assert len(await deliverer.claim()) == 5  # the rest: every host had its turn
+    assert not deliverer._short
+
+
+async def test_the_background_loop_delivers_a_fan_out_exactly_once(nodes):
+    """A fan-out of 300 to one host run by the node's own worker loop, which waits for a
+    wake after a claim that took all it could and records outcomes in group commits:
+    every delivery arrives once, the host limit holds, every row ends delivered."""
+    import asyncio
+
+    from aiohttp import web
+
+    from tests.federation.harness import free_port
+
+    now_open, most, got = 0, 0, []
+
+    async def inbox(request: web.Request) -> web.Response:
+        nonlocal now_open, most
+        now_open += 1
+        most = max(most, now_open)
+        await request.read()
+        await asyncio.sleep(0)
+        got.append(request.match_info["i"])
+        now_open -= 1
+        return web.Response(status=202)
+
+    app = web.Application()
+    app.router.add_post("/inbox/{i}", inbox)
+    runner = web.AppRunner(app, handle_signals=False)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        node = await nodes(0, workers=True, delivery_concurrency_per_host=8)
+        now = node.fed.clock()
+        urls = [f"http://127.0.0.1:{port}/inbox/{i}" for i in range(300)]
+        rows = [{"follower": u + "/actor", "target": node.actor_url, "follow_id": u + "#f",
+                 "inbox": u, "shared_inbox": None, "state": "accepted", "created_at": now}
+                for u in urls]  # fmt: skip
+        await node.fed.store.write(lambda db: db["followers"].insert_all(rows))
+        activity = {"@context": CONTEXT, "id": node.base_url + "/activities/1", "type": "Create",
+                    "actor": node.actor_url}  # fmt: skip
+        await node.fed.publish(activity, [node.actor_url + "/followers"])
+
+        def delivered(db) -> int:
+            return db.execute(
+                "SELECT count(*) FROM deliveries WHERE state = 'delivered'"
+            ).fetchone()[0]
+
+        for _ in range(1000):
+            if await node.fed.store.read(delivered) == 300:
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        await runner.cleanup()
+    assert sorted(got, key=int) == [str(i) for i in range(300)]
+    assert most <= 8
+    assert await node.fed.store.read(delivered) == 300
+
+
+async def test_outcomes_that_finish_together_share_one_transaction(nodes):
+    """Group commit: outcomes arriving within FLUSH_AFTER are recorded in one write."""
+    import asyncio
+
+    node = await nodes(0, delivery_concurrency_per_host=8)
+    await queue(node, hosts=2, per=10)
+    deliverer = node.fed.deliverer
+    rows = await deliverer.claim()
+    assert len(rows) == 16
+    writes: list[str] = []
+    store_write = node.fed.store.write
+
+    async def counted(fn):
+        writes.append(getattr(fn, "__qualname__", ""))
+        return await store_write(fn)
+
+    node.fed.store.write = counted  # counts transactions; every one still runs
+    for row in rows:  # each in a turn of the event loop of its own, as POSTs finish
+        deliverer._outcome(row, 202, None, "HTTP 202", None)
+        await asyncio.sleep(0)
+    await deliverer._flusher
+    assert len(writes) == 1
+    states = await node.fed.store.read(
+        lambda db: db.execute(
+            "SELECT state, count(*) FROM deliveries GROUP BY state ORDER BY state"
+        ).fetchall()
+    )
+    assert states == [("delivered", 16), ("pending", 4)]
+    # one that finishes later gets a transaction of its own, after its own short wait
+    rest = await deliverer.claim()
+    deliverer._outcome(rest[0], 500, None, "HTTP 500", None)
+    await asyncio.wait_for(deliverer._flusher, 5)
+    assert len(writes) == 3  # the claim and the outcome
+
+
+async def test_retry_now_wins_over_an_outcome_still_waiting_for_its_commit(nodes):
+    """A failure recorded after "retry now" would put its back-off back: it goes first."""
+    node = await nodes(0, delivery_concurrency_per_host=8)
+    await queue(node, hosts=1, per=1)
+    deliverer = node.fed.deliverer
+    [row] = await deliverer.claim()
+    deliverer._outcome(row, None, None, "connection failed", None)  # a retry, backed off
+    await node.fed.retry_now()
+    await deliverer.flush()
+    now = node.fed.clock()
+    state, attempts, due = await node.fed.store.read(
+        lambda db: db.execute(
+            "SELECT state, attempts, next_attempt_at FROM deliveries WHERE id = ?", [row["id"]]
+        ).fetchone()
+    )
+    assert (state, attempts) == ("pending", 1)
+    assert due <= now
