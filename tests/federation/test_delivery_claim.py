@@ -6,10 +6,14 @@ would leave them (pending, due, unlocked).
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import Counter
 
+from aiohttp import web
+
 from protocol.vocab import CONTEXT
+from tests.federation.harness import free_port
 
 
 async def queue(node, hosts: int, per: int, *, activity: str = "bench") -> None:
@@ -107,47 +111,62 @@ async def test_rows_not_yet_due_wait(nodes):
     assert counts == {"h00.example": 3}
 
 
-async def test_deliveries_to_one_host_never_exceed_its_limit_and_all_arrive(nodes):
-    """Claimed rows beyond the limit wait in memory and take the slots as they free up."""
-    import asyncio
+class CountingInboxes:
+    """A real aiohttp server with inboxes ``/inbox/{i}`` that records which arrived and
+    the most POSTs it had open at once; each takes ``pause`` seconds."""
 
-    from aiohttp import web
+    def __init__(self, pause: float) -> None:
+        self.pause, self.open, self.most, self.got = pause, 0, 0, []
+        self.runner: web.AppRunner | None = None
+        self.port = 0
 
-    from tests.federation.harness import free_port
-
-    now_open, most, got = 0, 0, []
-
-    async def inbox(request: web.Request) -> web.Response:
-        nonlocal now_open, most
-        now_open += 1
-        most = max(most, now_open)
-        await asyncio.sleep(0.01)
-        got.append(request.match_info["i"])
-        now_open -= 1
+    async def _inbox(self, request: web.Request) -> web.Response:
+        self.open += 1
+        self.most = max(self.most, self.open)
+        await request.read()
+        await asyncio.sleep(self.pause)
+        self.got.append(request.match_info["i"])
+        self.open -= 1
         return web.Response(status=202)
 
-    app = web.Application()
-    app.router.add_post("/inbox/{i}", inbox)
-    runner = web.AppRunner(app, handle_signals=False)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    try:
+    async def __aenter__(self) -> CountingInboxes:
+        app = web.Application()
+        app.router.add_post("/inbox/{i}", self._inbox)
+        self.runner = web.AppRunner(app, handle_signals=False)
+        await self.runner.setup()
+        self.port = free_port()
+        await web.TCPSite(self.runner, "127.0.0.1", self.port).start()
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.runner.cleanup()
+
+
+async def publish_to_followers(node, inboxes: CountingInboxes, count: int) -> None:
+    """``count`` followers, each with its own inbox on ``inboxes``; one Create to them."""
+    now = node.fed.clock()
+    urls = [f"http://127.0.0.1:{inboxes.port}/inbox/{i}" for i in range(count)]
+    rows = [{"follower": u + "/actor", "target": node.actor_url, "follow_id": u + "#f",
+             "inbox": u, "shared_inbox": None, "state": "accepted", "created_at": now}
+            for u in urls]  # fmt: skip
+    await node.fed.store.write(lambda db: db["followers"].insert_all(rows))
+    activity = {"@context": CONTEXT, "id": node.base_url + "/activities/1", "type": "Create",
+                "actor": node.actor_url}  # fmt: skip
+    await node.fed.publish(activity, [node.actor_url + "/followers"])
+
+
+def delivered(db) -> int:
+    return db.execute("SELECT count(*) FROM deliveries WHERE state = 'delivered'").fetchone()[0]
+
+
+async def test_deliveries_to_one_host_never_exceed_its_limit_and_all_arrive(nodes):
+    """Claimed rows beyond the limit wait in memory and take the slots as they free up."""
+    async with CountingInboxes(pause=0.01) as inboxes:
         node = await nodes(0, delivery_concurrency_per_host=4)
-        now = node.fed.clock()
-        urls = [f"http://127.0.0.1:{port}/inbox/{i}" for i in range(60)]
-        rows = [{"follower": u + "/actor", "target": node.actor_url, "follow_id": u + "#f",
-                 "inbox": u, "shared_inbox": None, "state": "accepted", "created_at": now}
-                for u in urls]  # fmt: skip
-        await node.fed.store.write(lambda db: db["followers"].insert_all(rows))
-        activity = {"@context": CONTEXT, "id": node.base_url + "/activities/1", "type": "Create",
-                    "actor": node.actor_url}  # fmt: skip
-        await node.fed.publish(activity, [node.actor_url + "/followers"])
+        await publish_to_followers(node, inboxes, 60)
         await node.fed.drain()
-    finally:
-        await runner.cleanup()
-    assert sorted(got, key=int) == [str(i) for i in range(60)]
-    assert most <= 4
+    assert sorted(inboxes.got, key=int) == [str(i) for i in range(60)]
+    assert inboxes.most <= 4
     states = await node.fed.store.read(
         lambda db: db.execute("SELECT state, count(*) FROM deliveries GROUP BY state").fetchall()
     )
@@ -171,62 +190,20 @@ async def test_the_background_loop_delivers_a_fan_out_exactly_once(nodes):
     """A fan-out of 300 to one host run by the node's own worker loop, which waits for a
     wake after a claim that took all it could and records outcomes in group commits:
     every delivery arrives once, the host limit holds, every row ends delivered."""
-    import asyncio
-
-    from aiohttp import web
-
-    from tests.federation.harness import free_port
-
-    now_open, most, got = 0, 0, []
-
-    async def inbox(request: web.Request) -> web.Response:
-        nonlocal now_open, most
-        now_open += 1
-        most = max(most, now_open)
-        await request.read()
-        await asyncio.sleep(0)
-        got.append(request.match_info["i"])
-        now_open -= 1
-        return web.Response(status=202)
-
-    app = web.Application()
-    app.router.add_post("/inbox/{i}", inbox)
-    runner = web.AppRunner(app, handle_signals=False)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    try:
+    async with CountingInboxes(pause=0) as inboxes:
         node = await nodes(0, workers=True, delivery_concurrency_per_host=8)
-        now = node.fed.clock()
-        urls = [f"http://127.0.0.1:{port}/inbox/{i}" for i in range(300)]
-        rows = [{"follower": u + "/actor", "target": node.actor_url, "follow_id": u + "#f",
-                 "inbox": u, "shared_inbox": None, "state": "accepted", "created_at": now}
-                for u in urls]  # fmt: skip
-        await node.fed.store.write(lambda db: db["followers"].insert_all(rows))
-        activity = {"@context": CONTEXT, "id": node.base_url + "/activities/1", "type": "Create",
-                    "actor": node.actor_url}  # fmt: skip
-        await node.fed.publish(activity, [node.actor_url + "/followers"])
-
-        def delivered(db) -> int:
-            return db.execute(
-                "SELECT count(*) FROM deliveries WHERE state = 'delivered'"
-            ).fetchone()[0]
-
+        await publish_to_followers(node, inboxes, 300)
         for _ in range(1000):
             if await node.fed.store.read(delivered) == 300:
                 break
             await asyncio.sleep(0.01)
-    finally:
-        await runner.cleanup()
-    assert sorted(got, key=int) == [str(i) for i in range(300)]
-    assert most <= 8
+    assert sorted(inboxes.got, key=int) == [str(i) for i in range(300)]
+    assert inboxes.most <= 8
     assert await node.fed.store.read(delivered) == 300
 
 
 async def test_outcomes_that_finish_together_share_one_transaction(nodes):
     """Group commit: outcomes arriving within FLUSH_AFTER are recorded in one write."""
-    import asyncio
-
     node = await nodes(0, delivery_concurrency_per_host=8)
     await queue(node, hosts=2, per=10)
     deliverer = node.fed.deliverer
