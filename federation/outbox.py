@@ -62,12 +62,11 @@ class Outbox:
             if recipient in collections:
                 target = collections[recipient]
                 followers = await self.store.read(
-                    lambda db, t=target: queries.followers(db, t, "accepted")
+                    lambda db, t=target: queries.delivery_targets(db, t)
                 )
-                for row in followers:
-                    inbox = row["shared_inbox"] or row["inbox"]
+                for follower, inbox in followers:
                     if inbox:
-                        targets.setdefault(inbox, (row["follower"], 1))
+                        targets.setdefault(inbox, (follower, 1))
             else:
                 actors.append(recipient)
         semaphore = asyncio.Semaphore(RESOLVE_CONCURRENCY)
@@ -84,11 +83,7 @@ class Outbox:
                 targets.setdefault(actor_url, (actor_url, 0))
             else:
                 targets.setdefault(inbox, (actor_url, 1))
-        for inbox in list(targets):
-            refusal = self.policy.check(host_of(inbox))
-            if refusal is not None:  # blocked, or outside the closed network: never sent
-                log.info("not delivering %s to %s: %s", activity_id, inbox, refusal.detail)
-                del targets[inbox]
+        rows = self._allowed(activity_id, targets)
         body = json.dumps(activity, ensure_ascii=False, separators=(",", ":"))
         now = self.clock()
 
@@ -102,11 +97,31 @@ class Outbox:
                 " state, attempts, next_attempt_at, created_at)"
                 " VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
                 [
-                    (activity_id, inbox, host_of(inbox), who, resolved, now, now)
-                    for inbox, (who, resolved) in targets.items()
+                    (activity_id, inbox, host, who, resolved, now, now)
+                    for inbox, host, who, resolved in rows
                 ],
             )
 
         await self.store.write(write)
         self.wake()
         return activity_id
+
+    def _allowed(
+        self, activity_id: str, targets: dict[str, tuple[str | None, int]]
+    ) -> list[tuple[str, str, str | None, int]]:
+        """``(inbox, host, recipient, resolved)`` for every target the domain policy lets
+        through; the rest are logged and never queued.  The policy is asked once per
+        host (a fan-out has thousands of inboxes on a few servers), and each host is
+        parsed once."""
+        verdicts: dict[str, Failure | None] = {}
+        rows = []
+        for inbox, (who, resolved) in targets.items():
+            host = host_of(inbox)
+            if host not in verdicts:
+                verdicts[host] = self.policy.check(host)
+            refusal = verdicts[host]
+            if refusal is not None:  # blocked, or outside the closed network: never sent
+                log.info("not delivering %s to %s: %s", activity_id, inbox, refusal.detail)
+                continue
+            rows.append((inbox, host, who, resolved))
+        return rows

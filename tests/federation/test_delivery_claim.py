@@ -12,6 +12,7 @@ from collections import Counter
 
 from aiohttp import web
 
+from federation import delivery
 from protocol.vocab import CONTEXT
 from tests.federation.harness import free_port
 
@@ -202,13 +203,26 @@ async def test_the_background_loop_delivers_a_fan_out_exactly_once(nodes):
     assert await node.fed.store.read(delivered) == 300
 
 
-async def test_outcomes_that_finish_together_share_one_transaction(nodes):
-    """Group commit: outcomes arriving within FLUSH_AFTER are recorded in one write."""
-    node = await nodes(0, delivery_concurrency_per_host=8)
-    await queue(node, hosts=2, per=10)
-    deliverer = node.fed.deliverer
-    rows = await deliverer.claim()
-    assert len(rows) == 16
+def finish_in_turns(deliverer, rows: list[dict], status: int, last_after: float = 0) -> None:
+    """Outcomes as running deliveries report them: each row's from a task of its own
+    in ``deliverer.tasks``, one event-loop turn after the one before; the last waits
+    ``last_after`` seconds more, as a slow POST would."""
+
+    async def deliver(row: dict, turns: int, pause: float) -> None:
+        for _ in range(turns):
+            await asyncio.sleep(0)
+        await asyncio.sleep(pause)
+        deliverer._outcome(row, status, None, f"HTTP {status}", None)
+
+    for i, row in enumerate(rows):
+        pause = last_after if i == len(rows) - 1 else 0
+        task = asyncio.create_task(deliver(row, i, pause))
+        deliverer.tasks.add(task)
+        task.add_done_callback(deliverer.tasks.discard)
+
+
+def counting_writes(node) -> list[str]:
+    """Every transaction the node's store runs from now on, by the function it ran."""
     writes: list[str] = []
     store_write = node.fed.store.write
 
@@ -217,22 +231,85 @@ async def test_outcomes_that_finish_together_share_one_transaction(nodes):
         return await store_write(fn)
 
     node.fed.store.write = counted  # counts transactions; every one still runs
-    for row in rows:  # each in a turn of the event loop of its own, as POSTs finish
-        deliverer._outcome(row, 202, None, "HTTP 202", None)
-        await asyncio.sleep(0)
-    await deliverer._flusher
-    assert len(writes) == 1
-    states = await node.fed.store.read(
+    return writes
+
+
+async def delivery_states(node) -> list[tuple[str, int]]:
+    return await node.fed.store.read(
         lambda db: db.execute(
             "SELECT state, count(*) FROM deliveries GROUP BY state ORDER BY state"
         ).fetchall()
     )
-    assert states == [("delivered", 16), ("pending", 4)]
-    # one that finishes later gets a transaction of its own, after its own short wait
+
+
+async def test_outcomes_that_finish_together_share_one_transaction(nodes):
+    """Group commit: outcomes arriving within FLUSH_AFTER are recorded in one write."""
+    node = await nodes(0, delivery_concurrency_per_host=8)
+    await queue(node, hosts=2, per=10)
+    deliverer = node.fed.deliverer
+    rows = await deliverer.claim()
+    assert len(rows) == 16
+    writes = counting_writes(node)
+    finish_in_turns(deliverer, rows, 202)
+    await asyncio.gather(*list(deliverer.tasks))
+    await deliverer._flusher
+    assert len(writes) == 1
+    assert await delivery_states(node) == [("delivered", 16), ("pending", 4)]
+    # one that finishes later gets a transaction of its own
     rest = await deliverer.claim()
     deliverer._outcome(rest[0], 500, None, "HTTP 500", None)
     await asyncio.wait_for(deliverer._flusher, 5)
     assert len(writes) == 3  # the claim and the outcome
+
+
+async def test_the_commit_waits_for_deliveries_under_way_and_not_after_the_last(nodes, monkeypatch):
+    """While deliveries are still under way the outcomes wait to share a commit; once the
+    last one has its outcome nothing else can join, so the commit goes at once rather
+    than after FLUSH_AFTER (made an hour here: the test ends only if it goes early)."""
+    monkeypatch.setattr(delivery, "FLUSH_AFTER", 3600.0)
+    node = await nodes(0, delivery_concurrency_per_host=8)
+    await queue(node, hosts=1, per=3)
+    deliverer = node.fed.deliverer
+    rows = await deliverer.claim()
+    writes = counting_writes(node)
+    finish_in_turns(deliverer, rows, 202, last_after=0.2)
+    for _ in range(100):
+        if len(deliverer._results) == 2:
+            break
+        await asyncio.sleep(0.01)
+    assert len(deliverer._results) == 2  # two outcomes in, the third still under way
+    assert writes == [] and await delivery_states(node) == [("pending", 3)]
+    await asyncio.gather(*list(deliverer.tasks))
+    await asyncio.wait_for(deliverer._flusher, 10)
+    assert len(writes) == 1
+    assert await delivery_states(node) == [("delivered", 3)]
+
+
+async def test_publishing_queues_nothing_for_blocked_or_unlisted_hosts_among_many(nodes):
+    """The domain policy is asked once per host during a fan-out: whatever that saves,
+    every inbox on a refused host stays unqueued and every allowed one is queued once."""
+    node = await nodes(0, closed_network=True)
+    await node.fed.set_domain_rule("allowed.example", "allow")
+    await node.fed.set_domain_rule("blocked.example", "block")
+    now = node.fed.clock()
+    hosts = ["allowed.example", "blocked.example", "unlisted.example"]
+    rows = [{"follower": f"https://{h}/users/{i}", "target": node.actor_url,
+             "follow_id": f"https://{h}/follows/{i}", "inbox": f"https://{h}/users/{i}/inbox",
+             "shared_inbox": f"https://{h}/inbox" if i % 2 else None, "state": "accepted",
+             "created_at": now + i} for i in range(40) for h in hosts]  # fmt: skip
+    await node.fed.store.write(lambda db: db["followers"].insert_all(rows))
+    activity = {"@context": CONTEXT, "id": node.base_url + "/activities/1", "type": "Create",
+                "actor": node.actor_url}  # fmt: skip
+    await node.fed.publish(activity, [node.actor_url + "/followers"])
+    queued = await node.fed.store.read(
+        lambda db: db.execute("SELECT inbox, host FROM deliveries").fetchall()
+    )
+    assert {host for _, host in queued} == {"allowed.example"}
+    # the 20 odd followers share one inbox, the 20 even ones each have their own
+    assert sorted(inbox for inbox, _ in queued) == sorted(
+        ["https://allowed.example/inbox"]
+        + [f"https://allowed.example/users/{i}/inbox" for i in range(0, 40, 2)]
+    )
 
 
 async def test_retry_now_wins_over_an_outcome_still_waiting_for_its_commit(nodes):
