@@ -101,11 +101,11 @@ class Federation:
         )  # fmt: skip
         self.actors = ActorCache(store, self.fetcher, self.signer.get_as_instance, clock)
         self.outbox = Outbox(store, actor, clock, self.actors, self.policy, self.wake_delivery)
+        self.inbox_worker = InboxWorker(store, clock, self.actors)
         self.receiver = InboxReceiver(
             store, config, clock, self.actors, self.policy, self.wake_inbox,
-            base_url=actor.base_url,
+            base_url=actor.base_url, handoff=self.inbox_worker,
         )  # fmt: skip
-        self.inbox_worker = InboxWorker(store, clock, self.actors)
         self.deliverer = Deliverer(
             store, config, clock, self.actors, self.signer, self._sessions, self.wake_delivery
         )

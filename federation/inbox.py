@@ -23,7 +23,14 @@ from aiohttp import web
 
 from federation import wire
 from federation.actors import RemoteActor
-from federation.ports import ActorLookup, Clock, FederationConfig, HostPolicy, Wake
+from federation.ports import (
+    ActorLookup,
+    Clock,
+    FederationConfig,
+    HostPolicy,
+    InboxHandoff,
+    Wake,
+)
 from federation.store import Store
 from protocol import keys
 from protocol.httpsig import ParsedSignature, parse_signature, verify_parsed
@@ -105,16 +112,21 @@ class RateLimiter:
 
 
 class AcceptWriter:
-    """Group commit of (replay marker, inbox row) pairs; each caller learns its outcome."""
+    """Group commit of (replay marker, inbox row) pairs; each caller learns its outcome.
 
-    def __init__(self, store: Store, clock: Clock) -> None:
-        self.store, self.clock = store, clock
-        self._pending: list[tuple[str, float, dict, asyncio.Future]] = []
+    With a ``handoff`` (the inbox worker), stored rows are written leased to it and
+    handed over with their parsed document once committed, so the worker need not
+    claim them back from the database (``federation.processing``).
+    """
+
+    def __init__(self, store: Store, clock: Clock, handoff: InboxHandoff | None = None) -> None:
+        self.store, self.clock, self.handoff = store, clock, handoff
+        self._pending: list[tuple[str, float, dict, dict, asyncio.Future]] = []
         self._task: asyncio.Task | None = None
 
-    async def submit(self, sig_hash: str, sig_expires: float, row: dict) -> str:
+    async def submit(self, sig_hash: str, sig_expires: float, row: dict, doc: dict) -> str:
         future = asyncio.get_running_loop().create_future()
-        self._pending.append((sig_hash, sig_expires, row, future))
+        self._pending.append((sig_hash, sig_expires, row, doc, future))
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._flush_loop())
         return await future
@@ -123,36 +135,50 @@ class AcceptWriter:
         while self._pending:
             batch, self._pending = self._pending, []
             now = self.clock()
+            lease = self.handoff.lease_for(len(batch)) if self.handoff else None
             try:
-                outcomes = await self.store.write(lambda db, b=batch, t=now: _accept(db, b, t))
+                outcomes = await self.store.write(
+                    lambda db, b=batch, t=now, u=lease: _accept(db, b, t, u)
+                )
             except Exception as exc:  # the callers answer 500; nothing was committed
                 for *_, future in batch:
                     if not future.done():
                         future.set_exception(exc)
                 continue
-            for (*_, future), outcome in zip(batch, outcomes, strict=True):
+            if lease is not None:
+                self.handoff.hand([
+                    {"id": rowid, "activity_id": row["activity_id"], "actor": row["actor"],
+                     "body": row["body"], "attempts": 0, "doc": doc}
+                    for (_, _, row, doc, _), (outcome, rowid) in zip(batch, outcomes, strict=True)
+                    if outcome == "stored"
+                ])  # fmt: skip
+            for (*_, future), (outcome, _) in zip(batch, outcomes, strict=True):
                 if not future.done():
                     future.set_result(outcome)
 
 
-def _accept(db: sqlite_utils.Database, batch: list, now: float) -> list[str]:
-    outcomes = []
+def _accept(
+    db: sqlite_utils.Database, batch: list, now: float, lease: float | None
+) -> list[tuple[str, int | None]]:
+    """``(outcome, row id)`` per submission: stored, replayed or duplicate."""
+    outcomes: list[tuple[str, int | None]] = []
     conn = db.conn
-    for sig_hash, sig_expires, row, _future in batch:
+    for sig_hash, sig_expires, row, _doc, _future in batch:
         cur = conn.execute(
             "INSERT INTO seen_signatures (hash, expires_at) VALUES (?, ?) ON CONFLICT(hash)"
             " DO UPDATE SET expires_at = excluded.expires_at WHERE expires_at < ?",
             (sig_hash, sig_expires, now),
         )
         if cur.rowcount == 0:
-            outcomes.append("replayed")
+            outcomes.append(("replayed", None))
             continue
         cur = conn.execute(
             "INSERT OR IGNORE INTO inbox_queue (activity_id, actor, type, body, state, attempts,"
-            " next_attempt_at, received_at) VALUES (?, ?, ?, ?, 'pending', 0, ?, ?)",
-            (row["activity_id"], row["actor"], row["type"], row["body"], now, now),
+            " next_attempt_at, received_at, locked_until)"
+            " VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?)",
+            (row["activity_id"], row["actor"], row["type"], row["body"], now, now, lease),
         )
-        outcomes.append("stored" if cur.rowcount else "duplicate")
+        outcomes.append(("stored", cur.lastrowid) if cur.rowcount else ("duplicate", None))
     return outcomes
 
 
@@ -169,6 +195,7 @@ class InboxReceiver:
         wake: Wake,
         *,
         base_url: str,
+        handoff: InboxHandoff | None = None,
     ) -> None:
         self.config, self.clock, self.actors, self.policy = config, clock, actors, policy
         self.wake = wake
@@ -179,7 +206,7 @@ class InboxReceiver:
         # the per-host limit only once the signature has shown who the sender is.
         self.address_rate = RateLimiter(config.inbox_rate_per_address_per_minute, clock)
         self.rate = RateLimiter(config.inbox_rate_per_minute, clock)
-        self.writer = AcceptWriter(store, clock)
+        self.writer = AcceptWriter(store, clock, handoff)
 
     async def handle(self, request: web.Request) -> web.Response:
         try:
@@ -263,7 +290,7 @@ class InboxReceiver:
         expires = parsed.created.timestamp() + (MAX_LIFETIME + CLOCK_SKEW).total_seconds()
         row = {"activity_id": doc["id"], "actor": doc["actor"], "type": doc["type"],
                "body": text}  # fmt: skip
-        outcome = await self.writer.submit(sig_hash, expires, row)
+        outcome = await self.writer.submit(sig_hash, expires, row, doc)
         if outcome == "replayed":
             raise Refusal(401, Failure("signature.replayed", "this signature was already used"))
         if outcome == "stored":

@@ -133,6 +133,22 @@ class ActorLookup(Protocol):
     async def acting_for(self, signer: RemoteActor) -> str: ...
 
 
+class InboxHandoff(Protocol):
+    """Where the inbox hands rows it has just stored, so they need not be claimed back
+    from the database (``federation.processing.InboxWorker`` is one)."""
+
+    def lease_for(self, count: int) -> float | None:
+        """The lease (``locked_until``) to store ``count`` new rows under, or None when
+        the worker holds enough in memory already: they are then stored unleased and
+        claimed the usual way."""
+        ...
+
+    def hand(self, rows: list[dict]) -> None:
+        """Rows stored under that lease (``id``, ``activity_id``, ``actor``, ``body``,
+        ``attempts`` and the parsed ``doc``), for the worker's next round."""
+        ...
+
+
 class HostPolicy(Protocol):
     """May ``host`` talk to us? ``None`` if so, else the reason (``DomainPolicy`` is one)."""
 

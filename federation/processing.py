@@ -3,12 +3,19 @@
 A row is claimed with a lease (``locked_until``) so a crash mid-handler frees it
 for the next run.  A handler that raises leaves the row pending with a backoff;
 after MAX_ATTEMPTS it is marked failed with the last error, for an admin to see.
+
+Rows the inbox has just accepted skip the claim: the inbox stores them already
+leased to this worker and hands them over in memory, parsed (see ``lease_for``).
+They are as durable as claimed rows (a crash leaves them leased, and start-up frees
+every lease), but cost no claim transaction and no second JSON parse: on the inbox
+bench that was a fifth of the database thread's time per request.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections import deque
 
 import sqlite_utils
 
@@ -22,6 +29,11 @@ log = logging.getLogger("mediakring.federation.processing")
 MAX_ATTEMPTS = 8
 LEASE_SECONDS = 300.0
 BATCH = 100
+#: Accepted rows the worker holds in memory at most; beyond, they wait in the database.
+HANDED_MAX = 2000
+#: Under a steady stream of handed rows, every this many rounds also claims due rows
+#: (retries, and rows stored while the worker was full) from the database.
+CLAIM_EVERY = 8
 
 
 def object_type(raw: dict) -> str:
@@ -38,6 +50,17 @@ class InboxWorker:
         self.store, self.clock, self.actors = store, clock, actors
         self.builtin: dict[str, Handler] = {}
         self.handlers: dict[tuple[str, str], list[Handler]] = {}
+        self._handed: deque[dict] = deque()
+        self._rounds = 0
+
+    def lease_for(self, count: int) -> float | None:
+        """The lease new rows are stored under when they are handed to this worker."""
+        if len(self._handed) + count > HANDED_MAX:
+            return None
+        return self.clock() + LEASE_SECONDS
+
+    def hand(self, rows: list[dict]) -> None:
+        self._handed.extend(rows)
 
     def register(self, activity_type: str, object_type_: str, handler: Handler) -> None:
         self.handlers.setdefault((activity_type, object_type_), []).append(handler)
@@ -70,8 +93,13 @@ class InboxWorker:
         return await self.store.write(run)
 
     async def run_once(self) -> int:
-        """Process one batch of due rows; returns how many were claimed."""
-        rows = await self.claim()
+        """Process one batch: rows handed over by the inbox first, else (and every
+        ``CLAIM_EVERY`` rounds, so retries are not starved) due rows claimed from the
+        database.  Returns how many rows it took."""
+        rows = [self._handed.popleft() for _ in range(min(BATCH, len(self._handed)))]
+        self._rounds += 1
+        if not rows or self._rounds % CLAIM_EVERY == 0:
+            rows += await self.claim()
         results = []
         for row in rows:
             results.append((row, await self._process(row)))
@@ -81,7 +109,7 @@ class InboxWorker:
 
     async def _process(self, row: dict) -> str | None:
         """None on success, else the error text."""
-        raw = json.loads(row["body"])
+        raw = row.pop("doc", None) or json.loads(row["body"])
         sender = await self.actors.get(row["actor"])
         if isinstance(sender, Failure):
             return f"sender unavailable: {sender}"
@@ -99,15 +127,16 @@ class InboxWorker:
 
     def _record(self, db: sqlite_utils.Database, results: list) -> None:
         now = self.clock()
+        db.conn.executemany(
+            "UPDATE inbox_queue SET state='done', attempts=?, locked_until=NULL,"
+            " last_error=NULL WHERE id=?",
+            [(row["attempts"] + 1, row["id"]) for row, error in results if error is None],
+        )
         for row, error in results:
             attempts = row["attempts"] + 1
             if error is None:
-                db.execute(
-                    "UPDATE inbox_queue SET state='done', attempts=?, locked_until=NULL,"
-                    " last_error=NULL WHERE id=?",
-                    [attempts, row["id"]],
-                )
-            elif attempts >= MAX_ATTEMPTS:
+                continue
+            if attempts >= MAX_ATTEMPTS:
                 db.execute(
                     "UPDATE inbox_queue SET state='failed', attempts=?, locked_until=NULL,"
                     " last_error=? WHERE id=?",
