@@ -475,7 +475,10 @@ async def bench_fanout(tmp: Path, ports: list[int], followers: int, name: str) -
 
 
 async def _our_fanout(node, urls: list[str]) -> float:
-    """Seconds from publishing one Create to the last follower's delivery recorded."""
+    """Seconds from publishing one Create to the last follower's delivery recorded.
+
+    The count is read every 20 ms, and every 2 ms near the end: the end is then seen
+    within 2 ms of the last commit, while the reads do not compete with the fan-out."""
     now = node.fed.clock()
     rows = [{"follower": u.replace("/inbox/", "/actor/"), "target": node.actor_url,
              "follow_id": u + "#f", "inbox": u, "shared_inbox": None, "state": "accepted",
@@ -490,7 +493,7 @@ async def _our_fanout(node, urls: list[str]) -> float:
             return time.perf_counter() - start
         if time.perf_counter() - start > PART_TIMEOUT:
             raise TimeoutError(f"{done} of {len(urls)} delivered after {PART_TIMEOUT:g}s")
-        await asyncio.sleep(0.02)
+        await asyncio.sleep(0.002 if done >= 0.95 * len(urls) else 0.02)
 
 
 def _bench_create(node, name: str) -> dict:
