@@ -15,6 +15,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from urllib.parse import urlsplit
 
 import sqlite_utils
@@ -51,8 +52,9 @@ class RemoteActor:
     fetched_at: float = 0.0
     gone: bool = False
 
-    @property
+    @cached_property
     def host(self) -> str:
+        """The actor's host, worked out once: the inbox asks it twice per request."""
         return host_of(self.id)
 
     @property

@@ -219,7 +219,9 @@ class InboxReceiver:
                 refusal.failure,
             )
             return problem(refusal.status, refusal.failure)
-        return web.json_response({"accepted": activity_id}, status=202)
+        # the one field, encoded by hand: json.dumps of a dict costs 3x that of a string
+        body = '{"accepted":' + json.dumps(activity_id) + "}"
+        return web.Response(status=202, text=body, content_type="application/json")
 
     async def _read(self, request: web.Request) -> bytes:
         """The body, never more than ``inbox_max_bytes`` of it.

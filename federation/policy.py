@@ -55,16 +55,33 @@ def valid_domain(domain: str) -> str:
 class DomainPolicy:
     """Allow/block list plus closed-network mode, cached in memory."""
 
+    #: Verdicts kept per host; past this many (hosts come from the wire) they start over.
+    VERDICTS_KEPT = 10_000
+
     def __init__(self, store: Store, *, closed_network: bool = False) -> None:
         self._store = store
-        self.closed_network = closed_network
+        self._closed_network = closed_network
         self._rules: dict[str, Rule] = {}
+        # host -> verdict: every inbox request and every queued delivery asks, for a
+        # few hosts. Emptied whenever a rule or the mode changes, so a block counts
+        # from the next request on.
+        self._verdicts: dict[str, Failure | None] = {}
+
+    @property
+    def closed_network(self) -> bool:
+        return self._closed_network
+
+    @closed_network.setter
+    def closed_network(self, value: bool) -> None:
+        self._closed_network = value
+        self._verdicts.clear()
 
     async def load(self) -> None:
         rows = await self._store.read(
             lambda db: list(db.execute("SELECT domain, rule FROM domain_policy"))
         )
         self._rules = {domain: rule for domain, rule in rows}
+        self._verdicts.clear()
 
     async def set_domain_rule(self, domain: str, rule: Rule | None) -> None:
         """Set (or with ``None`` remove) the rule for ``domain``."""
@@ -87,6 +104,7 @@ class DomainPolicy:
             self._rules.pop(domain, None)
         else:
             self._rules[domain] = rule
+        self._verdicts.clear()
 
     def domain_rules(self) -> dict[str, Rule]:
         return dict(sorted(self._rules.items()))
@@ -105,6 +123,16 @@ class DomainPolicy:
 
     def check(self, host: str) -> Failure | None:
         """None when ``host`` may federate with us, else why not."""
+        try:
+            return self._verdicts[host]
+        except KeyError:
+            pass
+        if len(self._verdicts) >= self.VERDICTS_KEPT:
+            self._verdicts.clear()
+        verdict = self._verdicts[host] = self._judge(host)
+        return verdict
+
+    def _judge(self, host: str) -> Failure | None:
         rule = self.rule_for(host)
         if rule == "block":
             return Failure("policy.blocked", f"domain {host} is blocked by this node")
