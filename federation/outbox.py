@@ -110,16 +110,13 @@ class Outbox:
         self, activity_id: str, targets: dict[str, tuple[str | None, int]]
     ) -> list[tuple[str, str, str | None, int]]:
         """``(inbox, host, recipient, resolved)`` for every target the domain policy lets
-        through; the rest are logged and never queued.  The policy is asked once per
-        host (a fan-out has thousands of inboxes on a few servers), and each host is
-        parsed once."""
-        verdicts: dict[str, Failure | None] = {}
+        through; the rest are logged and never queued.  Each inbox's host is parsed
+        once; the policy keeps its verdict per host, so thousands of inboxes on a few
+        servers cost a few judgements."""
         rows = []
         for inbox, (who, resolved) in targets.items():
             host = host_of(inbox)
-            if host not in verdicts:
-                verdicts[host] = self.policy.check(host)
-            refusal = verdicts[host]
+            refusal = self.policy.check(host)
             if refusal is not None:  # blocked, or outside the closed network: never sent
                 log.info("not delivering %s to %s: %s", activity_id, inbox, refusal.detail)
                 continue
