@@ -148,7 +148,7 @@ class AcceptWriter:
             if lease is not None:
                 self.handoff.hand([
                     {"id": rowid, "activity_id": row["activity_id"], "actor": row["actor"],
-                     "body": row["body"], "attempts": 0, "doc": doc}
+                     "body": row["body"], "attempts": 0, "doc": doc, "lease": lease}
                     for (_, _, row, doc, _), (outcome, rowid) in zip(batch, outcomes, strict=True)
                     if outcome == "stored"
                 ])  # fmt: skip

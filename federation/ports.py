@@ -145,7 +145,7 @@ class InboxHandoff(Protocol):
 
     def hand(self, rows: list[dict]) -> None:
         """Rows stored under that lease (``id``, ``activity_id``, ``actor``, ``body``,
-        ``attempts`` and the parsed ``doc``), for the worker's next round."""
+        ``attempts``, the parsed ``doc`` and the ``lease``), for the worker's next round."""
         ...
 
 

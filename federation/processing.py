@@ -34,6 +34,9 @@ HANDED_MAX = 2000
 #: Under a steady stream of handed rows, every this many rounds also claims due rows
 #: (retries, and rows stored while the worker was full) from the database.
 CLAIM_EVERY = 8
+#: A handed row is processed only with at least this much of its lease left; else the
+#: lease may run out mid-handler and a claim take the row too: it is left to the claim.
+LEASE_MARGIN = 60.0
 
 
 def object_type(raw: dict) -> str:
@@ -96,7 +99,9 @@ class InboxWorker:
         """Process one batch: rows handed over by the inbox first, else (and every
         ``CLAIM_EVERY`` rounds, so retries are not starved) due rows claimed from the
         database.  Returns how many rows it took."""
-        rows = [self._handed.popleft() for _ in range(min(BATCH, len(self._handed)))]
+        taken = [self._handed.popleft() for _ in range(min(BATCH, len(self._handed)))]
+        cutoff = self.clock() + LEASE_MARGIN
+        rows = [row for row in taken if row.pop("lease") > cutoff]
         self._rounds += 1
         if not rows or self._rounds % CLAIM_EVERY == 0:
             rows += await self.claim()

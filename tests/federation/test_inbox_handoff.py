@@ -102,3 +102,19 @@ async def test_due_rows_in_the_database_are_not_starved_by_handed_ones(
         await accept(node, fake, http, n=n)
         assert await worker.run_once() >= 1
     assert waiting in [raw["id"] for raw in node.received]
+
+
+async def test_a_handed_row_whose_lease_runs_out_is_left_to_the_claim(
+    nodes, fake, http, monkeypatch
+):
+    """A long backlog in memory: a row whose lease is (almost) over is not processed from
+    memory, where a claim could take it at the same time, but once, through the claim."""
+    node = await nodes(0)
+    activity_id = await accept(node, fake, http)
+    worker = node.fed.inbox_worker
+    later = node.fed.clock() + processing.LEASE_SECONDS + 1
+    monkeypatch.setattr(worker, "clock", lambda: later)
+    monkeypatch.setattr(processing, "CLAIM_EVERY", 1)  # memory and claim in one round
+    await node.fed.drain()
+    assert [raw["id"] for raw in node.received] == [activity_id]
+    assert await queue_rows(node) == [(activity_id, "done", 1, 0)]
